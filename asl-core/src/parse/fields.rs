@@ -1,0 +1,414 @@
+//! Reading one JSON object's fields with pointers, type checks and error collection.
+
+use serde_json::{Map, Value};
+
+use super::ParseError;
+use crate::intrinsics;
+use crate::jsonata;
+use crate::model::{
+    NumberField, PathField, PayloadNode, PayloadTemplate, QueryLanguage, ResultPath,
+    StringField, Template,
+};
+use crate::path::{JsonPath, ReferencePath};
+
+/// Escapes one JSON pointer token.
+pub(crate) fn escape(token: &str) -> String {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1")
+    } else {
+        token.to_string()
+    }
+}
+
+/// Collects errors while a definition is read.
+#[derive(Default)]
+pub(crate) struct Sink {
+    pub errors: Vec<ParseError>,
+}
+
+impl Sink {
+    pub fn schema(&mut self, pointer: &str, message: impl Into<String>) {
+        self.errors.push(ParseError::schema(pointer, message));
+    }
+}
+
+/// One JSON object being read.
+pub(crate) struct Obj<'a> {
+    pub map: &'a Map<String, Value>,
+    pub ptr: String,
+}
+
+impl<'a> Obj<'a> {
+    pub fn new(value: &'a Value, ptr: &str, sink: &mut Sink) -> Option<Self> {
+        match value {
+            Value::Object(map) => Some(Obj {
+                map,
+                ptr: ptr.to_string(),
+            }),
+            _ => {
+                sink.schema(ptr, "Expected value of type: Object");
+                None
+            }
+        }
+    }
+
+    pub fn at(&self, field: &str) -> String {
+        format!("{}/{}", self.ptr, escape(field))
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'a Value> {
+        self.map.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.map.contains_key(field)
+    }
+
+    /// Reports every field not in `allowed`.
+    pub fn only(&self, allowed: &[&str], sink: &mut Sink) {
+        for key in self.map.keys() {
+            if !allowed.contains(&key.as_str()) {
+                sink.schema(
+                    &self.at(key),
+                    format!("The field '{key}' is not supported by Step Functions"),
+                );
+            }
+        }
+    }
+
+    /// Reports fields that exist in ASL but not for this query language.
+    pub fn not_for(&self, fields: &[&str], ql: QueryLanguage, sink: &mut Sink) {
+        for f in fields {
+            if self.has(f) {
+                sink.schema(
+                    &self.at(f),
+                    format!(
+                        "The field '{f}' is not supported when the query language is {}",
+                        ql.as_str()
+                    ),
+                );
+            }
+        }
+    }
+
+    pub fn required(&self, fields: &[&str], sink: &mut Sink) -> bool {
+        let missing: Vec<&str> = fields.iter().copied().filter(|f| !self.has(f)).collect();
+        if missing.is_empty() {
+            return true;
+        }
+        sink.schema(
+            &self.ptr,
+            format!("These fields are required: [{}]", missing.join(", ")),
+        );
+        false
+    }
+
+    pub fn string(&self, field: &str, sink: &mut Sink) -> Option<&'a str> {
+        match self.get(field)? {
+            Value::String(s) => Some(s),
+            _ => {
+                sink.schema(&self.at(field), "Expected value of type: String");
+                None
+            }
+        }
+    }
+
+    pub fn bool(&self, field: &str, sink: &mut Sink) -> Option<bool> {
+        match self.get(field)? {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                sink.schema(&self.at(field), "Expected value of type: Boolean");
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer.
+    pub fn uint(&self, field: &str, sink: &mut Sink) -> Option<u64> {
+        match self.get(field)? {
+            Value::Number(n) if n.as_u64().is_some() => n.as_u64(),
+            Value::Number(n) if n.as_f64().is_some_and(|f| f >= 0.0 && f.fract() == 0.0) => {
+                n.as_f64().map(|f| f as u64)
+            }
+            _ => {
+                sink.schema(
+                    &self.at(field),
+                    "Expected value of type: Integer (a non-negative whole number)",
+                );
+                None
+            }
+        }
+    }
+
+    pub fn number(&self, field: &str, sink: &mut Sink) -> Option<f64> {
+        match self.get(field)? {
+            Value::Number(n) => n.as_f64(),
+            _ => {
+                sink.schema(&self.at(field), "Expected value of type: Number");
+                None
+            }
+        }
+    }
+
+    pub fn array(&self, field: &str, sink: &mut Sink) -> Option<&'a Vec<Value>> {
+        match self.get(field)? {
+            Value::Array(a) => Some(a),
+            _ => {
+                sink.schema(&self.at(field), "Expected value of type: Array");
+                None
+            }
+        }
+    }
+
+    /// A JSONPath field (`InputPath`, `ItemsPath`, `Variable`, ...).
+    pub fn path(&self, field: &str, sink: &mut Sink) -> Option<JsonPath> {
+        let s = self.string(field, sink)?;
+        parse_path(s, &self.at(field), field, sink)
+    }
+
+    /// A Reference Path field (`ResultPath`, `SecondsPath`, ...).
+    pub fn reference_path(&self, field: &str, sink: &mut Sink) -> Option<ReferencePath> {
+        let s = self.string(field, sink)?;
+        match ReferencePath::parse(s) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                sink.schema(
+                    &self.at(field),
+                    format!("The value for the field '{field}' must be a valid ReferencePath: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `InputPath` / `OutputPath`.
+    pub fn path_field(&self, field: &str, sink: &mut Sink) -> PathField {
+        match self.get(field) {
+            None => PathField::Whole,
+            Some(Value::Null) => PathField::Null,
+            Some(_) => self.path(field, sink).map_or(PathField::Whole, PathField::Path),
+        }
+    }
+
+    /// `ResultPath`.
+    pub fn result_path(&self, field: &str, sink: &mut Sink) -> ResultPath {
+        match self.get(field) {
+            None => ResultPath::Replace,
+            Some(Value::Null) => ResultPath::Discard,
+            Some(Value::String(s)) if s == "$" => ResultPath::Replace,
+            Some(_) => self
+                .reference_path(field, sink)
+                .map_or(ResultPath::Replace, ResultPath::Path),
+        }
+    }
+
+    /// A JSONPath payload template (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`).
+    pub fn payload(&self, field: &str, sink: &mut Sink) -> Option<PayloadTemplate> {
+        let v = self.get(field)?;
+        let ptr = self.at(field);
+        if !v.is_object() && field != "Parameters" {
+            sink.schema(&ptr, "Expected value of type: Object");
+            return None;
+        }
+        Some(PayloadTemplate {
+            root: payload_node(v, &ptr, sink),
+            source: v.clone(),
+        })
+    }
+
+    /// A JSONata template (`Arguments`, `Output`, `Items`, `Assign`, ...).
+    pub fn jsonata(&self, field: &str, sink: &mut Sink) -> Option<jsonata::Template> {
+        let v = self.get(field)?;
+        match jsonata::Template::compile(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                sink.schema(&self.at(field), format!("Invalid JSONata expression: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A template in the state's query language.
+    pub fn template(&self, field: &str, ql: QueryLanguage, sink: &mut Sink) -> Option<Template> {
+        match ql {
+            QueryLanguage::JsonPath => self.payload(field, sink).map(Template::Payload),
+            QueryLanguage::Jsonata => self.jsonata(field, sink).map(Template::Jsonata),
+        }
+    }
+
+    /// A JSONata expression string field (`Condition`, `Timestamp` as expression).
+    pub fn expression(&self, field: &str, sink: &mut Sink) -> Option<jsonata::Expression> {
+        let s = self.string(field, sink)?;
+        expression(s, &self.at(field), sink)
+    }
+
+    /// A number that may also be given as `FieldPath` (JSONPath) or an expression (JSONata).
+    pub fn number_field(
+        &self,
+        field: &str,
+        path_field: Option<&str>,
+        ql: QueryLanguage,
+        sink: &mut Sink,
+    ) -> Option<NumberField> {
+        if let Some(pf) = path_field.filter(|pf| self.has(pf)) {
+            if self.has(field) {
+                sink.schema(
+                    &self.ptr,
+                    format!("The fields '{field}' and '{pf}' are mutually exclusive"),
+                );
+            }
+            if ql == QueryLanguage::Jsonata {
+                self.not_for(&[pf], ql, sink);
+                return None;
+            }
+            return self.reference_path(pf, sink).map(NumberField::Path);
+        }
+        match self.get(field)? {
+            Value::String(s) if ql == QueryLanguage::Jsonata && jsonata::is_expression(s) => {
+                expression(s, &self.at(field), sink).map(NumberField::Expression)
+            }
+            v @ Value::Number(_) => Some(NumberField::Literal(v.clone())),
+            _ => {
+                sink.schema(&self.at(field), "Expected value of type: Integer");
+                None
+            }
+        }
+    }
+
+    /// A Fail state's `Error`/`Cause` with its `...Path` alternative.
+    pub fn string_field(
+        &self,
+        field: &str,
+        path_field: &str,
+        ql: QueryLanguage,
+        sink: &mut Sink,
+    ) -> Option<StringField> {
+        if self.has(path_field) {
+            if self.has(field) {
+                sink.schema(
+                    &self.ptr,
+                    format!("The fields '{field}' and '{path_field}' are mutually exclusive"),
+                );
+            }
+            let s = self.string(path_field, sink)?;
+            let ptr = self.at(path_field);
+            return if intrinsics::is_intrinsic(s) {
+                intrinsic(s, &ptr, path_field, sink).map(StringField::Path)
+            } else {
+                parse_path(s, &ptr, path_field, sink).map(|p| StringField::Path(PayloadNode::Path(p)))
+            };
+        }
+        let s = self.string(field, sink)?;
+        if ql == QueryLanguage::Jsonata && jsonata::is_expression(s) {
+            return expression(s, &self.at(field), sink).map(StringField::Expression);
+        }
+        Some(StringField::Literal(s.to_string()))
+    }
+}
+
+pub(crate) fn parse_path(s: &str, ptr: &str, field: &str, sink: &mut Sink) -> Option<JsonPath> {
+    match JsonPath::parse(s) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            sink.schema(
+                ptr,
+                format!("The value for the field '{field}' must be a valid JSONPath: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn intrinsic(s: &str, ptr: &str, field: &str, sink: &mut Sink) -> Option<PayloadNode> {
+    match intrinsics::parse(s) {
+        Ok(call) => Some(PayloadNode::Intrinsic(Box::new(call))),
+        Err(e) => {
+            sink.schema(
+                ptr,
+                format!(
+                    "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call: {e}"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Strips `{% %}` and compiles.
+pub(crate) fn expression(s: &str, ptr: &str, sink: &mut Sink) -> Option<jsonata::Expression> {
+    let Some(inner) = jsonata::expression_body(s) else {
+        sink.schema(ptr, "The value must be a JSONata expression enclosed in {% %}");
+        return None;
+    };
+    match jsonata::Expression::compile(inner) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            sink.schema(ptr, format!("Invalid JSONata expression: {e}"));
+            None
+        }
+    }
+}
+
+/// Compiles one node of a JSONPath payload template.
+pub(crate) fn payload_node(v: &Value, ptr: &str, sink: &mut Sink) -> PayloadNode {
+    match v {
+        Value::Object(map) => {
+            let mut fields = Vec::with_capacity(map.len());
+            for (k, child) in map {
+                let child_ptr = format!("{ptr}/{}", escape(k));
+                if let Some(name) = k.strip_suffix(".$") {
+                    let node = match child {
+                        Value::String(s) if intrinsics::is_intrinsic(s) => {
+                            intrinsic(s, &child_ptr, k, sink)
+                        }
+                        Value::String(s) => match JsonPath::parse(s) {
+                            Ok(p) => Some(PayloadNode::Path(p)),
+                            Err(e) => {
+                                sink.schema(
+                                    &child_ptr,
+                                    format!(
+                                        "The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {e}"
+                                    ),
+                                );
+                                None
+                            }
+                        },
+                        _ => {
+                            sink.schema(
+                                &child_ptr,
+                                format!(
+                                    "The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call"
+                                ),
+                            );
+                            None
+                        }
+                    };
+                    fields.push((
+                        name.to_string(),
+                        node.unwrap_or(PayloadNode::Literal(Value::Null)),
+                    ));
+                } else {
+                    fields.push((k.clone(), payload_node(child, &child_ptr, sink)));
+                }
+            }
+            if fields.iter().all(|(_, n)| n.is_static()) {
+                PayloadNode::Literal(v.clone())
+            } else {
+                PayloadNode::Object(fields)
+            }
+        }
+        Value::Array(items) => {
+            let nodes: Vec<PayloadNode> = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| payload_node(item, &format!("{ptr}/{i}"), sink))
+                .collect();
+            if nodes.iter().all(PayloadNode::is_static) {
+                PayloadNode::Literal(v.clone())
+            } else {
+                PayloadNode::Array(nodes)
+            }
+        }
+        other => PayloadNode::Literal(other.clone()),
+    }
+}

@@ -1,0 +1,206 @@
+//! `&str` / `serde_json::Value` -> [`StateMachine`], checking the shape as AWS does.
+//!
+//! The parser collects every problem it finds instead of stopping at the first one, so that
+//! the validator can report them all. Semantic checks beyond what the model needs (reachability,
+//! lints) live in `asl-validate`.
+
+mod error;
+mod fields;
+pub mod location;
+mod states;
+
+pub use error::{ErrorCode, ParseError, ParseErrors};
+pub use location::{LineCol, line_col_at, locate, locate_offset};
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::model::{QueryLanguage, StateMachine};
+use fields::{Obj, Sink, escape};
+
+/// State names longer than this are rejected (AWS's limit).
+pub const MAX_STATE_NAME_LEN: usize = 80;
+
+impl StateMachine {
+    /// Parses a definition from its JSON text.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(source: &str) -> Result<StateMachine, ParseErrors> {
+        let value: Value = serde_json::from_str(source).map_err(|e| ParseErrors {
+            errors: vec![ParseError {
+                code: ErrorCode::InvalidJsonDescription,
+                pointer: String::new(),
+                message: format!("Invalid JSON: {e}"),
+                position: Some(LineCol {
+                    line: e.line().max(1),
+                    column: e.column().max(1),
+                }),
+            }],
+        })?;
+        Self::from_value(&value)
+    }
+
+    /// Parses a definition already decoded as JSON.
+    pub fn from_value(value: &Value) -> Result<StateMachine, ParseErrors> {
+        let mut sink = Sink::default();
+        let machine = machine(value, "", QueryLanguage::JsonPath, true, &mut sink);
+        match machine {
+            Some(m) if sink.errors.is_empty() => Ok(m),
+            _ => {
+                if sink.errors.is_empty() {
+                    sink.schema("", "Invalid state machine definition");
+                }
+                Err(ParseErrors {
+                    errors: sink.errors,
+                })
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for StateMachine {
+    type Err = ParseErrors;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StateMachine::from_str(s)
+    }
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "Comment",
+    "StartAt",
+    "States",
+    "TimeoutSeconds",
+    "Version",
+    "QueryLanguage",
+];
+const BRANCH_FIELDS: &[&str] = &["Comment", "StartAt", "States", "ProcessorConfig"];
+
+/// Reads a machine, a Parallel branch or a Map processor.
+pub(crate) fn machine(
+    value: &Value,
+    ptr: &str,
+    inherited: QueryLanguage,
+    top: bool,
+    sink: &mut Sink,
+) -> Option<StateMachine> {
+    let obj = Obj::new(value, ptr, sink)?;
+    obj.only(if top { TOP_FIELDS } else { BRANCH_FIELDS }, sink);
+    let complete = obj.required(&["StartAt", "States"], sink);
+    let query_language = if top {
+        query_language(&obj, inherited, sink)
+    } else {
+        inherited
+    };
+    let comment = obj.string("Comment", sink).map(str::to_string);
+    let version = obj.string("Version", sink).map(str::to_string);
+    if let Some(v) = &version
+        && v != "1.0"
+    {
+        sink.schema(&obj.at("Version"), "The value for the field 'Version' must be '1.0'");
+    }
+    let timeout_seconds = obj.uint("TimeoutSeconds", sink);
+    if timeout_seconds == Some(0) {
+        sink.schema(
+            &obj.at("TimeoutSeconds"),
+            "The value for the field 'TimeoutSeconds' must be a positive integer",
+        );
+    }
+    let start_at = obj.string("StartAt", sink).unwrap_or_default().to_string();
+    let mut states = IndexMap::new();
+    if let Some(v) = obj.get("States") {
+        let sptr = obj.at("States");
+        if let Some(sobj) = Obj::new(v, &sptr, sink) {
+            if sobj.map.is_empty() {
+                sink.schema(&sptr, "The field 'States' must have at least one state");
+            }
+            for (name, sv) in sobj.map {
+                let state_ptr = format!("{sptr}/{}", escape(name));
+                if name.is_empty() || name.chars().count() > MAX_STATE_NAME_LEN {
+                    sink.errors.push(ParseError {
+                        code: ErrorCode::InvalidStateName,
+                        pointer: state_ptr.clone(),
+                        message: format!(
+                            "State names must be 1 to {MAX_STATE_NAME_LEN} characters long: '{name}'"
+                        ),
+                        position: None,
+                    });
+                }
+                if let Some(state) = states::state(name, sv, &state_ptr, query_language, sink) {
+                    states.insert(name.clone(), state);
+                }
+            }
+        }
+    }
+    if !complete {
+        return None;
+    }
+    let m = StateMachine {
+        comment,
+        start_at,
+        states,
+        timeout_seconds,
+        version,
+        query_language,
+        pointer: ptr.to_string(),
+    };
+    check_targets(&m, value, sink);
+    Some(m)
+}
+
+fn query_language(obj: &Obj, inherited: QueryLanguage, sink: &mut Sink) -> QueryLanguage {
+    match obj.string("QueryLanguage", sink) {
+        None => inherited,
+        Some("JSONPath") => QueryLanguage::JsonPath,
+        Some("JSONata") => QueryLanguage::Jsonata,
+        Some(other) => {
+            sink.schema(
+                &obj.at("QueryLanguage"),
+                format!("The value for the field 'QueryLanguage' must be one of [JSONPath, JSONata], got '{other}'"),
+            );
+            inherited
+        }
+    }
+}
+
+/// Every `StartAt`, `Next`, `Default` and Catch `Next` must name a state of the same machine.
+fn check_targets(m: &StateMachine, raw: &Value, sink: &mut Sink) {
+    let raw_states = raw.get("States").and_then(Value::as_object);
+    let exists = |name: &str| raw_states.is_some_and(|s| s.contains_key(name));
+    let mut missing = |ptr: String, name: &str, field: &str| {
+        sink.errors.push(ParseError {
+            code: ErrorCode::MissingTransitionTarget,
+            pointer: ptr,
+            message: format!("Missing '{field}' target: {name}"),
+            position: None,
+        })
+    };
+    if !exists(&m.start_at) {
+        missing(format!("{}/StartAt", m.pointer), &m.start_at, "StartAt");
+    }
+    for state in m.states.values() {
+        if let crate::model::Transition::Next(n) = &state.transition
+            && !exists(n)
+        {
+            missing(format!("{}/Next", state.pointer), n, "Next");
+        }
+        if let crate::model::StateKind::Choice(c) = &state.kind {
+            for rule in &c.choices {
+                if !exists(&rule.next) {
+                    missing(format!("{}/Next", rule.pointer), &rule.next, "Next");
+                }
+            }
+            if let Some(d) = &c.default
+                && !exists(d)
+            {
+                missing(format!("{}/Default", state.pointer), d, "Default");
+            }
+        }
+        for c in state.catch() {
+            if !exists(&c.next) {
+                missing(format!("{}/Next", c.pointer), &c.next, "Next");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
