@@ -72,7 +72,10 @@ pub fn test(comparator: Comparator, value: &Value, operand: &Value) -> bool {
     use Comparator::*;
     let expect = |b: bool| operand.as_bool() == Some(b);
     match comparator {
-        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals
+        StringEquals
+        | StringLessThan
+        | StringGreaterThan
+        | StringLessThanEquals
         | StringGreaterThanEquals => match (value.as_str(), operand.as_str()) {
             (Some(a), Some(b)) => ordering_holds(comparator, java_string_cmp(a, b)),
             _ => false,
@@ -81,7 +84,10 @@ pub fn test(comparator: Comparator, value: &Value, operand: &Value) -> bool {
             (Some(a), Some(p)) => string_matches(a, p),
             _ => false,
         },
-        NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals
+        NumericEquals
+        | NumericLessThan
+        | NumericGreaterThan
+        | NumericLessThanEquals
         | NumericGreaterThanEquals => match (value, operand) {
             (Value::Number(a), Value::Number(b)) => {
                 number_cmp(a, b).is_some_and(|o| ordering_holds(comparator, o))

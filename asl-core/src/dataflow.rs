@@ -136,7 +136,8 @@ mod tests {
 
     #[test]
     fn payload_copies_literals_and_strips_suffix() {
-        let t = template(json!({"a": 1, "b.$": "$.x", "c": {"d.$": "$.y", "e": [1, {"f.$": "$"}]}}));
+        let t =
+            template(json!({"a": 1, "b.$": "$.x", "c": {"d.$": "$.y", "e": [1, {"f.$": "$"}]}}));
         let input = json!({"x": "X", "y": [1]});
         let ctx = json!({});
         let out = eval_payload(&t, &Scope::new(&input, &ctx, &NoVariables)).unwrap();

@@ -9,11 +9,11 @@ mod map;
 mod retry;
 mod template;
 
+pub(crate) use crate::choice::operand_ok as choice_operand_ok;
 pub use choice::{ChoiceRule, Comparator, Comparison, Condition, Operand};
 pub use map::{ItemBatcher, Map, ProcessorConfig, ProcessorMode};
 pub use retry::{Catcher, ErrorMatcher, JitterStrategy, Retrier};
 pub use template::{PayloadNode, PayloadTemplate, Template};
-pub(crate) use crate::choice::operand_ok as choice_operand_ok;
 
 use indexmap::IndexMap;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::location::{locate, LineCol};
+use super::location::{LineCol, locate};
 
 /// The diagnostic codes AWS's `ValidateStateMachineDefinition` uses for the problems the parser
 /// finds.
@@ -105,7 +105,11 @@ impl fmt::Display for ParseErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // AWS's InvalidDefinition message shape: "Invalid State Machine Definition: 'A, B'".
         let parts: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
-        write!(f, "Invalid State Machine Definition: '{}'", parts.join(", "))
+        write!(
+            f,
+            "Invalid State Machine Definition: '{}'",
+            parts.join(", ")
+        )
     }
 }
 

@@ -6,8 +6,8 @@ use super::ParseError;
 use crate::intrinsics;
 use crate::jsonata;
 use crate::model::{
-    NumberField, PathField, PayloadNode, PayloadTemplate, QueryLanguage, ResultPath,
-    StringField, Template,
+    NumberField, PathField, PayloadNode, PayloadTemplate, QueryLanguage, ResultPath, StringField,
+    Template,
 };
 use crate::path::{JsonPath, ReferencePath};
 
@@ -186,7 +186,9 @@ impl<'a> Obj<'a> {
         match self.get(field) {
             None => PathField::Whole,
             Some(Value::Null) => PathField::Null,
-            Some(_) => self.path(field, sink).map_or(PathField::Whole, PathField::Path),
+            Some(_) => self
+                .path(field, sink)
+                .map_or(PathField::Whole, PathField::Path),
         }
     }
 
@@ -295,7 +297,8 @@ impl<'a> Obj<'a> {
             return if intrinsics::is_intrinsic(s) {
                 intrinsic(s, &ptr, path_field, sink).map(StringField::Path)
             } else {
-                parse_path(s, &ptr, path_field, sink).map(|p| StringField::Path(PayloadNode::Path(p)))
+                parse_path(s, &ptr, path_field, sink)
+                    .map(|p| StringField::Path(PayloadNode::Path(p)))
             };
         }
         let s = self.string(field, sink)?;
@@ -337,7 +340,10 @@ fn intrinsic(s: &str, ptr: &str, field: &str, sink: &mut Sink) -> Option<Payload
 /// Strips `{% %}` and compiles.
 pub(crate) fn expression(s: &str, ptr: &str, sink: &mut Sink) -> Option<jsonata::Expression> {
     let Some(inner) = jsonata::expression_body(s) else {
-        sink.schema(ptr, "The value must be a JSONata expression enclosed in {% %}");
+        sink.schema(
+            ptr,
+            "The value must be a JSONata expression enclosed in {% %}",
+        );
         return None;
     };
     match jsonata::Expression::compile(inner) {

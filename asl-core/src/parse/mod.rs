@@ -95,7 +95,10 @@ pub(crate) fn machine(
     if let Some(v) = &version
         && v != "1.0"
     {
-        sink.schema(&obj.at("Version"), "The value for the field 'Version' must be '1.0'");
+        sink.schema(
+            &obj.at("Version"),
+            "The value for the field 'Version' must be '1.0'",
+        );
     }
     let timeout_seconds = obj.uint("TimeoutSeconds", sink);
     if timeout_seconds == Some(0) {

@@ -5,9 +5,9 @@ use serde_json::Value;
 use super::fields::{Obj, Sink, parse_path};
 use super::{machine, query_language};
 use crate::model::{
-    Catcher, Choice, ChoiceRule, Comparator, Comparison, Condition, ErrorMatcher, Fail,
-    ItemBatcher, Io, JitterStrategy, Map, Operand, Parallel, Pass, ProcessorConfig,
-    ProcessorMode, QueryLanguage, ResultPath, Retrier, State, StateKind, Task, Transition, Wait,
+    Catcher, Choice, ChoiceRule, Comparator, Comparison, Condition, ErrorMatcher, Fail, Io,
+    ItemBatcher, JitterStrategy, Map, Operand, Parallel, Pass, ProcessorConfig, ProcessorMode,
+    QueryLanguage, ResultPath, Retrier, State, StateKind, Task, Transition, Wait,
 };
 
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
@@ -21,7 +21,13 @@ struct Fields {
 
 const PASS: Fields = Fields {
     any: &["Next", "End", "Assign"],
-    jsonpath: &["InputPath", "OutputPath", "Parameters", "Result", "ResultPath"],
+    jsonpath: &[
+        "InputPath",
+        "OutputPath",
+        "Parameters",
+        "Result",
+        "ResultPath",
+    ],
     jsonata: &["Output"],
 };
 const TASK: Fields = Fields {
@@ -227,7 +233,10 @@ fn transition(obj: &Obj, sink: &mut Sink) -> Transition {
     let end = obj.bool("End", sink);
     match (next, end) {
         (Some(_), Some(true)) => {
-            sink.schema(&obj.ptr, "The fields 'Next' and 'End' are mutually exclusive");
+            sink.schema(
+                &obj.ptr,
+                "The fields 'Next' and 'End' are mutually exclusive",
+            );
             Transition::End
         }
         (Some(n), _) => Transition::Next(n.to_string()),
@@ -245,7 +254,10 @@ fn error_matcher(obj: &Obj, sink: &mut Sink) -> ErrorMatcher {
         && let Some(list) = obj.array("ErrorEquals", sink)
     {
         if list.is_empty() {
-            sink.schema(&obj.at("ErrorEquals"), "The field 'ErrorEquals' must not be empty");
+            sink.schema(
+                &obj.at("ErrorEquals"),
+                "The field 'ErrorEquals' must not be empty",
+            );
         }
         for (i, e) in list.iter().enumerate() {
             match e.as_str() {
@@ -283,13 +295,21 @@ fn retriers(obj: &Obj, sink: &mut Sink) -> Vec<Retrier> {
             sink,
         );
         let d = Retrier::default();
-        let interval_seconds = r.uint("IntervalSeconds", sink).unwrap_or(d.interval_seconds);
+        let interval_seconds = r
+            .uint("IntervalSeconds", sink)
+            .unwrap_or(d.interval_seconds);
         if r.has("IntervalSeconds") && interval_seconds == 0 {
-            sink.schema(&r.at("IntervalSeconds"), "The value for the field 'IntervalSeconds' must be a positive integer");
+            sink.schema(
+                &r.at("IntervalSeconds"),
+                "The value for the field 'IntervalSeconds' must be a positive integer",
+            );
         }
         let backoff_rate = r.number("BackoffRate", sink).unwrap_or(d.backoff_rate);
         if backoff_rate < 1.0 {
-            sink.schema(&r.at("BackoffRate"), "The value for the field 'BackoffRate' must be greater than or equal to 1.0");
+            sink.schema(
+                &r.at("BackoffRate"),
+                "The value for the field 'BackoffRate' must be greater than or equal to 1.0",
+            );
         }
         let jitter = match r.string("JitterStrategy", sink) {
             None | Some("NONE") => JitterStrategy::None,
@@ -323,7 +343,14 @@ fn catchers(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Vec<Catcher> {
             continue;
         };
         c.only(
-            &["ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"],
+            &[
+                "ErrorEquals",
+                "Next",
+                "ResultPath",
+                "Output",
+                "Assign",
+                "Comment",
+            ],
             sink,
         );
         match ql {
@@ -392,11 +419,14 @@ fn wait(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Wait> {
         "Seconds" | "SecondsPath" => obj
             .number_field("Seconds", Some("SecondsPath"), ql, sink)
             .map(Wait::Seconds),
-        "TimestampPath" => obj.reference_path("TimestampPath", sink).map(Wait::TimestampPath),
+        "TimestampPath" => obj
+            .reference_path("TimestampPath", sink)
+            .map(Wait::TimestampPath),
         _ => {
             let s = obj.string("Timestamp", sink)?;
             if ql == QueryLanguage::Jsonata && crate::jsonata::is_expression(s) {
-                obj.expression("Timestamp", sink).map(Wait::TimestampExpression)
+                obj.expression("Timestamp", sink)
+                    .map(Wait::TimestampExpression)
             } else {
                 if crate::choice::parse_timestamp(s).is_none() {
                     sink.schema(
@@ -441,8 +471,7 @@ fn choice_rule(r: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<ChoiceRule
             match r.get("Condition")? {
                 // A literal boolean is a constant condition.
                 Value::Bool(b) => Condition::Jsonata(
-                    crate::jsonata::Expression::compile(if *b { "true" } else { "false" })
-                        .ok()?,
+                    crate::jsonata::Expression::compile(if *b { "true" } else { "false" }).ok()?,
                 ),
                 _ => Condition::Jsonata(r.expression("Condition", sink)?),
             }
@@ -480,7 +509,10 @@ fn condition(r: &Obj, extra: &[&str], sink: &mut Sink) -> Option<Condition> {
         match Comparator::from_field(k) {
             Some(c) if comparator.is_none() => comparator = Some((k, c)),
             Some(_) => sink.schema(&r.at(k), "A Choice rule must have exactly one comparator"),
-            None => sink.schema(&r.at(k), format!("The field '{k}' is not supported by Step Functions")),
+            None => sink.schema(
+                &r.at(k),
+                format!("The field '{k}' is not supported by Step Functions"),
+            ),
         }
     }
     let nested = |field: &str, sink: &mut Sink| -> Option<Vec<Condition>> {
@@ -507,7 +539,10 @@ fn condition(r: &Obj, extra: &[&str], sink: &mut Sink) -> Option<Condition> {
         return condition(&o, &[], sink).map(|c| Condition::Not(Box::new(c)));
     }
     let Some((field, (comparator, is_path))) = comparator else {
-        sink.schema(&r.ptr, "A Choice rule must have a comparator, or one of [And, Or, Not]");
+        sink.schema(
+            &r.ptr,
+            "A Choice rule must have a comparator, or one of [And, Or, Not]",
+        );
         return None;
     };
     if !r.required(&["Variable"], sink) {
@@ -521,7 +556,10 @@ fn condition(r: &Obj, extra: &[&str], sink: &mut Sink) -> Option<Condition> {
     } else {
         use crate::model::choice_operand_ok;
         if !choice_operand_ok(comparator, value) {
-            sink.schema(&r.at(field), format!("The value for the field '{field}' has the wrong type"));
+            sink.schema(
+                &r.at(field),
+                format!("The value for the field '{field}' has the wrong type"),
+            );
             return None;
         }
         Operand::Value(value.clone())
@@ -562,7 +600,10 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
     }
     let uses_legacy_parameters = obj.has("Parameters");
     if uses_legacy_parameters && obj.has("ItemSelector") {
-        sink.schema(&obj.ptr, "The fields 'Parameters' and 'ItemSelector' are mutually exclusive");
+        sink.schema(
+            &obj.ptr,
+            "The fields 'Parameters' and 'ItemSelector' are mutually exclusive",
+        );
     }
     let item_selector = if uses_legacy_parameters {
         obj.template("Parameters", ql, sink)
@@ -582,7 +623,12 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
             sink,
         );
         Some(ItemBatcher {
-            max_items_per_batch: b.number_field("MaxItemsPerBatch", Some("MaxItemsPerBatchPath"), ql, sink),
+            max_items_per_batch: b.number_field(
+                "MaxItemsPerBatch",
+                Some("MaxItemsPerBatchPath"),
+                ql,
+                sink,
+            ),
             max_input_bytes_per_batch: b.number_field(
                 "MaxInputBytesPerBatch",
                 Some("MaxInputBytesPerBatchPath"),
@@ -594,7 +640,9 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
     });
     let label = obj.string("Label", sink).map(str::to_string);
     if let Some(l) = &label
-        && (l.chars().count() > 40 || l.chars().any(|c| " <>{}[]?*\"#%\\^|~`$&,;:/".contains(c) || c.is_control()))
+        && (l.chars().count() > 40
+            || l.chars()
+                .any(|c| " <>{}[]?*\"#%\\^|~`$&,;:/".contains(c) || c.is_control()))
     {
         sink.errors.push(super::ParseError {
             code: super::ErrorCode::SchemaValidationFailed,

@@ -34,9 +34,16 @@ fn parses_every_state_type() {
     assert_eq!(sm.states.len(), 8);
     assert_eq!(sm.timeout_seconds, Some(900));
     let kinds: Vec<_> = sm.states.values().map(|s| s.type_name()).collect();
-    assert_eq!(kinds, ["Pass", "Task", "Choice", "Wait", "Parallel", "Map", "Succeed", "Fail"]);
+    assert_eq!(
+        kinds,
+        [
+            "Pass", "Task", "Choice", "Wait", "Parallel", "Map", "Succeed", "Fail"
+        ]
+    );
     assert_eq!(sm.states["P"].transition, Transition::Next("T".into()));
-    let StateKind::Task(t) = &sm.states["T"].kind else { panic!() };
+    let StateKind::Task(t) = &sm.states["T"].kind else {
+        panic!()
+    };
     assert_eq!(t.retry[0].interval_seconds, 2);
     assert_eq!(t.catch[0].next, "F");
 }
@@ -58,7 +65,10 @@ fn parse_error_snapshots() {
     let cases = [
         ("invalid_json", "{\"StartAt\": \"A\",\n \"States\": {"),
         ("not_an_object", "[1, 2]"),
-        ("missing_start_at", r#"{"States": {"A": {"Type": "Pass", "End": true}}}"#),
+        (
+            "missing_start_at",
+            r#"{"States": {"A": {"Type": "Pass", "End": true}}}"#,
+        ),
         (
             "unknown_field",
             "{\"StartAt\": \"A\",\n \"States\": {\n  \"A\": {\"Type\": \"Pass\", \"Foo\": 1, \"End\": true}}}",
@@ -113,7 +123,8 @@ fn parse_error_snapshots() {
 
 #[test]
 fn every_conformance_definition_parses() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/cases");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return; // the shared folder is beside the repository in CI and development
     };
@@ -132,7 +143,12 @@ fn every_conformance_definition_parses() {
         }
     }
     assert!(total > 0);
-    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 proptest::proptest! {

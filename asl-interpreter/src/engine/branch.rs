@@ -1,0 +1,1024 @@
+//! Runs a sequence of states (the top level, a Parallel branch or a Map iteration), and the
+//! states that need no concurrency: Pass, Choice, Wait, Succeed, Fail.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asl_core::dataflow::{self, to_json_text};
+use asl_core::error::names;
+use asl_core::jsonata::{self, StatesBinding};
+use asl_core::model::{
+    Catcher, Condition, Io, NumberField, PathField, QueryLanguage, StringField, Template,
+    Transition, Wait,
+};
+use asl_core::{Scope, State, StateKind, StateMachine, StatesError};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+
+use super::{ExecutionConfig, ExecutionType, Inner, Outcome, Status, Vars, details_io, iso};
+use crate::history::History;
+
+/// One execution: what all its branches share.
+pub(crate) struct Exec {
+    pub inner: Arc<Inner>,
+    pub machine: Arc<StateMachine>,
+    pub config: ExecutionConfig,
+    pub history: History,
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    pub input: Value,
+    pub start: DateTime<Utc>,
+    /// Invocations per state name, for mock response numbering.
+    pub invocations: Mutex<HashMap<String, u64>>,
+    /// `$$.Execution` and `$$.StateMachine`, built once.
+    pub context_base: Map<String, Value>,
+}
+
+impl Exec {
+    pub fn new(
+        inner: Arc<Inner>,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        history: History,
+    ) -> Self {
+        let start = inner.clock.now();
+        let execution_arn = config.execution_arn();
+        let state_machine_arn = config.state_machine_arn();
+        let input: Value = serde_json::from_str(&config.input_text).unwrap_or(Value::Null);
+        let mut context_base = Map::new();
+        context_base.insert(
+            "Execution".into(),
+            json!({
+                "Id": execution_arn,
+                "Input": input,
+                "StartTime": iso(start),
+                "Name": config.name,
+                "RoleArn": config.role_arn,
+                "RedriveCount": 0,
+            }),
+        );
+        context_base.insert(
+            "StateMachine".into(),
+            json!({"Id": state_machine_arn, "Name": config.state_machine_name}),
+        );
+        Exec {
+            inner,
+            machine,
+            config,
+            history,
+            execution_arn,
+            state_machine_arn,
+            input,
+            start,
+            invocations: Mutex::new(HashMap::new()),
+            context_base,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Appends an event after `th`'s cursor and moves the cursor to it.
+    pub fn emit(&self, th: &Thread, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
+        let mut t = th.lock();
+        let id = self.history.push(t.cursor, self.now(), ty, details);
+        t.cursor = id;
+        id
+    }
+
+    /// Appends an event with an explicit previous id, leaving the cursor alone.
+    pub fn emit_after(&self, prev: u64, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
+        self.history.push(prev, self.now(), ty, details)
+    }
+
+    /// The context object for a state.
+    pub fn context(
+        &self,
+        state: &str,
+        entered: DateTime<Utc>,
+        retry: u32,
+        extra: &Map<String, Value>,
+    ) -> Value {
+        let mut m = self.context_base.clone();
+        m.insert(
+            "State".into(),
+            json!({"EnteredTime": iso(entered), "Name": state, "RetryCount": retry}),
+        );
+        for (k, v) in extra {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// The next invocation number of `state` (0-based).
+    pub fn next_invocation(&self, state: &str) -> u64 {
+        let mut inv = self.invocations.lock().unwrap_or_else(|p| p.into_inner());
+        let n = inv.entry(state.to_string()).or_insert(0);
+        let cur = *n;
+        *n += 1;
+        cur
+    }
+}
+
+/// The event chain of one branch: the last event id, and the state in flight (for aborts).
+#[derive(Clone, Default)]
+pub(crate) struct Thread(Arc<Mutex<ThreadState>>);
+
+#[derive(Default)]
+pub(crate) struct ThreadState {
+    pub cursor: u64,
+    pub inflight: Option<&'static str>,
+}
+
+impl Thread {
+    pub fn starting_at(cursor: u64) -> Thread {
+        Thread(Arc::new(Mutex::new(ThreadState {
+            cursor,
+            inflight: None,
+        })))
+    }
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, ThreadState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    pub fn cursor(&self) -> u64 {
+        self.lock().cursor
+    }
+    pub fn set_cursor(&self, c: u64) {
+        self.lock().cursor = c;
+    }
+}
+
+/// A failure leaving a state or branch.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+impl Failure {
+    pub fn new(e: impl Into<String>, c: impl Into<String>) -> Self {
+        Failure {
+            error: Some(e.into()),
+            cause: Some(c.into()),
+        }
+    }
+    pub fn error_name(&self) -> &str {
+        self.error.as_deref().unwrap_or("")
+    }
+    pub fn error_output(&self) -> Value {
+        json!({"Error": self.error, "Cause": self.cause})
+    }
+}
+
+impl From<StatesError> for Failure {
+    fn from(e: StatesError) -> Self {
+        Failure::new(e.error, e.cause)
+    }
+}
+
+/// Where a finished state goes.
+pub(crate) enum Next {
+    State(String, Value),
+    End(Value),
+}
+
+/// Everything a state's body needs.
+pub(crate) struct StateRun<'a> {
+    pub exec: &'a Arc<Exec>,
+    pub state: &'a State,
+    pub thread: &'a Thread,
+    pub vars: &'a mut Vars,
+    pub input: Value,
+    pub entered_id: u64,
+    pub entered_prev: u64,
+    pub entered_at: DateTime<Utc>,
+    /// Extra context members (`Map.Item` inside an ItemSelector, `Task.Token`, ...).
+    pub context_extra: Map<String, Value>,
+}
+
+/// An error inside a state, before Catch is considered.
+pub(crate) enum StateError {
+    /// A data-flow error: the cause gets the state prefix; JSONata errors add an
+    /// `EvaluationFailed` event with the field as location.
+    Eval(StatesError, Option<String>),
+    /// A failure with its cause as is (task failures, branch failures).
+    Plain(Failure),
+}
+
+impl From<StatesError> for StateError {
+    fn from(e: StatesError) -> Self {
+        StateError::Eval(e, None)
+    }
+}
+
+impl StateRun<'_> {
+    pub fn context(&self, retry: u32) -> Value {
+        self.exec.context(
+            &self.state.name,
+            self.entered_at,
+            retry,
+            &self.context_extra,
+        )
+    }
+
+    pub fn ql(&self) -> QueryLanguage {
+        self.state.query_language
+    }
+
+    /// Prefixes AWS's state location to a data-flow cause.
+    pub fn prefixed(&self, cause: &str) -> String {
+        format!(
+            "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+            self.state.name, self.entered_id, cause
+        )
+    }
+
+    /// Turns a state error into the failure that leaves the state, emitting `EvaluationFailed`
+    /// for JSONata errors.
+    pub fn fail(&self, e: StateError) -> Failure {
+        match e {
+            StateError::Plain(f) => f,
+            StateError::Eval(e, location) => {
+                let cause = self.prefixed(&e.cause);
+                if e.error == names::QUERY_EVALUATION_ERROR {
+                    let mut d = Map::new();
+                    d.insert("error".into(), json!(e.error));
+                    d.insert("cause".into(), json!(cause));
+                    if let Some(l) = location {
+                        d.insert("location".into(), json!(l));
+                    }
+                    d.insert("state".into(), json!(self.state.name));
+                    let id = self.exec.emit_after(
+                        self.entered_prev,
+                        "EvaluationFailed",
+                        Some(("evaluationFailedEventDetails", Value::Object(d))),
+                    );
+                    self.thread.set_cursor(id);
+                }
+                Failure::new(e.error, cause)
+            }
+        }
+    }
+
+    /// Evaluates a template of either language; `input` is `$` / `$states.input`.
+    pub fn eval_template(
+        &self,
+        t: &Template,
+        input: &Value,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+        field: &str,
+    ) -> Result<Value, StateError> {
+        let ctx = self.context(0);
+        match t {
+            Template::Payload(p) => {
+                let scope = Scope::new(input, &ctx, self.vars);
+                Ok(dataflow::eval_payload(p, &scope)?)
+            }
+            Template::Jsonata(j) => {
+                let b = StatesBinding {
+                    input,
+                    context: &ctx,
+                    result,
+                    error_output,
+                };
+                j.evaluate(&b, self.vars, field)
+                    .map_err(|e| StateError::Eval(e, Some(field.to_string())))
+            }
+        }
+    }
+
+    /// Evaluates a JSONata template for the state (`$states.input` is the raw input).
+    pub fn eval_jsonata(
+        &self,
+        t: &jsonata::Template,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+        field: &str,
+    ) -> Result<Value, StateError> {
+        let ctx = self.context(0);
+        let b = StatesBinding {
+            input: &self.input,
+            context: &ctx,
+            result,
+            error_output,
+        };
+        t.evaluate(&b, self.vars, field)
+            .map_err(|e| StateError::Eval(e, Some(field.to_string())))
+    }
+
+    pub fn eval_expression(
+        &self,
+        e: &jsonata::Expression,
+        field: &str,
+    ) -> Result<Value, StateError> {
+        let ctx = self.context(0);
+        let b = StatesBinding {
+            input: &self.input,
+            context: &ctx,
+            result: None,
+            error_output: None,
+        };
+        match jsonata::evaluate(e, &b, self.vars, field) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(StateError::Eval(
+                jsonata::undefined_error(e, field),
+                Some(field.to_string()),
+            )),
+            Err(err) => Err(StateError::Eval(err, Some(field.to_string()))),
+        }
+    }
+
+    /// `InputPath` for JSONPath states; the raw input for JSONata.
+    pub fn effective_input(&self) -> Result<Value, StateError> {
+        match self.ql() {
+            QueryLanguage::JsonPath => self.apply_path(&self.state.io.input_path, &self.input),
+            QueryLanguage::Jsonata => Ok(self.input.clone()),
+        }
+    }
+
+    pub fn apply_path(&self, f: &PathField, doc: &Value) -> Result<Value, StateError> {
+        if matches!(f, PathField::Whole) {
+            return Ok(doc.clone());
+        }
+        let ctx = self.context(0);
+        Ok(dataflow::apply_path_field(
+            f,
+            &Scope::new(doc, &ctx, self.vars),
+        )?)
+    }
+
+    /// Evaluates `Assign` (not yet applied) against `$` = `doc` (JSONPath) or the bindings.
+    pub fn eval_assign(
+        &self,
+        assign: Option<&Template>,
+        doc: &Value,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+    ) -> Result<Option<Map<String, Value>>, StateError> {
+        let Some(t) = assign else { return Ok(None) };
+        let v = match t {
+            Template::Payload(_) => self.eval_template(t, doc, None, None, "Assign")?,
+            Template::Jsonata(j) => self.eval_jsonata(j, result, error_output, "Assign")?,
+        };
+        match v {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Ok(Some(Map::new())),
+        }
+    }
+
+    /// The standard JSONPath tail: ResultSelector -> Assign -> ResultPath -> OutputPath.
+    /// JSONata: Assign and Output with `$states.result`.
+    pub fn finish(
+        &self,
+        io: &Io,
+        result: Value,
+        default_output_is_input: bool,
+    ) -> Result<(Value, Option<Map<String, Value>>), StateError> {
+        match self.ql() {
+            QueryLanguage::JsonPath => {
+                let selected = match &io.result_selector {
+                    Some(sel) => {
+                        let ctx = self.context(0);
+                        dataflow::eval_payload(sel, &Scope::new(&result, &ctx, self.vars))?
+                    }
+                    None => result,
+                };
+                let assigned =
+                    self.eval_assign(self.state.assign.as_ref(), &selected, None, None)?;
+                let combined =
+                    dataflow::apply_result_path(&io.result_path, self.input.clone(), selected)?;
+                let out = self.apply_path(&io.output_path, &combined)?;
+                Ok((out, assigned))
+            }
+            QueryLanguage::Jsonata => {
+                let res = if default_output_is_input {
+                    None
+                } else {
+                    Some(&result)
+                };
+                let assigned =
+                    self.eval_assign(self.state.assign.as_ref(), &self.input, res, None)?;
+                let out = match &io.output {
+                    Some(o) => self.eval_jsonata(o, res, None, "Output")?,
+                    None if default_output_is_input => self.input.clone(),
+                    None => result,
+                };
+                Ok((out, assigned))
+            }
+        }
+    }
+
+    /// Emits `<Type>StateExited`, applies the variables and picks the next state.
+    pub fn exit(
+        &mut self,
+        output: Value,
+        assigned: Option<Map<String, Value>>,
+        next: Option<&str>,
+    ) -> Next {
+        let mut d = Map::new();
+        if let Some(a) = &assigned {
+            let vars: Map<String, Value> = a
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(to_json_text(v))))
+                .collect();
+            d.insert("assignedVariables".into(), Value::Object(vars));
+            d.insert(
+                "assignedVariablesDetails".into(),
+                json!({"truncated": false}),
+            );
+        }
+        d.insert("name".into(), json!(self.state.name));
+        d.insert("output".into(), json!(to_json_text(&output)));
+        d.insert("outputDetails".into(), json!({"truncated": false}));
+        self.exec.emit(
+            self.thread,
+            &format!("{}StateExited", self.state.type_name()),
+            Some(("stateExitedEventDetails", Value::Object(d))),
+        );
+        self.thread.lock().inflight = None;
+        if let Some(a) = assigned {
+            self.vars.assign(a);
+        }
+        match next {
+            Some(n) => Next::State(n.to_string(), output),
+            None => match &self.state.transition {
+                Transition::Next(n) => Next::State(n.clone(), output),
+                _ => Next::End(output),
+            },
+        }
+    }
+
+    /// Applies the first matching catcher, or returns the failure.
+    pub fn catch(&mut self, failure: Failure, catchers: &[Catcher]) -> Result<Next, Failure> {
+        let Some(c) = catchers
+            .iter()
+            .find(|c| c.error_equals.matches(failure.error_name()))
+        else {
+            return Err(failure);
+        };
+        let err_out = failure.error_output();
+        let attempt = (|| -> Result<(Value, Option<Map<String, Value>>), StateError> {
+            match self.ql() {
+                QueryLanguage::JsonPath => {
+                    let assigned = self.eval_assign(c.assign.as_ref(), &err_out, None, None)?;
+                    let out = dataflow::apply_result_path(
+                        &c.result_path,
+                        self.input.clone(),
+                        err_out.clone(),
+                    )?;
+                    Ok((out, assigned))
+                }
+                QueryLanguage::Jsonata => {
+                    let assigned =
+                        self.eval_assign(c.assign.as_ref(), &self.input, None, Some(&err_out))?;
+                    let out = match &c.output {
+                        Some(o) => self.eval_jsonata(o, None, Some(&err_out), "Output")?,
+                        None => err_out.clone(),
+                    };
+                    Ok((out, assigned))
+                }
+            }
+        })();
+        match attempt {
+            Ok((out, assigned)) => Ok(self.exit(out, assigned, Some(&c.next))),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+}
+
+/// Runs one execution to its end, racing the execution timeout and StopExecution.
+pub(crate) async fn run_execution(
+    exec: Arc<Exec>,
+    mut stop: watch::Receiver<Option<(Option<String>, Option<String>)>>,
+) -> Outcome {
+    let mut d = Map::new();
+    d.insert("input".into(), json!(exec.config.input_text));
+    d.insert("inputDetails".into(), json!({"truncated": false}));
+    d.insert("roleArn".into(), json!(exec.config.role_arn));
+    exec.history.push(
+        0,
+        exec.start,
+        "ExecutionStarted",
+        Some(("executionStartedEventDetails", Value::Object(d))),
+    );
+    let thread = Thread::starting_at(0);
+    let machine = exec.machine.clone();
+    let input = exec.input.clone();
+    let mut vars = Vars::default();
+    let timeout = machine
+        .timeout_seconds
+        .map(|s| exec.inner.clock.sleep(Duration::from_secs(s)));
+    let run = run_machine(&exec, &machine, input, &mut vars, &thread, Map::new());
+    let stopped = async {
+        loop {
+            if let Some(v) = stop.borrow_and_update().clone() {
+                return v;
+            }
+            if stop.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let timeout = async {
+        match timeout {
+            Some(t) => t.await,
+            None => std::future::pending().await,
+        }
+    };
+    enum End {
+        Done(Result<Value, Failure>),
+        TimedOut,
+        Stopped(Option<String>, Option<String>),
+    }
+    let end = tokio::select! {
+        biased;
+        r = run => End::Done(r),
+        (e, c) = stopped => End::Stopped(e, c),
+        _ = timeout => End::TimedOut,
+    };
+    let cursor = thread.cursor();
+    let (status, output, error, cause) = match end {
+        End::Done(Ok(out)) => {
+            let text = to_json_text(&out);
+            if text.len() > exec.inner.limits.max_payload_bytes {
+                let cause = format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    exec.config.state_machine_name
+                );
+                let mut d = Map::new();
+                d.insert("error".into(), json!(names::DATA_LIMIT_EXCEEDED));
+                d.insert("cause".into(), json!(cause));
+                exec.emit(
+                    &thread,
+                    "ExecutionFailed",
+                    Some(("executionFailedEventDetails", Value::Object(d))),
+                );
+                (
+                    Status::Failed,
+                    None,
+                    Some(names::DATA_LIMIT_EXCEEDED.to_string()),
+                    Some(cause),
+                )
+            } else {
+                exec.emit(
+                    &thread,
+                    "ExecutionSucceeded",
+                    details_io("executionSucceededEventDetails", "output", &out),
+                );
+                (Status::Succeeded, Some(text), None, None)
+            }
+        }
+        End::Done(Err(f)) => {
+            let mut d = Map::new();
+            if let Some(e) = &f.error {
+                d.insert("error".into(), json!(e));
+            }
+            if let Some(c) = &f.cause {
+                d.insert("cause".into(), json!(c));
+            }
+            exec.emit(
+                &thread,
+                "ExecutionFailed",
+                Some(("executionFailedEventDetails", Value::Object(d))),
+            );
+            (Status::Failed, None, f.error, f.cause)
+        }
+        End::TimedOut => {
+            exec.emit_after(
+                cursor,
+                "ExecutionTimedOut",
+                Some((
+                    "executionTimedOutEventDetails",
+                    json!({"error": names::TIMEOUT}),
+                )),
+            );
+            (
+                Status::TimedOut,
+                None,
+                Some(names::TIMEOUT.to_string()),
+                None,
+            )
+        }
+        End::Stopped(e, c) => {
+            let inflight = thread.lock().inflight;
+            let mut prev = cursor;
+            if let Some(ty) = inflight {
+                prev = exec.emit_after(cursor, &format!("{ty}StateAborted"), None);
+            }
+            let mut d = Map::new();
+            if let Some(e) = &e {
+                d.insert("error".into(), json!(e));
+            }
+            if let Some(c) = &c {
+                d.insert("cause".into(), json!(c));
+            }
+            exec.emit_after(
+                prev,
+                "ExecutionAborted",
+                Some(("executionAbortedEventDetails", Value::Object(d))),
+            );
+            (Status::Aborted, None, e, c)
+        }
+    };
+    let history = if exec.config.execution_type == ExecutionType::Express {
+        Vec::new()
+    } else {
+        exec.history.snapshot()
+    };
+    Outcome {
+        status,
+        execution_arn: exec.execution_arn.clone(),
+        state_machine_arn: exec.state_machine_arn.clone(),
+        name: exec.config.name.clone(),
+        input: exec.config.input_text.clone(),
+        output,
+        error,
+        cause,
+        start_date: exec.start,
+        stop_date: exec.now(),
+        history,
+    }
+}
+
+/// Runs states from `StartAt` until one ends the branch.
+pub(crate) async fn run_machine(
+    exec: &Arc<Exec>,
+    machine: &StateMachine,
+    input: Value,
+    vars: &mut Vars,
+    thread: &Thread,
+    context_extra: Map<String, Value>,
+) -> Result<Value, Failure> {
+    let mut name = machine.start_at.clone();
+    let mut input = input;
+    let mut transitions = 0usize;
+    loop {
+        let Some(state) = machine.states.get(&name) else {
+            return Err(Failure::new(
+                names::RUNTIME,
+                format!("The state '{name}' does not exist"),
+            ));
+        };
+        transitions += 1;
+        if exec.history.len() >= exec.inner.limits.max_history_events {
+            return Err(Failure::new(
+                names::RUNTIME,
+                format!(
+                    "The execution reached the maximum number of history events ({}).",
+                    exec.inner.limits.max_history_events
+                ),
+            ));
+        }
+        // Let other branches run between states, as AWS interleaves them.
+        if transitions.is_multiple_of(64) {
+            tokio::task::yield_now().await;
+        }
+        match run_state(exec, state, input, vars, thread, &context_extra).await? {
+            Next::State(n, out) => {
+                name = n;
+                input = out;
+            }
+            Next::End(out) => return Ok(out),
+        }
+    }
+}
+
+async fn run_state(
+    exec: &Arc<Exec>,
+    state: &State,
+    input: Value,
+    vars: &mut Vars,
+    thread: &Thread,
+    context_extra: &Map<String, Value>,
+) -> Result<Next, Failure> {
+    let entered_prev = thread.cursor();
+    let entered_at = exec.now();
+    let entered_id = exec.emit(
+        thread,
+        &format!("{}StateEntered", state.type_name()),
+        Some((
+            "stateEnteredEventDetails",
+            json!({"name": state.name, "input": to_json_text(&input), "inputDetails": {"truncated": false}}),
+        )),
+    );
+    thread.lock().inflight = Some(state.type_name());
+    let mut run = StateRun {
+        exec,
+        state,
+        thread,
+        vars,
+        input,
+        entered_id,
+        entered_prev,
+        entered_at,
+        context_extra: context_extra.clone(),
+    };
+    let result = match &state.kind {
+        StateKind::Pass(p) => pass(&mut run, p.result.as_ref()),
+        StateKind::Succeed => succeed(&mut run),
+        StateKind::Fail(f) => {
+            run.thread.lock().inflight = None;
+            return Err(fail(&run, f));
+        }
+        StateKind::Choice(c) => choice(&mut run, c),
+        StateKind::Wait(w) => wait(&mut run, w).await,
+        StateKind::Task(t) => super::task::task(&mut run, t).await,
+        StateKind::Parallel(p) => super::parallel::parallel(&mut run, p).await,
+        StateKind::Map(m) => super::parallel::map(&mut run, m).await,
+    };
+    match result {
+        Ok(next) => Ok(next),
+        Err(e) => {
+            let failure = run.fail(e);
+            if failure.error_name() == names::RUNTIME {
+                return Err(failure);
+            }
+            let catchers = state.catch();
+            run.catch(failure, catchers)
+        }
+    }
+}
+
+fn pass(run: &mut StateRun<'_>, result: Option<&Value>) -> Result<Next, StateError> {
+    let state = run.state;
+    match run.ql() {
+        QueryLanguage::JsonPath => {
+            let effective = run.effective_input()?;
+            let r = match (result, &state.io.parameters) {
+                (Some(r), _) => r.clone(),
+                (None, Some(p)) => run.eval_template(p, &effective, None, None, "Parameters")?,
+                (None, None) => effective,
+            };
+            let (out, assigned) = run.finish(&state.io, r, false)?;
+            Ok(run.exit(out, assigned, None))
+        }
+        QueryLanguage::Jsonata => {
+            let (out, assigned) = run.finish(&state.io, Value::Null, true)?;
+            Ok(run.exit(out, assigned, None))
+        }
+    }
+}
+
+fn succeed(run: &mut StateRun<'_>) -> Result<Next, StateError> {
+    let state = run.state;
+    let out = match run.ql() {
+        QueryLanguage::JsonPath => {
+            let effective = run.effective_input()?;
+            run.apply_path(&state.io.output_path, &effective)?
+        }
+        QueryLanguage::Jsonata => match &state.io.output {
+            Some(o) => run.eval_jsonata(o, None, None, "Output")?,
+            None => run.input.clone(),
+        },
+    };
+    Ok(run.exit(out, None, None))
+}
+
+fn fail(run: &StateRun<'_>, f: &asl_core::model::Fail) -> Failure {
+    let field = |sf: &Option<StringField>,
+                 name: &str,
+                 path_name: &str|
+     -> Result<Option<String>, StateError> {
+        Ok(match sf {
+            None => None,
+            Some(StringField::Literal(s)) => Some(s.clone()),
+            Some(StringField::Path(node)) => {
+                let ctx = run.context(0);
+                let scope = Scope::new(&run.input, &ctx, run.vars);
+                let v = dataflow::eval_node(node, &scope, path_name)?;
+                Some(match v {
+                    Value::String(s) => s,
+                    other => to_json_text(&other),
+                })
+            }
+            Some(StringField::Expression(e)) => match run.eval_expression(e, name)? {
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(StateError::Eval(
+                        jsonata::unexpected_type_error(e, name, "string", &other),
+                        Some(name.to_string()),
+                    ));
+                }
+            },
+        })
+    };
+    let error = field(&f.error, "Error", "ErrorPath");
+    let cause = field(&f.cause, "Cause", "CausePath");
+    match (error, cause) {
+        (Ok(error), Ok(cause)) => Failure { error, cause },
+        (Err(e), _) | (_, Err(e)) => run.fail(e),
+    }
+}
+
+fn choice(run: &mut StateRun<'_>, c: &asl_core::model::Choice) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    let ctx = run.context(0);
+    let mut matched = None;
+    for rule in &c.choices {
+        let hit = match &rule.condition {
+            Condition::Jsonata(e) => {
+                let v = run.eval_expression(e, "Condition")?;
+                match v {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(StateError::Eval(
+                            jsonata::unexpected_type_error(e, "Condition", "boolean", &other),
+                            Some("Condition".into()),
+                        ));
+                    }
+                }
+            }
+            cond => asl_core::choice::evaluate(cond, &Scope::new(&effective, &ctx, run.vars))
+                .map_err(|e| StateError::Eval(e, None))?,
+        };
+        if hit {
+            matched = Some(rule);
+            break;
+        }
+    }
+    let (next, assign, output) = match matched {
+        Some(rule) => (
+            rule.next.clone(),
+            rule.assign.as_ref(),
+            rule.output.as_ref(),
+        ),
+        None => match &c.default {
+            Some(d) => (d.clone(), state.assign.as_ref(), state.io.output.as_ref()),
+            None => {
+                return Err(StateError::Plain(Failure::new(
+                    names::NO_CHOICE_MATCHED,
+                    format!("No Matches! for state '{}'", state.name),
+                )));
+            }
+        },
+    };
+    let (out, assigned) = match run.ql() {
+        QueryLanguage::JsonPath => {
+            let assigned = run.eval_assign(assign, &effective, None, None)?;
+            (run.apply_path(&state.io.output_path, &effective)?, assigned)
+        }
+        QueryLanguage::Jsonata => {
+            let assigned = run.eval_assign(assign, &run.input, None, None)?;
+            let out = match output.or(state.io.output.as_ref()) {
+                Some(o) => run.eval_jsonata(o, None, None, "Output")?,
+                None => run.input.clone(),
+            };
+            (out, assigned)
+        }
+    };
+    Ok(run.exit(out, assigned, Some(&next)))
+}
+
+async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    let now = run.exec.now();
+    let until: DateTime<Utc> = match w {
+        Wait::Seconds(NumberField::Literal(v)) => {
+            now + chrono::Duration::seconds(v.as_i64().unwrap_or(0))
+        }
+        Wait::Seconds(NumberField::Path(p)) => {
+            let ctx = run.context(0);
+            let v = p
+                .as_path()
+                .evaluate(&Scope::new(&effective, &ctx, run.vars))
+                .map_err(|_| {
+                    StatesError::runtime(format!(
+                        "The SecondsPath parameter does not reference an input value: {}",
+                        p.as_path().text()
+                    ))
+                })?;
+            let secs = match &v {
+                Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
+                Value::Number(n) => {
+                    return Err(StatesError::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                        p.as_path().text(),
+                        n
+                    ))
+                    .into());
+                }
+                other => {
+                    return Err(StatesError::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                        p.as_path().text(),
+                        plain(other)
+                    ))
+                    .into());
+                }
+            };
+            if secs < 0 {
+                return Err(StatesError::runtime(format!(
+                    "The SecondsPath parameter references a negative value: {} == {}",
+                    p.as_path().text(),
+                    secs
+                ))
+                .into());
+            }
+            now + chrono::Duration::seconds(secs.min(99_999_999))
+        }
+        Wait::Seconds(NumberField::Expression(e)) => {
+            let v = run.eval_expression(e, "Seconds")?;
+            match v.as_i64() {
+                Some(s) if s >= 0 => now + chrono::Duration::seconds(s.min(99_999_999)),
+                _ => {
+                    return Err(StateError::Eval(
+                        jsonata::unexpected_type_error(e, "Seconds", "integer", &v),
+                        Some("Seconds".into()),
+                    ));
+                }
+            }
+        }
+        Wait::Timestamp(s) => parse_ts(s).unwrap_or(now),
+        Wait::TimestampExpression(e) => {
+            let v = run.eval_expression(e, "Timestamp")?;
+            match v.as_str().and_then(parse_ts) {
+                Some(t) => t,
+                None => {
+                    return Err(StateError::Eval(
+                        StatesError::query_evaluation(format!(
+                            "The JSONata expression '{}' specified for the field 'Timestamp' returned an invalid timestamp: {}",
+                            e.source(),
+                            to_json_text(&v)
+                        )),
+                        Some("Timestamp".into()),
+                    ));
+                }
+            }
+        }
+        Wait::TimestampPath(p) => {
+            let ctx = run.context(0);
+            let v = p
+                .as_path()
+                .evaluate(&Scope::new(&effective, &ctx, run.vars))
+                .map_err(|_| {
+                    StatesError::runtime(format!(
+                        "The TimestampPath parameter does not reference an input value: {}",
+                        p.as_path().text()
+                    ))
+                })?;
+            match v.as_str().and_then(parse_ts) {
+                Some(t) => t,
+                None => {
+                    return Err(StatesError::runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
+                        p.as_path().text(),
+                        plain(&v)
+                    ))
+                    .into());
+                }
+            }
+        }
+    };
+    if until > now {
+        let d = (until - now).to_std().unwrap_or_default();
+        run.exec.inner.clock.sleep(d).await;
+    }
+    let (out, assigned) = match run.ql() {
+        QueryLanguage::JsonPath => {
+            let assigned = run.eval_assign(state.assign.as_ref(), &effective, None, None)?;
+            (run.apply_path(&state.io.output_path, &effective)?, assigned)
+        }
+        QueryLanguage::Jsonata => run.finish(&state.io, Value::Null, true)?,
+    };
+    Ok(run.exit(out, assigned, None))
+}
+
+/// A value as Java's `toString` would show it in a cause (strings unquoted).
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => to_json_text(other),
+    }
+}
+
+fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    asl_core::choice::parse_timestamp(s).map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads a numeric field (literal, path or expression) of a state.
+pub(crate) fn number_field(
+    run: &StateRun<'_>,
+    f: &NumberField,
+    doc: &Value,
+    field: &str,
+) -> Result<Value, StateError> {
+    match f {
+        NumberField::Literal(v) => Ok(v.clone()),
+        NumberField::Path(p) => {
+            let ctx = run.context(0);
+            p.as_path()
+                .evaluate(&Scope::new(doc, &ctx, run.vars))
+                .map_err(|e| {
+                    StatesError::runtime(asl_core::path::invalid_path_cause(p.as_path().text(), &e))
+                        .into()
+                })
+        }
+        NumberField::Expression(e) => run.eval_expression(e, field),
+    }
+}

@@ -1,0 +1,458 @@
+//! The engine: runs a [`StateMachine`] to completion, recording the history as it goes.
+
+mod branch;
+mod parallel;
+mod task;
+mod vars;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use asl_core::StateMachine;
+use asl_core::error::names;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+use tokio::sync::{oneshot, watch};
+
+use crate::clock::{Clock, VirtualClock, drive};
+use crate::handler::{Handlers, TaskFailure};
+use crate::history::{History, HistoryEvent, not_truncated};
+use crate::mock::MockConfig;
+pub(crate) use vars::Vars;
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Still running.
+    Running,
+    /// Completed.
+    Succeeded,
+    /// A state failed with no Catch.
+    Failed,
+    /// The execution's `TimeoutSeconds` elapsed.
+    TimedOut,
+    /// Stopped (`StopExecution`).
+    Aborted,
+}
+
+impl Status {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// `STANDARD` or `EXPRESS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExecutionType {
+    /// Standard workflow: full history.
+    #[default]
+    Standard,
+    /// Express workflow.
+    Express,
+}
+
+/// Limits AWS enforces, configurable.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Maximum history events per execution (AWS: 25,000).
+    pub max_history_events: usize,
+    /// Maximum size of a state's input or output in bytes (AWS: 256 KiB).
+    pub max_payload_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_history_events: 25_000,
+            max_payload_bytes: 262_144,
+        }
+    }
+}
+
+/// Identity and options of one execution.
+#[derive(Debug, Clone)]
+pub struct ExecutionConfig {
+    /// The execution's name (default: a UUID).
+    pub name: String,
+    /// The state machine's name.
+    pub state_machine_name: String,
+    /// The execution role.
+    pub role_arn: String,
+    /// Standard or Express.
+    pub execution_type: ExecutionType,
+    /// The mock test case to answer Task states from.
+    pub test_case: Option<String>,
+    /// The input exactly as given (AWS keeps the text).
+    pub input_text: String,
+    /// Region for ARNs.
+    pub region: String,
+    /// Account for ARNs.
+    pub account: String,
+}
+
+impl Default for ExecutionConfig {
+    fn default() -> Self {
+        ExecutionConfig {
+            name: uuid::Uuid::new_v4().to_string(),
+            state_machine_name: "StateMachine".into(),
+            role_arn: "arn:aws:iam::123456789012:role/sfn-local".into(),
+            execution_type: ExecutionType::Standard,
+            test_case: None,
+            input_text: "{}".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+        }
+    }
+}
+
+impl ExecutionConfig {
+    /// The state machine ARN.
+    pub fn state_machine_arn(&self) -> String {
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            self.region, self.account, self.state_machine_name
+        )
+    }
+
+    /// The execution ARN.
+    pub fn execution_arn(&self) -> String {
+        match self.execution_type {
+            ExecutionType::Standard => format!(
+                "arn:aws:states:{}:{}:execution:{}:{}",
+                self.region, self.account, self.state_machine_name, self.name
+            ),
+            ExecutionType::Express => format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                self.region,
+                self.account,
+                self.state_machine_name,
+                self.name,
+                uuid::Uuid::new_v4()
+            ),
+        }
+    }
+}
+
+/// The result of an execution: DescribeExecution's fields plus the history.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Final status.
+    pub status: Status,
+    /// The execution ARN.
+    pub execution_arn: String,
+    /// The state machine ARN.
+    pub state_machine_arn: String,
+    /// The execution name.
+    pub name: String,
+    /// The input text.
+    pub input: String,
+    /// The output as JSON text (SUCCEEDED only).
+    pub output: Option<String>,
+    /// The error name (FAILED/TIMED_OUT/ABORTED).
+    pub error: Option<String>,
+    /// The cause.
+    pub cause: Option<String>,
+    /// Start time.
+    pub start_date: DateTime<Utc>,
+    /// Stop time.
+    pub stop_date: DateTime<Utc>,
+    /// The whole history.
+    pub history: Vec<HistoryEvent>,
+}
+
+impl Outcome {
+    /// DescribeExecution's JSON plus `events`, as `sfn-local run` prints it.
+    pub fn to_json(&self, with_events: bool) -> Value {
+        let mut m = Map::new();
+        m.insert("executionArn".into(), json!(self.execution_arn));
+        m.insert("stateMachineArn".into(), json!(self.state_machine_arn));
+        m.insert("name".into(), json!(self.name));
+        m.insert("status".into(), json!(self.status.as_str()));
+        m.insert("startDate".into(), json!(epoch(self.start_date)));
+        m.insert("stopDate".into(), json!(epoch(self.stop_date)));
+        m.insert("input".into(), json!(self.input));
+        m.insert("inputDetails".into(), json!({"included": true}));
+        if let Some(o) = &self.output {
+            m.insert("output".into(), json!(o));
+            m.insert("outputDetails".into(), json!({"included": true}));
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), json!(e));
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), json!(c));
+        }
+        if with_events {
+            m.insert(
+                "events".into(),
+                Value::Array(self.history.iter().map(HistoryEvent::to_json).collect()),
+            );
+        }
+        Value::Object(m)
+    }
+}
+
+fn epoch(t: DateTime<Utc>) -> f64 {
+    t.timestamp_millis() as f64 / 1000.0
+}
+
+/// What a callback delivers to a waiting `.waitForTaskToken` task.
+#[derive(Debug)]
+pub(crate) enum Callback {
+    Success(Value),
+    Failure(TaskFailure),
+    Heartbeat,
+}
+
+/// Open task tokens, shared by all executions of an interpreter.
+#[derive(Clone, Default)]
+pub(crate) struct Tokens {
+    inner: Arc<Mutex<HashMap<String, tokio::sync::mpsc::UnboundedSender<Callback>>>>,
+}
+
+impl Tokens {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, tokio::sync::mpsc::UnboundedSender<Callback>>>
+    {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Why a callback could not be delivered (the API's `TaskDoesNotExist` / `TaskTimedOut`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Task Token does not exist or has already been completed: {0}")]
+pub struct InvalidToken(pub String);
+
+/// Runs state machines. Build once, share, start many executions.
+#[derive(Clone)]
+pub struct Interpreter {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub handlers: Handlers,
+    pub mock: Option<Arc<MockConfig>>,
+    pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
+    pub tokens: Tokens,
+}
+
+/// Builds an [`Interpreter`].
+pub struct InterpreterBuilder {
+    handlers: Handlers,
+    mock: Option<Arc<MockConfig>>,
+    clock: Option<Arc<dyn Clock>>,
+    limits: Limits,
+}
+
+impl Interpreter {
+    /// A builder with no handlers, a virtual clock and AWS's limits.
+    pub fn builder() -> InterpreterBuilder {
+        InterpreterBuilder {
+            handlers: Handlers::new(),
+            mock: None,
+            clock: None,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The interpreter's clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
+    /// Runs one execution to completion (virtual time passes instantly).
+    pub async fn run(&self, machine: Arc<StateMachine>, config: ExecutionConfig) -> Outcome {
+        let (handle, fut) = self.prepare(machine, config);
+        drop(handle);
+        fut.await
+    }
+
+    /// Starts an execution on the current tokio runtime and returns a handle to it.
+    pub fn start(&self, machine: Arc<StateMachine>, config: ExecutionConfig) -> ExecutionHandle {
+        let (mut handle, fut) = self.prepare(machine, config);
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        handle.done = Some(rx);
+        handle
+    }
+
+    fn prepare(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+    ) -> (
+        ExecutionHandle,
+        impl std::future::Future<Output = Outcome> + Send + 'static,
+    ) {
+        let (stop_tx, stop_rx) = watch::channel(None);
+        let history = History::new();
+        let exec = Arc::new(branch::Exec::new(
+            self.inner.clone(),
+            machine,
+            config,
+            history.clone(),
+        ));
+        let handle = ExecutionHandle {
+            execution_arn: exec.execution_arn.clone(),
+            history,
+            stop: stop_tx,
+            done: None,
+            tokens: self.inner.tokens.clone(),
+        };
+        let clock = self.inner.clock.clone();
+        let fut = drive(clock, branch::run_execution(exec, stop_rx));
+        (handle, fut)
+    }
+
+    /// Completes a `.waitForTaskToken` task successfully.
+    pub fn send_task_success(&self, token: &str, output: Value) -> Result<(), InvalidToken> {
+        self.deliver(token, Callback::Success(output))
+    }
+
+    /// Fails a `.waitForTaskToken` task.
+    pub fn send_task_failure(&self, token: &str, failure: TaskFailure) -> Result<(), InvalidToken> {
+        self.deliver(token, Callback::Failure(failure))
+    }
+
+    /// Records a heartbeat for a task token.
+    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), InvalidToken> {
+        let tokens = self.inner.tokens.lock();
+        match tokens.get(token) {
+            Some(tx) if tx.send(Callback::Heartbeat).is_ok() => Ok(()),
+            _ => Err(InvalidToken(token.to_string())),
+        }
+    }
+
+    fn deliver(&self, token: &str, cb: Callback) -> Result<(), InvalidToken> {
+        let tx = self.inner.tokens.lock().remove(token);
+        match tx {
+            Some(tx) if tx.send(cb).is_ok() => Ok(()),
+            _ => Err(InvalidToken(token.to_string())),
+        }
+    }
+}
+
+impl InterpreterBuilder {
+    /// Task handlers.
+    pub fn handlers(mut self, handlers: Handlers) -> Self {
+        self.handlers = handlers;
+        self
+    }
+
+    /// A MockConfigFile to answer Task states from (selected per execution by test case).
+    pub fn mock_config(mut self, mock: MockConfig) -> Self {
+        self.mock = Some(Arc::new(mock));
+        self
+    }
+
+    /// The clock (default: a virtual clock starting now).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Limits (default: AWS's).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The interpreter.
+    pub fn build(self) -> Interpreter {
+        Interpreter {
+            inner: Arc::new(Inner {
+                handlers: self.handlers,
+                mock: self.mock,
+                clock: self
+                    .clock
+                    .unwrap_or_else(|| Arc::new(VirtualClock::starting_now())),
+                limits: self.limits,
+                tokens: Tokens::default(),
+            }),
+        }
+    }
+}
+
+/// A running execution.
+pub struct ExecutionHandle {
+    /// Its ARN.
+    pub execution_arn: String,
+    history: History,
+    stop: watch::Sender<Option<(Option<String>, Option<String>)>>,
+    done: Option<oneshot::Receiver<Outcome>>,
+    tokens: Tokens,
+}
+
+impl ExecutionHandle {
+    /// The history so far.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        self.history.snapshot()
+    }
+
+    /// Stops the execution (ABORTED) with an optional error and cause.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) {
+        let _ = self.stop.send(Some((error, cause)));
+    }
+
+    /// Task tokens currently waiting for a callback (for tests and workers).
+    pub fn open_task_tokens(&self) -> Vec<String> {
+        self.tokens.lock().keys().cloned().collect()
+    }
+
+    /// Waits for the end of the execution.
+    pub async fn outcome(self) -> Outcome {
+        match self.done {
+            Some(rx) => rx
+                .await
+                .unwrap_or_else(|_| panic_outcome(&self.execution_arn)),
+            None => panic_outcome(&self.execution_arn),
+        }
+    }
+}
+
+fn panic_outcome(arn: &str) -> Outcome {
+    let now = Utc::now();
+    Outcome {
+        status: Status::Failed,
+        execution_arn: arn.to_string(),
+        state_machine_arn: String::new(),
+        name: String::new(),
+        input: String::new(),
+        output: None,
+        error: Some(names::RUNTIME.into()),
+        cause: Some("The execution task ended unexpectedly".into()),
+        start_date: now,
+        stop_date: now,
+        history: Vec::new(),
+    }
+}
+
+/// ISO-8601 with milliseconds, as the context object shows times.
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn details_io(
+    key: &'static str,
+    field: &str,
+    v: &Value,
+) -> Option<(&'static str, Value)> {
+    let mut m = Map::new();
+    m.insert(
+        field.to_string(),
+        Value::String(asl_core::dataflow::to_json_text(v)),
+    );
+    m.insert(format!("{field}Details"), not_truncated());
+    Some((key, Value::Object(m)))
+}

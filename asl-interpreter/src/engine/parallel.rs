@@ -1,0 +1,398 @@
+//! Parallel and Map: concurrent branches with AWS's event order and failure semantics.
+
+use std::sync::Arc;
+
+use asl_core::error::names;
+use asl_core::jsonata::StatesBinding;
+use asl_core::model::{Map as MapState, Parallel, QueryLanguage, Template};
+use asl_core::{Scope, StatesError};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde_json::{Map, Value, json};
+
+use super::branch::{Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
+use super::task::RetryState;
+
+pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    let branch_input = match &state.io.parameters {
+        Some(t) => run.eval_template(t, &effective, None, None, "Arguments")?,
+        None => effective,
+    };
+    let mut retries = RetryState::new(p.retry.len());
+    let results = loop {
+        let started = run.exec.emit(run.thread, "ParallelStateStarted", None);
+        let threads: Vec<Thread> = p
+            .branches
+            .iter()
+            .map(|_| Thread::starting_at(started))
+            .collect();
+        let mut futs = FuturesUnordered::new();
+        for (i, branch) in p.branches.iter().enumerate() {
+            let exec = run.exec.clone();
+            let th = threads[i].clone();
+            let input = branch_input.clone();
+            let mut vars = run.vars.child();
+            futs.push(async move {
+                let r = run_machine(&exec, branch, input, &mut vars, &th, Map::new()).await;
+                (i, r)
+            });
+        }
+        let mut results = vec![Value::Null; p.branches.len()];
+        let mut failed: Option<(usize, Failure)> = None;
+        let mut last = started;
+        while let Some((i, r)) = futs.next().await {
+            match r {
+                Ok(v) => {
+                    results[i] = v;
+                    last = threads[i].cursor();
+                }
+                Err(f) => {
+                    failed = Some((i, f));
+                    break;
+                }
+            }
+        }
+        drop(futs);
+        match failed {
+            None => {
+                run.exec.emit_after(last, "ParallelStateSucceeded", None);
+                run.thread.set_cursor(last);
+                break results;
+            }
+            Some((i, f)) => {
+                let failing_cursor = threads[i].cursor();
+                abort_inflight(run, &threads, i);
+                let id = run
+                    .exec
+                    .emit_after(failing_cursor, "ParallelStateFailed", None);
+                run.thread.set_cursor(id);
+                if let Some(d) = retries.next(&p.retry, f.error_name()) {
+                    run.exec.inner.clock.sleep(d).await;
+                    continue;
+                }
+                return Err(StateError::Plain(f));
+            }
+        }
+    };
+    let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
+    Ok(run.exit(out, assigned, None))
+}
+
+/// Emits `<Type>StateAborted` for every branch still inside a state, the failing one first.
+fn abort_inflight(run: &StateRun<'_>, threads: &[Thread], failing: usize) {
+    let order = std::iter::once(failing).chain((0..threads.len()).filter(|&j| j != failing));
+    for j in order {
+        let (inflight, cursor) = {
+            let t = threads[j].lock();
+            (t.inflight, t.cursor)
+        };
+        if let Some(ty) = inflight {
+            let id = run
+                .exec
+                .emit_after(cursor, &format!("{ty}StateAborted"), None);
+            let mut t = threads[j].lock();
+            t.cursor = id;
+            t.inflight = None;
+        }
+    }
+}
+
+fn as_count(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        _ => None,
+    }
+}
+
+pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    // Items.
+    let items_value = match run.ql() {
+        QueryLanguage::JsonPath => match &m.items_path {
+            Some(p) => {
+                let ctx = run.context(0);
+                p.evaluate(&Scope::new(&effective, &ctx, run.vars))
+                    .map_err(|e| {
+                        StateError::from(StatesError::runtime(asl_core::path::invalid_path_cause(
+                            p.text(),
+                            &e,
+                        )))
+                    })?
+            }
+            None => effective.clone(),
+        },
+        QueryLanguage::Jsonata => match &m.items {
+            Some(t) => run.eval_jsonata(t, None, None, "Items")?,
+            None => effective.clone(),
+        },
+    };
+    let items = match items_value {
+        Value::Array(a) => a,
+        other => {
+            let err = match run.ql() {
+                QueryLanguage::Jsonata if m.items.is_some() => {
+                    let src = m
+                        .items
+                        .as_ref()
+                        .and_then(|t| t.as_expression())
+                        .map(|e| e.source().to_string());
+                    match src {
+                        Some(src) => StatesError::query_evaluation(format!(
+                            "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
+                            asl_core::jsonata::json_type_name(&other),
+                            asl_core::dataflow::to_json_text(&other)
+                        )),
+                        None => StatesError::query_evaluation(format!(
+                            "Map state input must be an array but was: {}",
+                            asl_core::dataflow::to_json_text(&other)
+                        )),
+                    }
+                }
+                QueryLanguage::Jsonata => StatesError::query_evaluation(format!(
+                    "Map state input must be an array but was: {}",
+                    asl_core::dataflow::to_json_text(&other)
+                )),
+                QueryLanguage::JsonPath => StatesError::runtime(format!(
+                    "Map state input must be an array but was: {}",
+                    asl_core::dataflow::to_json_text(&other)
+                )),
+            };
+            let location = if m.items.is_some() {
+                Some("Items".to_string())
+            } else {
+                None
+            };
+            let f = run.fail(StateError::Eval(err, location));
+            let id = run.exec.emit(run.thread, "MapStateFailed", None);
+            run.thread.set_cursor(id);
+            return Err(StateError::Plain(f));
+        }
+    };
+    let max_concurrency = match &m.max_concurrency {
+        Some(f) => as_count(&number_field(run, f, &effective, "MaxConcurrency")?)
+            .unwrap_or(0)
+            .max(0) as usize,
+        None => 0,
+    };
+    let mut retries = RetryState::new(m.retry.len());
+    let results = loop {
+        let started = run.exec.emit(
+            run.thread,
+            "MapStateStarted",
+            Some((
+                "mapStateStartedEventDetails",
+                json!({"length": items.len()}),
+            )),
+        );
+        let tolerated = tolerance(run, m, &effective, items.len())?;
+        match run_iterations(
+            run,
+            m,
+            &items,
+            &effective,
+            max_concurrency,
+            started,
+            tolerated,
+        )
+        .await
+        {
+            Ok(results) => break results,
+            Err((f, last)) => {
+                let id = run.exec.emit_after(last, "MapStateFailed", None);
+                run.thread.set_cursor(id);
+                if let Some(d) = retries.next(&m.retry, f.error_name()) {
+                    run.exec.inner.clock.sleep(d).await;
+                    continue;
+                }
+                return Err(StateError::Plain(f));
+            }
+        }
+    };
+    let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
+    Ok(run.exit(out, assigned, None))
+}
+
+/// The number of failed items tolerated (`None`: any failure fails the map).
+fn tolerance(
+    run: &StateRun<'_>,
+    m: &MapState,
+    doc: &Value,
+    n: usize,
+) -> Result<Option<f64>, StateError> {
+    let mut tolerated: Option<f64> = None;
+    if let Some(f) = &m.tolerated_failure_count {
+        let v = number_field(run, f, doc, "ToleratedFailureCount")?;
+        let Some(c) = v.as_f64().filter(|_| v.is_number()) else {
+            return Err(StatesError::runtime(format!(
+                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer",
+                plain(&v)
+            ))
+            .into());
+        };
+        if c < 0.0 {
+            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative.").into());
+        }
+        tolerated = Some(c);
+    }
+    if let Some(f) = &m.tolerated_failure_percentage {
+        let v = number_field(run, f, doc, "ToleratedFailurePercentage")?;
+        let Some(p) = v.as_f64().filter(|_| v.is_number()) else {
+            return Err(StatesError::runtime(format!(
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float",
+                plain(&v)
+            ))
+            .into());
+        };
+        if !(0.0..=100.0).contains(&p) {
+            return Err(StatesError::runtime(
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            )
+            .into());
+        }
+        let c = p / 100.0 * n as f64;
+        tolerated = Some(tolerated.map_or(c, |t| t.max(c)));
+    }
+    Ok(tolerated)
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => asl_core::dataflow::to_json_text(other),
+    }
+}
+
+async fn run_iterations(
+    run: &StateRun<'_>,
+    m: &MapState,
+    items: &[Value],
+    effective: &Value,
+    max_concurrency: usize,
+    started: u64,
+    tolerated: Option<f64>,
+) -> Result<Vec<Value>, (Failure, u64)> {
+    let exec: &Arc<_> = run.exec;
+    let name = &run.state.name;
+    let limit = if max_concurrency == 0 {
+        usize::MAX
+    } else {
+        max_concurrency
+    };
+    let mut results = vec![Value::Null; items.len()];
+    let mut futs = FuturesUnordered::new();
+    let mut next = 0usize;
+    let mut cursor = started;
+    let mut last = started;
+    let mut failures = 0usize;
+    loop {
+        while next < items.len() && futs.len() < limit {
+            let index = next;
+            next += 1;
+            let id = exec.emit_after(
+                cursor,
+                "MapIterationStarted",
+                Some((
+                    "mapIterationStartedEventDetails",
+                    json!({"index": index, "name": name}),
+                )),
+            );
+            let input = match iteration_input(run, m, effective, index, &items[index]) {
+                Ok(v) => v,
+                Err(e) => return Err((run.fail(e), id)),
+            };
+            let th = Thread::starting_at(id);
+            let mut vars = run.vars.child();
+            let exec = exec.clone();
+            let processor = &m.processor;
+            futs.push(async move {
+                let r = run_machine(&exec, processor, input, &mut vars, &th, Map::new()).await;
+                (index, r, th)
+            });
+        }
+        let Some((index, r, th)) = futs.next().await else {
+            break;
+        };
+        let end = th.cursor();
+        match r {
+            Ok(v) => {
+                last = exec.emit_after(
+                    end,
+                    "MapIterationSucceeded",
+                    Some((
+                        "mapIterationSucceededEventDetails",
+                        json!({"index": index, "name": name}),
+                    )),
+                );
+                results[index] = v;
+            }
+            Err(f) => {
+                last = exec.emit_after(
+                    end,
+                    "MapIterationFailed",
+                    Some((
+                        "mapIterationFailedEventDetails",
+                        json!({"index": index, "name": name}),
+                    )),
+                );
+                failures += 1;
+                let exceeded = match tolerated {
+                    None => true,
+                    Some(t) => failures as f64 > t,
+                };
+                if exceeded {
+                    let f = if tolerated.is_some() {
+                        Failure::new(
+                            names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                            "The specified tolerated failure threshold was exceeded",
+                        )
+                    } else {
+                        f
+                    };
+                    return Err((f, end));
+                }
+                results[index] = f.error_output();
+            }
+        }
+        cursor = end;
+    }
+    run.exec.emit_after(last, "MapStateSucceeded", None);
+    run.thread.set_cursor(last);
+    Ok(results)
+}
+
+fn iteration_input(
+    run: &StateRun<'_>,
+    m: &MapState,
+    effective: &Value,
+    index: usize,
+    item: &Value,
+) -> Result<Value, StateError> {
+    let Some(sel) = &m.item_selector else {
+        return Ok(item.clone());
+    };
+    let mut extra = run.context_extra.clone();
+    extra.insert(
+        "Map".into(),
+        json!({"Item": {"Index": index, "Value": item}}),
+    );
+    let ctx = run.exec.context(&run.state.name, run.entered_at, 0, &extra);
+    match sel {
+        Template::Payload(p) => Ok(asl_core::dataflow::eval_payload(
+            p,
+            &Scope::new(effective, &ctx, run.vars),
+        )?),
+        Template::Jsonata(j) => {
+            let b = StatesBinding {
+                input: effective,
+                context: &ctx,
+                result: None,
+                error_output: None,
+            };
+            j.evaluate(&b, run.vars, "ItemSelector")
+                .map_err(|e| StateError::Eval(e, Some("ItemSelector".into())))
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! Task states: parameters, invocation through a mock or a handler, timeouts, retries.
+
+use std::time::Duration;
+
+use asl_core::dataflow::to_json_text;
+use asl_core::error::names;
+use asl_core::model::{Retrier, Task};
+use serde_json::{Map, Value, json};
+
+use super::branch::{Failure, Next, StateError, StateRun, number_field};
+use super::details_io;
+use crate::handler::{TaskFailure, TaskRequest, function_short_name};
+use crate::mock::MockResponse;
+
+/// How a resource shows in the history.
+pub(crate) enum ResourceKind {
+    /// A Lambda function ARN: `LambdaFunction*` events.
+    Lambda,
+    /// An activity ARN: `Activity*` events.
+    Activity,
+    /// A service integration: `Task*` events with type and action.
+    Service {
+        resource_type: String,
+        resource: String,
+    },
+}
+
+impl ResourceKind {
+    pub fn of(arn: &str) -> ResourceKind {
+        if arn.starts_with("arn:aws:lambda:") && arn.contains(":function:") {
+            return ResourceKind::Lambda;
+        }
+        if arn.contains(":activity:") {
+            return ResourceKind::Activity;
+        }
+        // arn:aws:states:::service:action[.pattern] or arn:aws:states:::aws-sdk:service:action
+        let tail = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+        let (resource_type, resource) = match tail.rsplit_once(':') {
+            Some((t, r)) => (t.to_string(), r.to_string()),
+            None => (tail.to_string(), tail.to_string()),
+        };
+        ResourceKind::Service {
+            resource_type,
+            resource,
+        }
+    }
+}
+
+/// Counts retries per retrier, as AWS does.
+pub(crate) struct RetryState {
+    counts: Vec<u64>,
+}
+
+impl RetryState {
+    pub fn new(n: usize) -> Self {
+        RetryState { counts: vec![0; n] }
+    }
+
+    /// The delay before the next attempt, or `None` when the failure is not retried.
+    pub fn next(&mut self, retriers: &[Retrier], error: &str) -> Option<Duration> {
+        if error == names::RUNTIME {
+            return None;
+        }
+        let i = retriers
+            .iter()
+            .position(|r| r.error_equals.matches(error))?;
+        let d = retriers[i].next_delay(self.counts[i], rand_unit())?;
+        self.counts[i] += 1;
+        Some(d)
+    }
+
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum::<u64>() as u32
+    }
+}
+
+fn rand_unit() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() >> 75) as f64 / (1u64 << 53) as f64
+}
+
+pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    let ctx_token = if t.resource.ends_with(".waitForTaskToken") {
+        let token = uuid::Uuid::new_v4().to_string();
+        run.context_extra
+            .insert("Task".into(), json!({"Token": token}));
+        Some(token)
+    } else {
+        None
+    };
+    let parameters = match &state.io.parameters {
+        Some(p) => run.eval_template(p, &effective, None, None, "Arguments")?,
+        None => effective.clone(),
+    };
+    let timeout = match &t.timeout {
+        Some(f) => Some(positive(run, f, &effective, "TimeoutSeconds")?),
+        None => None,
+    };
+    let heartbeat = match &t.heartbeat {
+        Some(f) => Some(positive(run, f, &effective, "HeartbeatSeconds")?),
+        None => None,
+    };
+    let credentials = match &t.credentials {
+        Some(c) => Some(run.eval_template(c, &effective, None, None, "Credentials")?),
+        None => None,
+    };
+    let kind = ResourceKind::of(&t.resource);
+    let mut retries = RetryState::new(t.retry.len());
+    let result = loop {
+        let attempt = retries.total();
+        match invoke(
+            run,
+            t,
+            &kind,
+            &parameters,
+            timeout,
+            heartbeat,
+            credentials.as_ref(),
+            attempt,
+            ctx_token.clone(),
+        )
+        .await
+        {
+            Ok(v) => break v,
+            Err(f) => {
+                if let Some(d) = retries.next(&t.retry, f.error_name()) {
+                    run.exec.inner.clock.sleep(d).await;
+                    continue;
+                }
+                return Err(StateError::Plain(f));
+            }
+        }
+    };
+    let (out, assigned) = run.finish(&state.io, result, false)?;
+    Ok(run.exit(out, assigned, None))
+}
+
+fn positive(
+    run: &StateRun<'_>,
+    f: &asl_core::model::NumberField,
+    doc: &Value,
+    field: &str,
+) -> Result<u64, StateError> {
+    let v = number_field(run, f, doc, field)?;
+    match v.as_u64() {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(asl_core::StatesError::runtime(format!(
+            "The {field} field must be a positive integer, but was: {}",
+            to_json_text(&v)
+        ))
+        .into()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn invoke(
+    run: &StateRun<'_>,
+    t: &Task,
+    kind: &ResourceKind,
+    parameters: &Value,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    credentials: Option<&Value>,
+    attempt: u32,
+    token: Option<String>,
+) -> Result<Value, Failure> {
+    let exec = run.exec;
+    let th = run.thread;
+    // Scheduled + Started.
+    match kind {
+        ResourceKind::Lambda => {
+            let mut d = Map::new();
+            d.insert("resource".into(), json!(t.resource));
+            d.insert("input".into(), json!(to_json_text(parameters)));
+            d.insert("inputDetails".into(), json!({"truncated": false}));
+            if let Some(s) = timeout {
+                d.insert("timeoutInSeconds".into(), json!(s));
+            }
+            exec.emit(
+                th,
+                "LambdaFunctionScheduled",
+                Some(("lambdaFunctionScheduledEventDetails", Value::Object(d))),
+            );
+            exec.emit(th, "LambdaFunctionStarted", None);
+        }
+        ResourceKind::Activity => {
+            let mut d = Map::new();
+            d.insert("resource".into(), json!(t.resource));
+            d.insert("input".into(), json!(to_json_text(parameters)));
+            d.insert("inputDetails".into(), json!({"truncated": false}));
+            if let Some(s) = timeout {
+                d.insert("timeoutInSeconds".into(), json!(s));
+            }
+            if let Some(s) = heartbeat {
+                d.insert("heartbeatInSeconds".into(), json!(s));
+            }
+            exec.emit(
+                th,
+                "ActivityScheduled",
+                Some(("activityScheduledEventDetails", Value::Object(d))),
+            );
+        }
+        ResourceKind::Service {
+            resource_type,
+            resource,
+        } => {
+            let mut d = Map::new();
+            d.insert("resourceType".into(), json!(resource_type));
+            d.insert("resource".into(), json!(resource));
+            d.insert("region".into(), json!(exec.config.region));
+            d.insert("parameters".into(), json!(to_json_text(parameters)));
+            if let Some(s) = timeout {
+                d.insert("timeoutInSeconds".into(), json!(s));
+            }
+            if let Some(s) = heartbeat {
+                d.insert("heartbeatInSeconds".into(), json!(s));
+            }
+            if let Some(c) = credentials {
+                let role = c.get("RoleArn").cloned().unwrap_or(Value::Null);
+                d.insert("taskCredentials".into(), json!({"roleArn": role}));
+            }
+            exec.emit(
+                th,
+                "TaskScheduled",
+                Some(("taskScheduledEventDetails", Value::Object(d))),
+            );
+            exec.emit(
+                th,
+                "TaskStarted",
+                Some((
+                    "taskStartedEventDetails",
+                    json!({"resourceType": resource_type, "resource": resource}),
+                )),
+            );
+        }
+    }
+    let outcome = call(run, t, parameters, attempt, token, timeout, heartbeat).await;
+    let outcome = outcome.and_then(|v| {
+        if to_json_text(&v).len() > exec.inner.limits.max_payload_bytes {
+            Err(TaskFailure::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    t.resource
+                ),
+            ))
+        } else {
+            Ok(v)
+        }
+    });
+    let timed_out = matches!(&outcome, Err(f) if f.error.as_deref() == Some(names::TIMEOUT) || f.error.as_deref() == Some(names::HEARTBEAT_TIMEOUT));
+    match (kind, outcome) {
+        (ResourceKind::Lambda, Ok(v)) => {
+            exec.emit(
+                th,
+                "LambdaFunctionSucceeded",
+                details_io("lambdaFunctionSucceededEventDetails", "output", &v),
+            );
+            Ok(v)
+        }
+        (ResourceKind::Activity, Ok(v)) => {
+            exec.emit(
+                th,
+                "ActivitySucceeded",
+                details_io("activitySucceededEventDetails", "output", &v),
+            );
+            Ok(v)
+        }
+        (
+            ResourceKind::Service {
+                resource_type,
+                resource,
+            },
+            Ok(v),
+        ) => {
+            let mut d = Map::new();
+            d.insert("resourceType".into(), json!(resource_type));
+            d.insert("resource".into(), json!(resource));
+            d.insert("output".into(), json!(to_json_text(&v)));
+            d.insert("outputDetails".into(), json!({"truncated": false}));
+            exec.emit(
+                th,
+                "TaskSucceeded",
+                Some(("taskSucceededEventDetails", Value::Object(d))),
+            );
+            Ok(v)
+        }
+        (kind, Err(f)) => {
+            let mut d = Map::new();
+            let (ty, key) = match (kind, timed_out) {
+                (ResourceKind::Lambda, true) => (
+                    "LambdaFunctionTimedOut",
+                    "lambdaFunctionTimedOutEventDetails",
+                ),
+                (ResourceKind::Lambda, false) => {
+                    ("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails")
+                }
+                (ResourceKind::Activity, true) => {
+                    ("ActivityTimedOut", "activityTimedOutEventDetails")
+                }
+                (ResourceKind::Activity, false) => ("ActivityFailed", "activityFailedEventDetails"),
+                (
+                    ResourceKind::Service {
+                        resource_type,
+                        resource,
+                    },
+                    t,
+                ) => {
+                    d.insert("resourceType".into(), json!(resource_type));
+                    d.insert("resource".into(), json!(resource));
+                    if t {
+                        ("TaskTimedOut", "taskTimedOutEventDetails")
+                    } else {
+                        ("TaskFailed", "taskFailedEventDetails")
+                    }
+                }
+            };
+            if let Some(e) = &f.error {
+                d.insert("error".into(), json!(e));
+            }
+            if let Some(c) = &f.cause {
+                d.insert("cause".into(), json!(c));
+            }
+            exec.emit(th, ty, Some((key, Value::Object(d))));
+            Err(Failure {
+                error: f.error,
+                cause: f.cause,
+            })
+        }
+    }
+}
+
+/// Calls the mock or the handler, racing the timeout (and heartbeat for callbacks).
+async fn call(
+    run: &StateRun<'_>,
+    t: &Task,
+    parameters: &Value,
+    attempt: u32,
+    token: Option<String>,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+) -> Result<Value, TaskFailure> {
+    let exec = run.exec;
+    let state = &run.state.name;
+    let invocation = exec.next_invocation(state);
+    if let (Some(mock), Some(case)) = (&exec.inner.mock, &exec.config.test_case)
+        && let Some(resp) = mock.response(&exec.config.state_machine_name, case, state, invocation)
+    {
+        return match resp {
+            Ok(MockResponse::Return(v)) => Ok(v),
+            Ok(MockResponse::Throw(f)) => Err(f),
+            Err(cause) => Err(TaskFailure::new(names::RUNTIME, cause)),
+        };
+    }
+    let Some(handler) = exec.inner.handlers.find(&t.resource, parameters) else {
+        return Err(no_handler(&t.resource, parameters, state));
+    };
+    let request = TaskRequest {
+        resource: t.resource.clone(),
+        parameters: parameters.clone(),
+        context: run.context(attempt),
+        task_token: token.clone(),
+        state_name: state.clone(),
+        attempt,
+        execution_arn: exec.execution_arn.clone(),
+        test_case: exec.config.test_case.clone(),
+        invocation,
+    };
+    let clock = exec.inner.clock.clone();
+    let work = async {
+        let submitted = {
+            let _busy = clock.busy();
+            handler.call(request).await?
+        };
+        let Some(token) = token else {
+            return Ok(submitted);
+        };
+        // `.waitForTaskToken`: wait for the callback (heartbeats reset their timer).
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        exec.inner.tokens.lock().insert(token.clone(), tx);
+        let _cleanup = TokenGuard(&exec.inner.tokens, token);
+        loop {
+            let hb = async {
+                match heartbeat {
+                    Some(s) => clock.sleep(Duration::from_secs(s)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                cb = rx.recv() => match cb {
+                    Some(super::Callback::Success(v)) => return Ok(v),
+                    Some(super::Callback::Failure(f)) => return Err(f),
+                    Some(super::Callback::Heartbeat) => continue,
+                    None => return Err(TaskFailure::new(names::RUNTIME, "The task token was dropped")),
+                },
+                _ = hb => return Err(TaskFailure { error: Some(names::HEARTBEAT_TIMEOUT.into()), cause: None }),
+            }
+        }
+    };
+    let limit = async {
+        match timeout {
+            Some(s) => clock.sleep(Duration::from_secs(s)).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = work => r,
+        _ = limit => Err(TaskFailure { error: Some(names::TIMEOUT.into()), cause: None }),
+    }
+}
+
+struct TokenGuard<'a>(&'a super::Tokens, String);
+
+impl Drop for TokenGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().remove(&self.1);
+    }
+}
+
+/// The failure AWS would give for a resource nobody answers.
+fn no_handler(resource: &str, parameters: &Value, state: &str) -> TaskFailure {
+    let function = if resource.starts_with("arn:aws:states:::lambda:invoke") {
+        parameters.get("FunctionName").and_then(Value::as_str)
+    } else if resource.contains(":function:") {
+        Some(resource)
+    } else {
+        None
+    };
+    if let Some(f) = function {
+        return TaskFailure::new(
+            "Lambda.ResourceNotFoundException",
+            format!(
+                "Function not found: {f} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {}; Proxy: null). No handler or mock is configured for function '{}' in sfn-local (state '{state}').",
+                uuid::Uuid::new_v4(),
+                function_short_name(f)
+            ),
+        );
+    }
+    TaskFailure::new(
+        names::TASK_FAILED,
+        format!(
+            "No handler or mock is configured in sfn-local for resource '{resource}' (state '{state}')."
+        ),
+    )
+}

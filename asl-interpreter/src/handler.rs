@@ -1,0 +1,144 @@
+//! Task handlers: what a Task state's `Resource` does, supplied by the embedder.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+/// A failed task: an error name and a cause, as a Lambda or service error would carry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFailure {
+    /// The error name matched by `Retry`/`Catch` (`None` shows as `null`).
+    pub error: Option<String>,
+    /// The cause text.
+    pub cause: Option<String>,
+}
+
+impl TaskFailure {
+    /// A failure with both fields.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        TaskFailure {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+        }
+    }
+}
+
+/// Everything a handler gets for one invocation.
+#[derive(Debug, Clone)]
+pub struct TaskRequest {
+    /// The `Resource` ARN as written.
+    pub resource: String,
+    /// The resolved parameters (`Parameters`/`Arguments`, or the effective input).
+    pub parameters: Value,
+    /// The context object (`$$`) of this invocation.
+    pub context: Value,
+    /// The task token, for `.waitForTaskToken` resources.
+    pub task_token: Option<String>,
+    /// The state's name.
+    pub state_name: String,
+    /// 0 for the first attempt, then 1, 2, ... for retries.
+    pub attempt: u32,
+    /// The execution ARN.
+    pub execution_arn: String,
+    /// The mock test case, if the execution was started with one.
+    pub test_case: Option<String>,
+    /// Invocation number of this state within the execution (0-based, retries included).
+    pub invocation: u64,
+}
+
+/// The future a handler returns.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, TaskFailure>> + Send>>;
+
+/// Runs a Task's resource.
+pub trait TaskHandler: Send + Sync + 'static {
+    /// Invokes the resource. For `.waitForTaskToken` resources, the returned value is the
+    /// submission result; the state then waits for the token's callback.
+    fn call(&self, request: TaskRequest) -> HandlerFuture;
+}
+
+impl<F, Fut> TaskHandler for F
+where
+    F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, TaskFailure>> + Send + 'static,
+{
+    fn call(&self, request: TaskRequest) -> HandlerFuture {
+        Box::pin(self(request))
+    }
+}
+
+/// Handlers by resource: exact ARN, optimized integration + function name, or prefix pattern.
+#[derive(Clone, Default)]
+pub struct Handlers {
+    exact: HashMap<String, Arc<dyn TaskHandler>>,
+    functions: HashMap<String, Arc<dyn TaskHandler>>,
+    prefixes: Vec<(String, Arc<dyn TaskHandler>)>,
+}
+
+impl Handlers {
+    /// No handlers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A handler for exactly this `Resource` (e.g. a Lambda function ARN or
+    /// `arn:aws:states:::ecs:runTask.sync`).
+    pub fn resource(mut self, arn: impl Into<String>, h: impl TaskHandler) -> Self {
+        self.exact.insert(arn.into(), Arc::new(h));
+        self
+    }
+
+    /// A handler for a Lambda function, whether called by its ARN or through
+    /// `arn:aws:states:::lambda:invoke` with `FunctionName` (name or ARN).
+    pub fn function(mut self, name: impl Into<String>, h: impl TaskHandler) -> Self {
+        self.functions.insert(name.into(), Arc::new(h));
+        self
+    }
+
+    /// A handler for every resource starting with `prefix`.
+    pub fn prefix(mut self, prefix: impl Into<String>, h: impl TaskHandler) -> Self {
+        self.prefixes.push((prefix.into(), Arc::new(h)));
+        self
+    }
+
+    /// The handler for a request, if any.
+    pub fn find(&self, resource: &str, parameters: &Value) -> Option<Arc<dyn TaskHandler>> {
+        if let Some(h) = self.exact.get(resource) {
+            return Some(h.clone());
+        }
+        if !self.functions.is_empty() {
+            let name = if resource.starts_with("arn:aws:states:::lambda:invoke") {
+                parameters.get("FunctionName").and_then(Value::as_str)
+            } else if resource.contains(":function:") {
+                Some(resource)
+            } else {
+                None
+            };
+            if let Some(name) = name {
+                let short = function_short_name(name);
+                if let Some(h) = self
+                    .functions
+                    .get(name)
+                    .or_else(|| self.functions.get(short))
+                {
+                    return Some(h.clone());
+                }
+            }
+        }
+        self.prefixes
+            .iter()
+            .filter(|(p, _)| resource.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, h)| h.clone())
+    }
+}
+
+/// `arn:aws:lambda:r:a:function:name[:qualifier]` -> `name`.
+pub fn function_short_name(name_or_arn: &str) -> &str {
+    match name_or_arn.split_once(":function:") {
+        Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
+        None => name_or_arn,
+    }
+}

@@ -1,0 +1,111 @@
+//! The execution history, serialised exactly as `GetExecutionHistory` returns it.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// One history event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEvent {
+    /// 1-based, contiguous.
+    pub id: u64,
+    /// The event this one follows from (0 for none).
+    pub previous_event_id: u64,
+    /// When it happened.
+    pub timestamp: DateTime<Utc>,
+    /// `ExecutionStarted`, `TaskStateEntered`, ...
+    pub event_type: String,
+    /// The `<type>EventDetails` member (its key and value), if the type has one.
+    pub details: Option<(&'static str, Value)>,
+}
+
+impl HistoryEvent {
+    /// The event as AWS's JSON (`timestamp` in epoch seconds).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert(
+            "timestamp".into(),
+            json!(self.timestamp.timestamp_millis() as f64 / 1000.0),
+        );
+        m.insert("type".into(), Value::String(self.event_type.clone()));
+        m.insert("id".into(), json!(self.id));
+        m.insert("previousEventId".into(), json!(self.previous_event_id));
+        if let Some((k, v)) = &self.details {
+            m.insert((*k).to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+impl Serialize for HistoryEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+/// The history of one execution, shared by its branches.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    events: Arc<Mutex<Vec<HistoryEvent>>>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<HistoryEvent>> {
+        self.events.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends an event following `previous`; returns its id.
+    pub fn push(
+        &self,
+        previous: u64,
+        timestamp: DateTime<Utc>,
+        event_type: impl Into<String>,
+        details: Option<(&'static str, Value)>,
+    ) -> u64 {
+        let mut ev = self.lock();
+        let id = ev.len() as u64 + 1;
+        ev.push(HistoryEvent {
+            id,
+            previous_event_id: previous,
+            timestamp,
+            event_type: event_type.into(),
+            details,
+        });
+        id
+    }
+
+    /// Number of events so far.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True before the first event.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of the events so far.
+    pub fn snapshot(&self) -> Vec<HistoryEvent> {
+        self.lock().clone()
+    }
+
+    /// Events from index `from` on (for live streaming).
+    pub fn since(&self, from: usize) -> Vec<HistoryEvent> {
+        let ev = self.lock();
+        ev.get(from..)
+            .map(<[HistoryEvent]>::to_vec)
+            .unwrap_or_default()
+    }
+}
+
+/// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
+pub(crate) fn not_truncated() -> Value {
+    json!({"truncated": false})
+}

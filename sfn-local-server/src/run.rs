@@ -1,0 +1,123 @@
+//! `sfn-local run`: one execution, printed as DescribeExecution's JSON plus its history.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use asl_core::StateMachine;
+use asl_interpreter::{ExecutionConfig, ExecutionType, Interpreter, MockConfig, Status};
+
+/// Arguments of `sfn-local run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// The state machine definition (ASL JSON).
+    pub definition: PathBuf,
+    /// The execution input (JSON); `{}` when omitted. Its text is kept byte for byte.
+    #[arg(long)]
+    pub input_file: Option<PathBuf>,
+    /// The execution input given inline.
+    #[arg(long, conflicts_with = "input_file")]
+    pub input: Option<String>,
+    /// The execution name (default: a UUID).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The state machine name used in ARNs and to select mock test cases.
+    #[arg(long, default_value = "StateMachine")]
+    pub state_machine_name: String,
+    /// The execution role ARN.
+    #[arg(long, default_value = "arn:aws:iam::123456789012:role/sfn-local")]
+    pub role_arn: String,
+    /// STANDARD or EXPRESS.
+    #[arg(long = "type", default_value = "STANDARD", value_parser = ["STANDARD", "EXPRESS"])]
+    pub execution_type: String,
+    /// A MockConfigFile (AWS Step Functions Local format) answering Task states.
+    #[arg(long, requires = "test_case")]
+    pub mock_config: Option<PathBuf>,
+    /// The test case of the mock config to use.
+    #[arg(long)]
+    pub test_case: Option<String>,
+    /// AWS region for ARNs.
+    #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// AWS account for ARNs.
+    #[arg(long, env = "AWS_ACCOUNT_ID", default_value = "123456789012")]
+    pub account: String,
+    /// Leave the history out of the printed JSON.
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+/// Runs the command; returns the process exit code (0 succeeded, 1 failed/timed out/aborted,
+/// 2 invalid definition or arguments).
+pub fn run(args: RunArgs) -> i32 {
+    match prepare(&args) {
+        Ok((interp, machine, config)) => {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("sfn-local: cannot start the runtime: {e}");
+                    return 2;
+                }
+            };
+            let outcome = rt.block_on(interp.run(machine, config));
+            let json = outcome.to_json(!args.no_history);
+            println!("{}", serde_json::to_string(&json).unwrap_or_default());
+            if outcome.status == Status::Succeeded {
+                0
+            } else {
+                1
+            }
+        }
+        Err(message) => {
+            eprintln!("sfn-local: {message}");
+            2
+        }
+    }
+}
+
+fn prepare(args: &RunArgs) -> Result<(Interpreter, Arc<StateMachine>, ExecutionConfig), String> {
+    let source = std::fs::read_to_string(&args.definition)
+        .map_err(|e| format!("cannot read {}: {e}", args.definition.display()))?;
+    let machine = StateMachine::from_str(&source).map_err(|e| {
+        format!(
+            "invalid definition {}:\n{}",
+            args.definition.display(),
+            e.render(&source)
+        )
+    })?;
+    let input_text = match (&args.input_file, &args.input) {
+        (Some(p), _) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?
+        }
+        (None, Some(s)) => s.clone(),
+        (None, None) => "{}".to_string(),
+    };
+    serde_json::from_str::<serde_json::Value>(&input_text)
+        .map_err(|e| format!("the input is not valid JSON: {e}"))?;
+    let mut builder = Interpreter::builder();
+    if let Some(p) = &args.mock_config {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        builder = builder.mock_config(MockConfig::from_json(&text).map_err(|e| e.to_string())?);
+    }
+    let config = ExecutionConfig {
+        name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| ExecutionConfig::default().name),
+        state_machine_name: args.state_machine_name.clone(),
+        role_arn: args.role_arn.clone(),
+        execution_type: if args.execution_type == "EXPRESS" {
+            ExecutionType::Express
+        } else {
+            ExecutionType::Standard
+        },
+        test_case: args.test_case.clone(),
+        input_text,
+        region: args.region.clone(),
+        account: args.account.clone(),
+    };
+    Ok((builder.build(), Arc::new(machine), config))
+}
