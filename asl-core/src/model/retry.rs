@@ -17,8 +17,7 @@ pub struct ErrorMatcher {
 impl ErrorMatcher {
     /// Whether `error` is handled.
     ///
-    /// `States.ALL` matches every error except the ones AWS reserves as unretriable and
-    /// uncatchable (`States.Runtime` is terminal; `States.DataLimitExceeded` likewise).
+    /// `States.ALL` matches every error except `States.Runtime`, which AWS makes terminal.
     /// `States.TaskFailed` acts as a wildcard for every error except `States.Timeout`, as AWS
     /// documents it.
     pub fn matches(&self, error: &str) -> bool {
@@ -30,10 +29,11 @@ impl ErrorMatcher {
     }
 }
 
-/// Errors that `States.ALL` does not match: AWS documents `States.Runtime` and
-/// `States.DataLimitExceeded` as terminal (they can still be named explicitly).
+/// Errors that `States.ALL` does not match: `States.Runtime` is terminal (it can still be
+/// named explicitly). A task's `States.DataLimitExceeded` is caught by `States.ALL`, as recorded
+/// executions show.
 fn is_uncatchable(error: &str) -> bool {
-    error == names::RUNTIME || error == names::DATA_LIMIT_EXCEEDED
+    error == names::RUNTIME
 }
 
 /// `JitterStrategy`.
@@ -139,7 +139,7 @@ mod tests {
         assert!(m.matches("States.Timeout"));
         assert!(m.matches("MyError"));
         assert!(!m.matches("States.Runtime"));
-        assert!(!m.matches("States.DataLimitExceeded"));
+        assert!(m.matches("States.DataLimitExceeded"));
     }
 
     #[test]

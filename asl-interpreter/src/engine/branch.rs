@@ -99,13 +99,16 @@ impl Exec {
         &self,
         state: &str,
         entered: DateTime<Utc>,
-        retry: u32,
+        retry: Option<u32>,
         extra: &Map<String, Value>,
     ) -> Value {
         let mut m = self.context_base.clone();
         m.insert(
             "State".into(),
-            json!({"EnteredTime": iso(entered), "Name": state, "RetryCount": retry}),
+            match retry {
+                Some(r) => json!({"EnteredTime": iso(entered), "Name": state, "RetryCount": r}),
+                None => json!({"EnteredTime": iso(entered), "Name": state}),
+            },
         );
         for (k, v) in extra {
             m.insert(k.clone(), v.clone());
@@ -215,7 +218,9 @@ impl From<StatesError> for StateError {
 }
 
 impl StateRun<'_> {
+    /// The context object; `State.RetryCount` appears only for Task states.
     pub fn context(&self, retry: u32) -> Value {
+        let retry = matches!(self.state.kind, StateKind::Task(_)).then_some(retry);
         self.exec.context(
             &self.state.name,
             self.entered_at,
@@ -248,7 +253,7 @@ impl StateRun<'_> {
                     d.insert("error".into(), json!(e.error));
                     d.insert("cause".into(), json!(cause));
                     if let Some(l) = location {
-                        d.insert("location".into(), json!(l));
+                        d.insert("location".into(), json!(nested_location(&e.cause, &l)));
                     }
                     d.insert("state".into(), json!(self.state.name));
                     let id = self.exec.emit_after(
@@ -420,7 +425,7 @@ impl StateRun<'_> {
         next: Option<&str>,
     ) -> Next {
         let mut d = Map::new();
-        if let Some(a) = &assigned {
+        if let Some(a) = assigned.as_ref().filter(|a| !a.is_empty()) {
             let vars: Map<String, Value> = a
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(to_json_text(v))))
@@ -1021,4 +1026,16 @@ pub(crate) fn number_field(
         }
         NumberField::Expression(e) => run.eval_expression(e, field),
     }
+}
+
+/// AWS reports the nested field (`Output/result`) that the JSONata cause names.
+fn nested_location(cause: &str, field: &str) -> String {
+    let marker = "specified for the field '";
+    cause
+        .find(marker)
+        .map(|i| &cause[i + marker.len()..])
+        .and_then(|rest| rest.split_once('\'').map(|(f, _)| f))
+        .filter(|f| f.split('/').next() == Some(field))
+        .unwrap_or(field)
+        .to_string()
 }

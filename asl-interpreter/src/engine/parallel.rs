@@ -378,7 +378,9 @@ fn iteration_input(
         "Map".into(),
         json!({"Item": {"Index": index, "Value": item}}),
     );
-    let ctx = run.exec.context(&run.state.name, run.entered_at, 0, &extra);
+    let ctx = run
+        .exec
+        .context(&run.state.name, run.entered_at, None, &extra);
     match sel {
         Template::Payload(p) => Ok(asl_core::dataflow::eval_payload(
             p,
