@@ -27,6 +27,11 @@ pub trait Clock: Send + Sync + 'static {
     /// Marks a handler invocation in flight until the guard is dropped (virtual time does not
     /// advance meanwhile).
     fn busy(&self) -> BusyGuard;
+    /// A sleep taken *inside* a handler: on a virtual clock the handler stops counting as busy
+    /// while it sleeps, so simulated slow work lets time (and timeouts) advance.
+    fn idle_sleep(&self, d: Duration) -> Sleep {
+        self.sleep(d)
+    }
     /// For a virtual clock: advance to the next timer if nothing is busy; true if it did.
     fn try_advance(&self) -> bool {
         false
@@ -181,6 +186,23 @@ impl Clock for VirtualClock {
     fn busy(&self) -> BusyGuard {
         self.inner.busy.fetch_add(1, Ordering::SeqCst);
         BusyGuard(Some(self.inner.busy.clone()))
+    }
+
+    fn idle_sleep(&self, d: Duration) -> Sleep {
+        /// Counts the handler as busy again when the sleep ends or is cancelled.
+        struct Restore(Arc<AtomicUsize>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let busy = self.inner.busy.clone();
+        let sleep = self.sleep(d);
+        Box::pin(async move {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            let _restore = Restore(busy);
+            sleep.await;
+        })
     }
 
     fn try_advance(&self) -> bool {

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::clock::Clock;
+
 /// A failed task: an error name and a cause, as a Lambda or service error would carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskFailure {
@@ -47,6 +49,22 @@ pub struct TaskRequest {
     pub test_case: Option<String>,
     /// Invocation number of this state within the execution (0-based, retries included).
     pub invocation: u64,
+    /// The execution's clock, for handlers that simulate slow work (see [`TaskRequest::sleep`]).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl TaskRequest {
+    /// Sleeps in the execution's time. On a virtual clock this lets time advance (a simulated
+    /// slow call can hit the state's `TimeoutSeconds` without any real waiting).
+    pub fn sleep(&self, d: std::time::Duration) -> crate::clock::Sleep {
+        self.clock.idle_sleep(d)
+    }
+}
+
+impl std::fmt::Debug for dyn Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
 }
 
 /// The future a handler returns.

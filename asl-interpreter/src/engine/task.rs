@@ -366,6 +366,7 @@ async fn call(
         execution_arn: exec.execution_arn.clone(),
         test_case: exec.config.test_case.clone(),
         invocation,
+        clock: exec.inner.clock.clone(),
     };
     let clock = exec.inner.clock.clone();
     let work = async {

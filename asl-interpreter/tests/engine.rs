@@ -1,0 +1,367 @@
+//! End-to-end behaviour of the engine: histories, virtual time, retries, timeouts, Map/Parallel.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use asl_core::StateMachine;
+use asl_interpreter::{
+    Clock, ExecutionConfig, Handlers, HistoryEvent, Interpreter, Outcome, Status, TaskFailure,
+    TaskRequest, VirtualClock,
+};
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+
+fn machine(v: Value) -> Arc<StateMachine> {
+    Arc::new(StateMachine::from_value(&v).expect("valid definition"))
+}
+
+fn start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 17, 0, 0).unwrap()
+}
+
+fn config(input: &str) -> ExecutionConfig {
+    ExecutionConfig {
+        name: "exec".into(),
+        state_machine_name: "sm".into(),
+        input_text: input.into(),
+        ..ExecutionConfig::default()
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn run_with(handlers: Handlers, def: Value, input: &str) -> Outcome {
+    let clock = Arc::new(VirtualClock::new(start()));
+    let interp = Interpreter::builder()
+        .handlers(handlers)
+        .clock(clock)
+        .build();
+    block_on(interp.run(machine(def), config(input)))
+}
+
+/// `id prev type +seconds` per event, for readable snapshots.
+fn outline(events: &[HistoryEvent]) -> String {
+    events
+        .iter()
+        .map(|e| {
+            let secs = (e.timestamp - start()).num_milliseconds() as f64 / 1000.0;
+            format!(
+                "{:>3} {:>3} +{secs:<6} {}",
+                e.id, e.previous_event_id, e.event_type
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn times_of(events: &[HistoryEvent], ty: &str) -> Vec<i64> {
+    events
+        .iter()
+        .filter(|e| e.event_type == ty)
+        .map(|e| (e.timestamp - start()).num_seconds())
+        .collect()
+}
+
+/// A handler failing `n` times, then returning its parameters.
+fn flaky(
+    n: usize,
+    error: &'static str,
+) -> impl Fn(TaskRequest) -> std::future::Ready<Result<Value, TaskFailure>> {
+    let calls = Arc::new(AtomicUsize::new(0));
+    move |req: TaskRequest| {
+        let k = calls.fetch_add(1, Ordering::SeqCst);
+        std::future::ready(if k < n {
+            Err(TaskFailure::new(error, format!("attempt {k} failed")))
+        } else {
+            Ok(req.parameters)
+        })
+    }
+}
+
+#[test]
+fn retry_backoff_is_exact_in_virtual_time() {
+    let def = json!({
+        "StartAt": "Generate",
+        "TimeoutSeconds": 900,
+        "States": {
+            "Generate": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "ai", "Payload.$": "$"},
+                "TimeoutSeconds": 120,
+                "Retry": [{"ErrorEquals": ["AI.Throttled"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2}],
+                "End": true
+            }
+        }
+    });
+    let wall = std::time::Instant::now();
+    let out = run_with(
+        Handlers::new().function("ai", flaky(3, "AI.Throttled")),
+        def,
+        r#"{"a": 1}"#,
+    );
+    assert_eq!(out.status, Status::Succeeded, "{out:?}");
+    assert_eq!(times_of(&out.history, "TaskScheduled"), vec![0, 2, 6, 14]);
+    assert!(wall.elapsed() < Duration::from_secs(2));
+    insta::assert_snapshot!(outline(&out.history));
+}
+
+#[test]
+fn exhausted_retries_are_caught_with_error_output() {
+    let def = json!({
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Handled"}],
+                "End": true
+            },
+            "Handled": {"Type": "Pass", "End": true}
+        }
+    });
+    let out = run_with(
+        Handlers::new().function("f", flaky(10, "Boom")),
+        def,
+        r#"{"x":1}"#,
+    );
+    assert_eq!(out.status, Status::Succeeded);
+    assert_eq!(
+        out.output.as_deref(),
+        Some(r#"{"x":1,"error":{"Error":"Boom","Cause":"attempt 2 failed"}}"#)
+    );
+    assert_eq!(
+        times_of(&out.history, "LambdaFunctionScheduled"),
+        vec![0, 1, 3]
+    );
+    insta::assert_snapshot!(outline(&out.history));
+}
+
+#[test]
+fn parallel_branches_retry_with_backoff_in_milliseconds() {
+    let branches: Vec<Value> = (0..10)
+        .map(|i| {
+            json!({"StartAt": "T", "States": {"T": {
+                "Type": "Task",
+                "Resource": format!("arn:aws:lambda:us-east-1:123456789012:function:f{i}"),
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "BackoffRate": 2, "MaxAttempts": 3}],
+                "End": true}}})
+        })
+        .collect();
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": branches, "End": true}}});
+    let mut handlers = Handlers::new();
+    for i in 0..10 {
+        handlers = handlers.function(format!("f{i}"), flaky(2, "Transient"));
+    }
+    let wall = std::time::Instant::now();
+    let out = run_with(handlers, def, "{}");
+    assert_eq!(out.status, Status::Succeeded);
+    assert!(wall.elapsed() < Duration::from_secs(1));
+    let mut scheduled = times_of(&out.history, "LambdaFunctionScheduled");
+    scheduled.sort();
+    assert_eq!(scheduled, [vec![0; 10], vec![1; 10], vec![3; 10]].concat());
+    assert_eq!(out.stop_date - out.start_date, chrono::Duration::seconds(3));
+}
+
+#[test]
+fn execution_timeout_ends_timed_out() {
+    let def = json!({"StartAt": "W", "TimeoutSeconds": 900, "States": {
+        "W": {"Type": "Wait", "Seconds": 3600, "End": true}}});
+    let out = run_with(Handlers::new(), def, "{}");
+    assert_eq!(out.status, Status::TimedOut);
+    assert_eq!(out.error.as_deref(), Some("States.Timeout"));
+    assert_eq!(
+        out.stop_date - out.start_date,
+        chrono::Duration::seconds(900)
+    );
+    insta::assert_snapshot!(outline(&out.history));
+}
+
+#[test]
+fn slow_handler_hits_task_timeout_without_waiting() {
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "slow"}, "TimeoutSeconds": 120,
+        "Retry": [{"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 2, "MaxAttempts": 1}],
+        "End": true}}});
+    let slow = |req: TaskRequest| async move {
+        req.sleep(Duration::from_secs(600)).await;
+        Ok(json!("late"))
+    };
+    let wall = std::time::Instant::now();
+    let out = run_with(Handlers::new().function("slow", slow), def, "{}");
+    assert!(wall.elapsed() < Duration::from_secs(1));
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.Timeout"));
+    assert_eq!(times_of(&out.history, "TaskTimedOut"), vec![120, 242]);
+}
+
+#[test]
+fn missing_handler_fails_like_a_missing_lambda() {
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:nope", "End": true}}});
+    let out = run_with(Handlers::new(), def, "{}");
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(
+        out.error.as_deref(),
+        Some("Lambda.ResourceNotFoundException")
+    );
+}
+
+#[test]
+fn runtime_errors_carry_the_state_prefix() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.missing", "End": true}}});
+    let out = run_with(Handlers::new(), def, "{}");
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        out.cause.as_deref(),
+        Some(
+            "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']"
+        )
+    );
+}
+
+#[test]
+fn stop_aborts_a_waiting_execution() {
+    let def =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}});
+    let clock = Arc::new(VirtualClock::new(start()));
+    let interp = Interpreter::builder().clock(clock.clone()).build();
+    let out = block_on(async {
+        // Hold the clock so the Wait cannot complete before the stop arrives.
+        let busy = clock.busy();
+        let handle = interp.start(machine(def), config("{}"));
+        tokio::task::yield_now().await;
+        handle.stop(Some("Cancelled".into()), Some("user pressed stop".into()));
+        drop(busy);
+        handle.outcome().await
+    });
+    assert_eq!(out.status, Status::Aborted);
+    assert_eq!(out.error.as_deref(), Some("Cancelled"));
+    let types: Vec<_> = out.history.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "WaitStateEntered",
+            "WaitStateAborted",
+            "ExecutionAborted"
+        ]
+    );
+}
+
+#[test]
+fn wait_for_task_token_completes_by_callback() {
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "End": true}}});
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let send = move |req: TaskRequest| {
+        let tx = tx.clone();
+        async move {
+            let token = req.parameters["MessageBody"]["token"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(Some(&token), req.task_token.as_ref());
+            tx.send(token).unwrap();
+            Ok(json!({"MessageId": "1"}))
+        }
+    };
+    let interp = Interpreter::builder()
+        .handlers(Handlers::new().prefix("arn:aws:states:::sqs:", send))
+        .clock(Arc::new(asl_interpreter::RealClock::new()))
+        .build();
+    let out = block_on(async {
+        let handle = interp.start(machine(def), config("{}"));
+        let token = rx.recv().await.unwrap();
+        interp
+            .send_task_success(&token, json!({"done": true}))
+            .unwrap();
+        assert!(interp.send_task_success(&token, json!(1)).is_err());
+        handle.outcome().await
+    });
+    assert_eq!(out.status, Status::Succeeded);
+    assert_eq!(out.output.as_deref(), Some(r#"{"done":true}"#));
+}
+
+#[test]
+fn variables_are_scoped_and_recorded() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"n": 2, "items": [1, 2, 3]}, "Next": "M"},
+        "M": {"Type": "Map", "Items": "{% $items %}", "ItemProcessor": {"StartAt": "X", "States": {
+            "X": {"Type": "Pass", "Output": "{% $states.input * $n %}", "End": true}}},
+            "Output": "{% $sum($states.result) %}", "End": true}}});
+    let out = run_with(Handlers::new(), def, "{}");
+    assert_eq!(out.status, Status::Succeeded, "{out:?}");
+    assert_eq!(out.output.as_deref(), Some("12"));
+    let exited = out
+        .history
+        .iter()
+        .find(|e| e.event_type == "PassStateExited")
+        .unwrap();
+    let details = &exited.details.as_ref().unwrap().1;
+    assert_eq!(
+        details["assignedVariables"],
+        json!({"n": "2", "items": "[1,2,3]"})
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+
+    /// Map keeps item order and never runs more iterations at once than MaxConcurrency.
+    #[test]
+    fn map_preserves_order_and_bounds_concurrency(n in 0usize..40, max in 0u64..6) {
+        let def = json!({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "MaxConcurrency": max,
+            "ItemProcessor": {"StartAt": "T", "States": {"T": {
+                "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work", "End": true}}},
+            "End": true}}});
+        let inflight = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let (i2, p2) = (inflight.clone(), peak.clone());
+        let work = move |req: TaskRequest| {
+            let (inflight, peak) = (i2.clone(), p2.clone());
+            async move {
+                let now = inflight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                req.sleep(Duration::from_secs(1)).await;
+                inflight.fetch_sub(1, Ordering::SeqCst);
+                Ok(req.parameters)
+            }
+        };
+        let items: Vec<u64> = (0..n as u64).collect();
+        let out = run_with(Handlers::new().function("work", work), def, &serde_json::to_string(&items).unwrap());
+        proptest::prop_assert_eq!(out.status, Status::Succeeded);
+        proptest::prop_assert_eq!(out.output.unwrap(), serde_json::to_string(&items).unwrap());
+        if max > 0 {
+            proptest::prop_assert!(peak.load(Ordering::SeqCst) <= max as usize);
+        }
+    }
+
+    /// Whatever the branches do, a workflow timeout ends the execution TIMED_OUT at exactly
+    /// the timeout.
+    #[test]
+    fn workflow_timeout_always_wins(timeout in 1u64..100, waits in proptest::collection::vec(0u64..300, 1..5)) {
+        let longest = *waits.iter().max().unwrap();
+        let branches: Vec<Value> = waits.iter().map(|w| json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": w, "End": true}}})).collect();
+        let def = json!({"StartAt": "P", "TimeoutSeconds": timeout, "States": {"P": {"Type": "Parallel", "Branches": branches, "End": true}}});
+        let out = run_with(Handlers::new(), def, "{}");
+        if longest < timeout {
+            proptest::prop_assert_eq!(out.status, Status::Succeeded);
+        } else {
+            proptest::prop_assert_eq!(out.status, Status::TimedOut);
+            proptest::prop_assert_eq!((out.stop_date - out.start_date).num_seconds(), timeout as i64);
+        }
+    }
+}
