@@ -13,13 +13,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run one execution to completion in virtual time and print its result and history as JSON.
-    Run(sfn_local_server::run::RunArgs),
+    Run(Box<sfn_local_server::run::RunArgs>),
+    /// Validate definitions (files, folders, globs, CloudFormation/SAM/CDK templates); the same
+    /// engine and flags as `asl-validate` (try `sfn-local validate --help`).
+    #[command(disable_help_flag = true)]
+    Validate {
+        /// Arguments passed to the validator.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => sfn_local_server::run::run(args),
+        Command::Run(args) => sfn_local_server::run::run(*args),
+        Command::Validate { args } => asl_validate::run_cli(
+            std::iter::once(std::ffi::OsString::from("sfn-local validate")).chain(args),
+        ),
     };
     std::process::exit(code);
 }

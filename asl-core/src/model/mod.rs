@@ -102,6 +102,9 @@ pub struct State {
     pub transition: Transition,
     /// What kind of state this is, with its own fields.
     pub kind: StateKind,
+    /// Whether any field mentions the context object (`$$` or `$states.context`), so the
+    /// interpreter can skip building it for the (many) states that never read it.
+    pub uses_context: bool,
 }
 
 impl State {

@@ -181,7 +181,20 @@ pub(crate) fn state(
         assign,
         transition,
         kind,
+        uses_context: mentions_context(value),
     })
+}
+
+/// True when a string anywhere in `v` refers to the context object.
+fn mentions_context(v: &Value) -> bool {
+    match v {
+        Value::String(s) => {
+            s.contains("$$") || s.contains("$states.context") || s.contains("$states")
+        }
+        Value::Array(a) => a.iter().any(mentions_context),
+        Value::Object(m) => m.values().any(mentions_context),
+        _ => false,
+    }
 }
 
 fn check_fields(obj: &Obj, fields: &Fields, ql: QueryLanguage, sink: &mut Sink) {

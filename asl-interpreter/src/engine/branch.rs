@@ -220,6 +220,9 @@ impl From<StatesError> for StateError {
 impl StateRun<'_> {
     /// The context object; `State.RetryCount` appears only for Task states.
     pub fn context(&self, retry: u32) -> Value {
+        if !self.state.uses_context && !matches!(self.state.kind, StateKind::Task(_)) {
+            return Value::Null;
+        }
         let retry = matches!(self.state.kind, StateKind::Task(_)).then_some(retry);
         self.exec.context(
             &self.state.name,

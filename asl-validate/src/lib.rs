@@ -1,0 +1,39 @@
+//! # asl-validate: static checks of Amazon States Language definitions
+//!
+//! The same verdicts as AWS's `ValidateStateMachineDefinition` (its codes, severities and
+//! `/States/X/Field` locations), plus lints of our own (`ASL001`...), and a CLI made for CI
+//! that finds definitions in files, folders, globs and CloudFormation / SAM / CDK templates.
+//!
+//! ## Layout
+//! - [`validate()`]: `&str -> Vec<Diagnostic>`. It reads the text with asl-core's parser (which
+//!   checks the schema) and runs every rule in `rules/` (one file per rule, with its doc).
+//! - [`Code`] / [`Severity`]: every code in one table.
+//! - `source`, `template`, `yaml`: finding definitions on disk, with locations in their files.
+//! - `render/`: text (with carets), JSON, SARIF 2.1.0 and GitHub annotations.
+//! - [`run_cli`]: the `asl-validate` command; `sfn-local validate` calls it too.
+//!
+//! ```
+//! use asl_validate::{validate, Code, Severity};
+//! let diags = validate(r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}"#);
+//! assert_eq!(diags[0].code, Code::MissingEndState);
+//! assert_eq!(diags[0].severity(), Severity::Error);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cli;
+mod codes;
+mod ctx;
+mod diagnostic;
+mod render;
+mod rules;
+mod scan;
+mod source;
+mod template;
+mod validate;
+mod yaml;
+
+pub use cli::run_cli;
+pub use codes::{Code, Severity};
+pub use diagnostic::Diagnostic;
+pub use validate::{validate, validate_value};

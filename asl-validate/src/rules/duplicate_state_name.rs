@@ -1,0 +1,45 @@
+//! `DUPLICATE_STATE_NAME` (error): two states share a name.
+//!
+//! **Why**: state names must be unique in the whole state machine, Parallel branches and Map
+//! processors included: history events, `$$.State.Name` and redrive identify a state by its
+//! name alone. A key written twice in one `States` object is caught too, although a JSON reader
+//! silently keeps only one of them.
+//!
+//! **Example**: a Parallel branch with a state `Done` in a machine that has its own `Done`.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::codes::Code;
+use crate::ctx::RawState;
+use crate::diagnostic::{Diagnostic, escape};
+use crate::scan::TextFacts;
+
+/// Names repeated inside one `States` object (found in the text).
+pub(crate) fn check_text(facts: &TextFacts, out: &mut Vec<Diagnostic>) {
+    for (object, key) in &facts.duplicate_keys {
+        if object.ends_with("/States") {
+            out.push(Diagnostic::new(
+                Code::DuplicateStateName,
+                format!("{object}/{}", escape(key)),
+                format!("Duplicate State name: {key}"),
+            ));
+        }
+    }
+}
+
+/// Names repeated across workflows of one machine.
+pub(crate) fn check(_root: &Value, states: &[RawState<'_>], out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for s in states {
+        if let Some(first) = seen.insert(s.name, &s.pointer) {
+            seen.insert(s.name, first);
+            out.push(Diagnostic::new(
+                Code::DuplicateStateName,
+                s.pointer.clone(),
+                format!("Duplicate State name: {} (also at {first})", s.name),
+            ));
+        }
+    }
+}
