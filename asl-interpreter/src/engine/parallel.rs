@@ -373,16 +373,6 @@ fn iteration_input(
     let Some(sel) = &m.item_selector else {
         return Ok(item.clone());
     };
-    if !run.state.uses_context {
-        // The selector cannot read `$$.Map.Item`: no context object to build.
-        return match sel {
-            Template::Payload(p) => Ok(asl_core::dataflow::eval_payload(
-                p,
-                &Scope::new(effective, &Value::Null, run.vars),
-            )?),
-            Template::Jsonata(_) => unreachable_jsonata(run, sel, effective),
-        };
-    }
     let mut extra = run.context_extra.clone();
     extra.insert(
         "Map".into(),
@@ -407,23 +397,4 @@ fn iteration_input(
                 .map_err(|e| StateError::Eval(e, Some("ItemSelector".into())))
         }
     }
-}
-
-/// JSONata selectors always mention `$states`, so they never take the shortcut above.
-fn unreachable_jsonata(
-    run: &StateRun<'_>,
-    sel: &Template,
-    effective: &Value,
-) -> Result<Value, StateError> {
-    let Template::Jsonata(j) = sel else {
-        return Ok(effective.clone());
-    };
-    let b = StatesBinding {
-        input: effective,
-        context: &Value::Null,
-        result: None,
-        error_output: None,
-    };
-    j.evaluate(&b, run.vars, "ItemSelector")
-        .map_err(|e| StateError::Eval(e, Some("ItemSelector".into())))
 }
