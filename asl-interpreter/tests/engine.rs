@@ -316,6 +316,23 @@ fn variables_are_scoped_and_recorded() {
     );
 }
 
+/// A timer that ends on the very instant of the execution timeout loses to the timeout.
+#[test]
+fn timeout_on_the_same_instant_as_a_wait_times_out() {
+    for (timeout, wait) in [(30, 30), (1, 1), (5, 5)] {
+        let def = json!({"StartAt": "P", "TimeoutSeconds": timeout, "States": {"P": {"Type": "Parallel",
+            "Branches": [{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": wait, "End": true}}}],
+            "End": true}}});
+        let out = run_with(Handlers::new(), def, "{}");
+        assert_eq!(
+            out.status,
+            Status::TimedOut,
+            "timeout {timeout}, wait {wait}"
+        );
+        assert_eq!((out.stop_date - out.start_date).num_seconds(), timeout);
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config::with_cases(48))]
 

@@ -542,11 +542,14 @@ pub(crate) async fn run_execution(
         TimedOut,
         Stopped(Option<String>, Option<String>),
     }
+    // Stop and the timeout are polled before the run: when the timeout and the last state's
+    // timer fall on the same instant, the execution times out, as it does on AWS, where the
+    // transitions after a timer take time of their own.
     let end = tokio::select! {
         biased;
-        r = run => End::Done(r),
         (e, c) = stopped => End::Stopped(e, c),
         _ = timeout => End::TimedOut,
+        r = run => End::Done(r),
     };
     let cursor = thread.cursor();
     let (status, output, error, cause) = match end {
