@@ -294,6 +294,58 @@ fn wait_for_task_token_completes_by_callback() {
     assert_eq!(out.output.as_deref(), Some(r#"{"done":true}"#));
 }
 
+/// An activity: the handler returns when a worker takes the task; the worker answers with the
+/// token it was given, even before the engine polls again.
+#[test]
+fn activity_is_started_by_a_worker_and_answered_by_token() {
+    let arn = "arn:aws:states:us-east-1:123456789012:activity:review";
+    let def = json!({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": arn, "HeartbeatSeconds": 60, "End": true}}});
+    let interp = Arc::new(std::sync::OnceLock::<Interpreter>::new());
+    let i2 = interp.clone();
+    let worker = move |req: TaskRequest| {
+        let interp = i2.clone();
+        async move {
+            let token = req.task_token.clone().expect("activities get a token");
+            // The worker answers at once, before the handler has returned.
+            interp
+                .get()
+                .unwrap()
+                .send_task_success(&token, json!({"reviewed": req.parameters["doc"]}))
+                .unwrap();
+            Ok(json!({"workerName": "reviewer-1"}))
+        }
+    };
+    let built = Interpreter::builder()
+        .handlers(Handlers::new().resource(arn, worker))
+        .clock(Arc::new(asl_interpreter::RealClock::new()))
+        .build();
+    assert!(interp.set(built).is_ok());
+    let out = block_on(
+        interp
+            .get()
+            .unwrap()
+            .run(machine(def), config(r#"{"doc": 7}"#)),
+    );
+    assert_eq!(out.status, Status::Succeeded, "{out:?}");
+    assert_eq!(out.output.as_deref(), Some(r#"{"reviewed":7}"#));
+    let types: Vec<&str> = out.history.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let started = &out.history[3].details.as_ref().unwrap();
+    assert_eq!(started.1, json!({"workerName": "reviewer-1"}));
+}
+
 #[test]
 fn variables_are_scoped_and_recorded() {
     let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {

@@ -235,7 +235,19 @@ async fn invoke(
             );
         }
     }
-    let outcome = call(run, t, parameters, attempt, token, timeout, heartbeat).await;
+    // An activity is handed to a worker with a token of its own; its handler returns once a
+    // worker has taken the task (`{"workerName": ...}`), and the token brings the result.
+    let (token, activity) = match kind {
+        ResourceKind::Activity => (
+            Some(token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
+            true,
+        ),
+        _ => (token, false),
+    };
+    let outcome = call(
+        run, t, parameters, attempt, token, timeout, heartbeat, activity,
+    )
+    .await;
     let outcome = outcome.and_then(|v| {
         if to_json_text(&v).len() > exec.inner.limits.max_payload_bytes {
             Err(TaskFailure::new(
@@ -332,6 +344,7 @@ async fn invoke(
 }
 
 /// Calls the mock or the handler, racing the timeout (and heartbeat for callbacks).
+#[allow(clippy::too_many_arguments)]
 async fn call(
     run: &StateRun<'_>,
     t: &Task,
@@ -340,6 +353,7 @@ async fn call(
     token: Option<String>,
     timeout: Option<u64>,
     heartbeat: Option<u64>,
+    activity: bool,
 ) -> Result<Value, TaskFailure> {
     let exec = run.exec;
     let state = &run.state.name;
@@ -369,18 +383,27 @@ async fn call(
         clock: exec.inner.clock.clone(),
     };
     let clock = exec.inner.clock.clone();
+    // The token is open before the handler runs: a worker may answer before the handler's
+    // future is polled again.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let guard = token.map(|token| {
+        exec.inner.tokens.lock().insert(token.clone(), tx);
+        TokenGuard(&exec.inner.tokens, token)
+    });
     let work = async {
         let submitted = {
             let _busy = clock.busy();
             handler.call(request).await?
         };
-        let Some(token) = token else {
+        if guard.is_none() {
             return Ok(submitted);
-        };
-        // `.waitForTaskToken`: wait for the callback (heartbeats reset their timer).
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        exec.inner.tokens.lock().insert(token.clone(), tx);
-        let _cleanup = TokenGuard(&exec.inner.tokens, token);
+        }
+        if activity {
+            let worker = submitted.get("workerName").cloned();
+            let details = worker.map(|w| ("activityStartedEventDetails", json!({"workerName": w})));
+            exec.emit(run.thread, "ActivityStarted", details);
+        }
+        // Wait for the callback (heartbeats reset their timer).
         loop {
             let hb = async {
                 match heartbeat {
