@@ -45,16 +45,45 @@ impl Serialize for HistoryEvent {
     }
 }
 
+/// Called with every event as it is appended, in order (the execution ARN, the event). The
+/// server uses it to persist histories while executions run; it must not block.
+pub type EventListener = Arc<dyn Fn(&str, &HistoryEvent) + Send + Sync>;
+
 /// The history of one execution, shared by its branches.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct History {
     events: Arc<Mutex<Vec<HistoryEvent>>>,
+    listener: Option<(Arc<str>, EventListener)>,
+}
+
+impl std::fmt::Debug for History {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("History")
+            .field("events", &self.len())
+            .finish()
+    }
 }
 
 impl History {
     /// An empty history.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty history whose events are also given to `listener` as they are appended.
+    pub fn with_listener(execution_arn: &str, listener: EventListener) -> Self {
+        History {
+            events: Arc::default(),
+            listener: Some((execution_arn.into(), listener)),
+        }
+    }
+
+    /// A history that continues from `events` (a resumed execution).
+    pub fn resume(events: Vec<HistoryEvent>, listener: Option<(&str, EventListener)>) -> Self {
+        History {
+            events: Arc::new(Mutex::new(events)),
+            listener: listener.map(|(a, l)| (a.into(), l)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<HistoryEvent>> {
@@ -78,6 +107,9 @@ impl History {
             event_type: event_type.into(),
             details,
         });
+        if let (Some((arn, listener)), Some(last)) = (&self.listener, ev.last()) {
+            listener(arn, last);
+        }
         id
     }
 

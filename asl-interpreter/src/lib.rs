@@ -29,9 +29,9 @@ pub mod mock;
 
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use engine::{
-    ExecutionConfig, ExecutionHandle, ExecutionType, Interpreter, InterpreterBuilder, InvalidToken,
-    Limits, Outcome, Status,
+    ExecutionConfig, ExecutionControl, ExecutionHandle, ExecutionType, Interpreter,
+    InterpreterBuilder, InvalidToken, Limits, Outcome, Status,
 };
 pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
-pub use history::{History, HistoryEvent};
+pub use history::{EventListener, History, HistoryEvent};
 pub use mock::{MockConfig, MockConfigError, MockResponse};

@@ -1,8 +1,14 @@
 //! # sfn-local
 //!
-//! The `sfn-local` binary's library: the one-shot `run` command today; the Step Functions HTTP
-//! API and its storage come next (see the README's status section).
+//! The `sfn-local` binary's library: the Step Functions HTTP API ([`server::Server`]) over an
+//! embedded SQLite store, and the one-shot `run` command.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
+pub mod http;
 pub mod run;
+pub mod serve;
+pub mod server;
+pub mod service;
+pub mod store;

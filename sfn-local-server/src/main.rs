@@ -7,11 +7,14 @@ use clap::{Parser, Subcommand};
 #[command(name = "sfn-local", version, about)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the Step Functions API (the default): point the AWS CLI or any SDK at it with
+    /// `--endpoint-url http://127.0.0.1:8083`.
+    Serve(Box<sfn_local_server::serve::ServeArgs>),
     /// Run one execution to completion in virtual time and print its result and history as JSON.
     Run(Box<sfn_local_server::run::RunArgs>),
     /// Validate definitions (files, folders, globs, CloudFormation/SAM/CDK templates); the same
@@ -27,8 +30,10 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run(args) => sfn_local_server::run::run(*args),
-        Command::Validate { args } => asl_validate::run_cli(
+        None => sfn_local_server::serve::serve(Default::default()),
+        Some(Command::Serve(args)) => sfn_local_server::serve::serve(*args),
+        Some(Command::Run(args)) => sfn_local_server::run::run(*args),
+        Some(Command::Validate { args }) => asl_validate::run_cli(
             std::iter::once(std::ffi::OsString::from("sfn-local validate")).chain(args),
         ),
     };

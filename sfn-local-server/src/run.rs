@@ -118,6 +118,7 @@ fn prepare(args: &RunArgs) -> Result<(Interpreter, Arc<StateMachine>, ExecutionC
         input_text,
         region: args.region.clone(),
         account: args.account.clone(),
+        arn: None,
     };
     Ok((builder.build(), Arc::new(machine), config))
 }

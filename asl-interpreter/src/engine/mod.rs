@@ -16,7 +16,7 @@ use tokio::sync::{oneshot, watch};
 
 use crate::clock::{Clock, VirtualClock, drive};
 use crate::handler::{Handlers, TaskFailure};
-use crate::history::{History, HistoryEvent, not_truncated};
+use crate::history::{EventListener, History, HistoryEvent, not_truncated};
 use crate::mock::MockConfig;
 pub(crate) use vars::Vars;
 
@@ -95,6 +95,9 @@ pub struct ExecutionConfig {
     pub region: String,
     /// Account for ARNs.
     pub account: String,
+    /// The execution ARN to use instead of deriving one (a server that must answer with the
+    /// ARN before the execution runs).
+    pub arn: Option<String>,
 }
 
 impl Default for ExecutionConfig {
@@ -108,6 +111,7 @@ impl Default for ExecutionConfig {
             input_text: "{}".into(),
             region: "us-east-1".into(),
             account: "123456789012".into(),
+            arn: None,
         }
     }
 }
@@ -123,6 +127,9 @@ impl ExecutionConfig {
 
     /// The execution ARN.
     pub fn execution_arn(&self) -> String {
+        if let Some(arn) = &self.arn {
+            return arn.clone();
+        }
         match self.execution_type {
             ExecutionType::Standard => format!(
                 "arn:aws:states:{}:{}:execution:{}:{}",
@@ -243,6 +250,7 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
     pub tokens: Tokens,
+    pub listener: Option<EventListener>,
 }
 
 /// Builds an [`Interpreter`].
@@ -251,6 +259,7 @@ pub struct InterpreterBuilder {
     mock: Option<Arc<MockConfig>>,
     clock: Option<Arc<dyn Clock>>,
     limits: Limits,
+    listener: Option<EventListener>,
 }
 
 impl Interpreter {
@@ -261,6 +270,7 @@ impl Interpreter {
             mock: None,
             clock: None,
             limits: Limits::default(),
+            listener: None,
         }
     }
 
@@ -290,13 +300,19 @@ impl Interpreter {
     fn prepare(
         &self,
         machine: Arc<StateMachine>,
-        config: ExecutionConfig,
+        mut config: ExecutionConfig,
     ) -> (
         ExecutionHandle,
         impl std::future::Future<Output = Outcome> + Send + 'static,
     ) {
         let (stop_tx, stop_rx) = watch::channel(None);
-        let history = History::new();
+        // Fixed once: an Express ARN ends with a fresh UUID each time it is derived.
+        let arn = config.execution_arn();
+        config.arn = Some(arn.clone());
+        let history = match &self.inner.listener {
+            Some(l) => History::with_listener(&arn, l.clone()),
+            None => History::new(),
+        };
         let exec = Arc::new(branch::Exec::new(
             self.inner.clone(),
             machine,
@@ -368,6 +384,12 @@ impl InterpreterBuilder {
         self
     }
 
+    /// A listener given every history event of every execution as it is appended.
+    pub fn on_event(mut self, listener: EventListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
     /// The interpreter.
     pub fn build(self) -> Interpreter {
         Interpreter {
@@ -379,6 +401,7 @@ impl InterpreterBuilder {
                     .unwrap_or_else(|| Arc::new(VirtualClock::starting_now())),
                 limits: self.limits,
                 tokens: Tokens::default(),
+                listener: self.listener,
             }),
         }
     }
@@ -394,10 +417,38 @@ pub struct ExecutionHandle {
     tokens: Tokens,
 }
 
+/// A cloneable view of a running execution: its history and its stop switch (what a server
+/// keeps while another task awaits the outcome).
+#[derive(Clone)]
+pub struct ExecutionControl {
+    history: History,
+    stop: watch::Sender<Option<(Option<String>, Option<String>)>>,
+}
+
+impl ExecutionControl {
+    /// The history so far.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        self.history.snapshot()
+    }
+
+    /// Stops the execution (ABORTED) with an optional error and cause.
+    pub fn stop(&self, error: Option<String>, cause: Option<String>) {
+        let _ = self.stop.send(Some((error, cause)));
+    }
+}
+
 impl ExecutionHandle {
     /// The history so far.
     pub fn history(&self) -> Vec<HistoryEvent> {
         self.history.snapshot()
+    }
+
+    /// A cloneable view with the history and the stop switch.
+    pub fn control(&self) -> ExecutionControl {
+        ExecutionControl {
+            history: self.history.clone(),
+            stop: self.stop.clone(),
+        }
     }
 
     /// Stops the execution (ABORTED) with an optional error and cause.

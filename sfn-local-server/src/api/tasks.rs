@@ -1,0 +1,222 @@
+//! Activities and task callbacks.
+
+use std::sync::Arc;
+
+use asl_interpreter::TaskFailure;
+use serde_json::{Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::input::{Req, check_name, page, parse_arn};
+use super::machines::tags_of;
+use crate::service::{Service, epoch, now_ms};
+use crate::store::ActivityRec;
+
+fn token<'a>(req: &Req<'a>) -> ApiResult<&'a str> {
+    let t = req.str("taskToken")?;
+    if t.is_empty() || t.len() > 2048 {
+        return Err(ApiError::validation(
+            "taskToken",
+            t,
+            "Member must have length between 1 and 2048",
+        ));
+    }
+    Ok(t)
+}
+
+/// The error for a token that no task waits on: `InvalidToken` for one we never issued (not a
+/// UUID), `TaskDoesNotExist` for one that is closed.
+fn unknown_token(t: &str) -> ApiError {
+    if uuid::Uuid::parse_str(t).is_err() {
+        ApiError::new("InvalidToken", format!("Invalid Token: '{t}'"))
+    } else {
+        ApiError::new(
+            "TaskDoesNotExist",
+            "Task Timed Out: 'Provided task does not exist anymore'",
+        )
+    }
+}
+
+pub(crate) fn send_success(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let t = token(req)?;
+    let output = req.str("output")?;
+    if output.len() > super::executions::MAX_PAYLOAD {
+        return Err(ApiError::validation(
+            "output",
+            &output.chars().take(100).collect::<String>(),
+            "Member must have length less than or equal to 262144",
+        ));
+    }
+    let value: Value = serde_json::from_str(output).map_err(|e| {
+        ApiError::new(
+            "InvalidOutput",
+            format!("Invalid State Machine Output: '{e}'"),
+        )
+    })?;
+    svc.interp
+        .send_task_success(t, value)
+        .map_err(|_| unknown_token(t))?;
+    Ok(json!({}))
+}
+
+pub(crate) fn send_failure(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let t = token(req)?;
+    let error = req.opt_str_max("error", 256)?;
+    let cause = req.opt_str_max("cause", 32768)?;
+    let failure = TaskFailure {
+        error: error.map(str::to_string),
+        cause: cause.map(str::to_string),
+    };
+    svc.interp
+        .send_task_failure(t, failure)
+        .map_err(|_| unknown_token(t))?;
+    Ok(json!({}))
+}
+
+pub(crate) fn send_heartbeat(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let t = token(req)?;
+    svc.interp
+        .send_task_heartbeat(t)
+        .map_err(|_| unknown_token(t))?;
+    Ok(json!({}))
+}
+
+fn activity_arn(svc: &Service, name: &str) -> String {
+    format!(
+        "arn:aws:states:{}:{}:activity:{name}",
+        svc.settings.region, svc.settings.account
+    )
+}
+
+fn activity_rec(svc: &Service, arn: &str) -> ApiResult<ActivityRec> {
+    let a = parse_arn(arn)?;
+    if a.kind != "activity" || a.parts.len() != 1 {
+        return Err(ApiError::invalid_arn(arn));
+    }
+    svc.store
+        .activity(arn)?
+        .ok_or_else(|| ApiError::no_activity(arn))
+}
+
+pub(crate) fn create_activity(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let name = req.str("name")?;
+    check_name(name)?;
+    let arn = activity_arn(svc, name);
+    let tags = tags_of(req)?;
+    // Idempotent: the same name gives the same activity.
+    let rec = match svc.store.activity(&arn)? {
+        Some(r) => r,
+        None => {
+            let r = ActivityRec {
+                arn: arn.clone(),
+                name: name.to_string(),
+                created: now_ms(),
+                encryption: req.opt_obj("encryptionConfiguration")?.map_or_else(
+                    || json!({"type": "AWS_OWNED_KEY"}),
+                    |e| Value::Object(e.clone()),
+                ),
+            };
+            svc.store.put_activity(&r)?;
+            r
+        }
+    };
+    if !tags.is_empty() {
+        svc.store.tag(&arn, &tags)?;
+    }
+    Ok(json!({"activityArn": arn, "creationDate": epoch(rec.created)}))
+}
+
+pub(crate) fn describe_activity(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let r = activity_rec(svc, req.str("activityArn")?)?;
+    Ok(
+        json!({"activityArn": r.arn, "name": r.name, "creationDate": epoch(r.created),
+              "encryptionConfiguration": r.encryption}),
+    )
+}
+
+pub(crate) fn list_activities(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let max = req.max_results()?;
+    let start = req.page_start()?;
+    let (items, next) = page(svc.store.activities()?, start, max);
+    let items: Vec<Value> = items
+        .iter()
+        .map(|a| json!({"activityArn": a.arn, "name": a.name, "creationDate": epoch(a.created)}))
+        .collect();
+    let mut out = json!({"activities": items});
+    if let Some(n) = next {
+        out["nextToken"] = json!(n);
+    }
+    Ok(out)
+}
+
+pub(crate) fn delete_activity(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("activityArn")?;
+    let a = parse_arn(arn)?;
+    if a.kind != "activity" {
+        return Err(ApiError::invalid_arn(arn));
+    }
+    svc.store.delete_activity(arn)?;
+    Ok(json!({}))
+}
+
+pub(crate) async fn get_activity_task(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("activityArn")?;
+    activity_rec(svc, arn)?;
+    let worker = req.opt_str_max("workerName", 80)?.unwrap_or_default();
+    match svc.poll_activity(arn, worker).await {
+        Some((token, input)) => Ok(json!({"taskToken": token, "input": input})),
+        None => Ok(json!({})),
+    }
+}
+
+pub(crate) fn tag(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("resourceArn")?;
+    if !super::machines::taggable(svc, arn)? {
+        return Err(ApiError::no_resource(arn));
+    }
+    let tags = tags_of(req)?;
+    let existing = svc.store.tags(arn)?;
+    let mut keys: Vec<&str> = existing.iter().map(|(k, _)| k.as_str()).collect();
+    keys.extend(tags.iter().map(|(k, _)| k.as_str()));
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.len() > 50 {
+        return Err(ApiError::new(
+            "TooManyTags",
+            format!(
+                "Too many tags: resource '{arn}' would have {} tags (at most 50)",
+                keys.len()
+            ),
+        ));
+    }
+    svc.store.tag(arn, &tags)?;
+    Ok(json!({}))
+}
+
+pub(crate) fn untag(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("resourceArn")?;
+    if !super::machines::taggable(svc, arn)? {
+        return Err(ApiError::no_resource(arn));
+    }
+    let keys: Vec<String> = req
+        .opt_list("tagKeys")?
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    svc.store.untag(arn, &keys)?;
+    Ok(json!({}))
+}
+
+pub(crate) fn list_tags(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("resourceArn")?;
+    if !super::machines::taggable(svc, arn)? {
+        return Err(ApiError::no_resource(arn));
+    }
+    let tags: Vec<Value> = svc
+        .store
+        .tags(arn)?
+        .into_iter()
+        .map(|(k, v)| json!({"key": k, "value": v}))
+        .collect();
+    Ok(json!({"tags": tags}))
+}

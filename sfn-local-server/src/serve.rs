@@ -1,0 +1,157 @@
+//! `sfn-local serve`: the Step Functions API on a durable embedded store.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use asl_interpreter::{Handlers, MockConfig};
+use clap::Args;
+
+use crate::server::{Server, Storage};
+use crate::service::Settings;
+
+/// Options of `sfn-local serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (127.0.0.1 keeps it private to this machine).
+    #[arg(long, env = "SFN_LOCAL_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (Step Functions Local's default).
+    #[arg(long, env = "SFN_LOCAL_PORT", default_value_t = 8083)]
+    pub port: u16,
+    /// Directory of the embedded database (created if needed).
+    #[arg(long, env = "SFN_LOCAL_DATA_DIR", default_value = ".sfn-local")]
+    pub data_dir: PathBuf,
+    /// Keep everything in memory: nothing survives the process.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// A MockConfigFile (Step Functions Local's format); select a test case by starting
+    /// `stateMachineArn#TestCase`.
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    pub mock_config: Option<PathBuf>,
+    /// Region in ARNs.
+    #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Account in ARNs.
+    #[arg(long, env = "AWS_ACCOUNT_ID", default_value = "123456789012")]
+    pub account: String,
+    /// Multiplies every wait, retry interval and timeout (0.01 makes a 100 s Wait take 1 s).
+    #[arg(long, env = "WAIT_TIME_SCALE", default_value_t = 1.0)]
+    pub wait_time_scale: f64,
+    /// Seconds GetActivityTask waits for a task before answering empty.
+    #[arg(long, default_value_t = 60)]
+    pub activity_poll_seconds: u64,
+    /// Log format.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub log_format: String,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            host: "127.0.0.1".into(),
+            port: 8083,
+            data_dir: ".sfn-local".into(),
+            in_memory: false,
+            mock_config: None,
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            wait_time_scale: 1.0,
+            activity_poll_seconds: 60,
+            log_format: "text".into(),
+        }
+    }
+}
+
+fn init_logs(format: &str) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Runs the server until SIGINT/SIGTERM. Returns the process exit code.
+pub fn serve(args: ServeArgs) -> i32 {
+    init_logs(&args.log_format);
+    let mock = match &args.mock_config {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| MockConfig::from_json(&t).map_err(|e| e.to_string()))
+        {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!(
+                    "sfn-local: cannot load the mock config {}: {e}",
+                    p.display()
+                );
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let settings = Settings {
+        region: args.region.clone(),
+        account: args.account.clone(),
+        wait_time_scale: args.wait_time_scale,
+        activity_poll: Duration::from_secs(args.activity_poll_seconds),
+        mock,
+    };
+    let storage = if args.in_memory {
+        Storage::InMemory
+    } else {
+        Storage::Dir(args.data_dir.clone())
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sfn-local: cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(async move {
+        let addr = format!("{}:{}", args.host, args.port);
+        let server = match Server::start(&addr, storage.clone(), settings, Handlers::new()).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("sfn-local: {e}");
+                return 1;
+            }
+        };
+        let store = match &storage {
+            Storage::Dir(d) => d.join("sfn-local.db").display().to_string(),
+            Storage::InMemory => "memory (nothing is kept)".into(),
+        };
+        tracing::info!(endpoint = %server.endpoint(), store = %store, "sfn-local ready");
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        0
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,310 @@
+//! The running service: the store, the interpreter, the executions in flight and the
+//! activity queues. The API operations (in [`crate::api`]) are methods over this.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use asl_core::StateMachine;
+use asl_interpreter::{
+    ExecutionConfig, ExecutionControl, ExecutionType, Handlers, Interpreter, MockConfig, Outcome,
+    RealClock, TaskFailure, TaskRequest,
+};
+use serde_json::{Value, json};
+use tokio::sync::{Notify, oneshot};
+
+use crate::store::{ExecutionRec, Store, WriteOp, Writer};
+
+/// How the service is set up (from flags, the config file and the environment).
+#[derive(Clone)]
+pub struct Settings {
+    /// Region in ARNs.
+    pub region: String,
+    /// Account in ARNs.
+    pub account: String,
+    /// Multiplies every wait (Step Functions Local's `WAIT_TIME_SCALE`).
+    pub wait_time_scale: f64,
+    /// How long `GetActivityTask` waits for a task (AWS: 60 s).
+    pub activity_poll: Duration,
+    /// MockConfigFile.
+    pub mock: Option<MockConfig>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            wait_time_scale: 1.0,
+            activity_poll: Duration::from_secs(60),
+            mock: None,
+        }
+    }
+}
+
+/// An execution in flight.
+pub(crate) struct Running {
+    pub control: ExecutionControl,
+}
+
+/// A task waiting for an activity worker.
+struct PendingActivity {
+    token: String,
+    input: String,
+    started: oneshot::Sender<String>,
+}
+
+#[derive(Default)]
+struct ActivityQueue {
+    pending: VecDeque<PendingActivity>,
+    notify: Arc<Notify>,
+}
+
+/// The service.
+pub struct Service {
+    pub(crate) settings: Settings,
+    pub(crate) store: Store,
+    pub(crate) writer: Writer,
+    pub(crate) interp: Interpreter,
+    running: Mutex<HashMap<String, Running>>,
+    machines: Mutex<HashMap<String, (String, Arc<StateMachine>)>>,
+    activities: Mutex<HashMap<String, ActivityQueue>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Epoch seconds (as AWS's JSON protocol sends timestamps) from milliseconds.
+pub fn epoch(ms: i64) -> Value {
+    json!(ms as f64 / 1000.0)
+}
+
+impl Service {
+    /// Builds the service over `store`, with `extra` task handlers added to the built-in ones.
+    pub fn new(settings: Settings, store: Store, extra: Handlers) -> Arc<Service> {
+        Arc::new_cyclic(|weak: &Weak<Service>| {
+            let writer = Writer::start(store.clone());
+            let w = writer.clone();
+            let listener: asl_interpreter::EventListener = Arc::new(move |arn, ev| {
+                w.send(WriteOp::Event {
+                    execution_arn: arn.into(),
+                    id: ev.id,
+                    event: ev.to_json().to_string(),
+                });
+            });
+            let activity_prefix = format!(
+                "arn:aws:states:{}:{}:activity:",
+                settings.region, settings.account
+            );
+            let me = weak.clone();
+            let activity = move |req: TaskRequest| {
+                let me = me.clone();
+                async move {
+                    match me.upgrade() {
+                        Some(s) => s.schedule_activity(req).await,
+                        None => Err(TaskFailure::new("States.Runtime", "sfn-local is stopping")),
+                    }
+                }
+            };
+            let handlers = extra.prefix(activity_prefix, activity);
+            let mut builder = Interpreter::builder()
+                .handlers(handlers)
+                .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
+                .on_event(listener);
+            if let Some(m) = &settings.mock {
+                builder = builder.mock_config(m.clone());
+            }
+            Service {
+                settings,
+                store,
+                writer,
+                interp: builder.build(),
+                running: Mutex::default(),
+                machines: Mutex::default(),
+                activities: Mutex::default(),
+            }
+        })
+    }
+
+    /// The parsed definition stored under `arn` (a state machine or version) at `revision`.
+    pub(crate) fn machine(
+        &self,
+        arn: &str,
+        revision: &str,
+        definition: &str,
+    ) -> Result<Arc<StateMachine>, String> {
+        if let Some((rev, m)) = lock(&self.machines).get(arn)
+            && rev == revision
+        {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(StateMachine::from_str(definition).map_err(|e| e.to_string())?);
+        lock(&self.machines).insert(arn.to_string(), (revision.to_string(), m.clone()));
+        Ok(m)
+    }
+
+    /// Starts a Standard execution whose row is already stored.
+    pub(crate) fn launch(self: &Arc<Self>, rec: &ExecutionRec, machine: Arc<StateMachine>) {
+        let config = self.config_for(rec, ExecutionType::Standard);
+        let handle = self.interp.start(machine, config);
+        lock(&self.running).insert(
+            rec.arn.clone(),
+            Running {
+                control: handle.control(),
+            },
+        );
+        let me = self.clone();
+        let mut rec = rec.clone();
+        tokio::spawn(async move {
+            let outcome = handle.outcome().await;
+            apply_outcome(&mut rec, &outcome);
+            me.writer.send(WriteOp::Finish(rec.clone()));
+            me.writer.flush_async().await;
+            lock(&me.running).remove(&rec.arn);
+            tracing::info!(execution = %rec.arn, status = %rec.status, "execution ended");
+        });
+    }
+
+    /// Runs an Express execution to its end (nothing is stored: Express has no history).
+    pub(crate) async fn run_express(
+        &self,
+        rec: &ExecutionRec,
+        machine: Arc<StateMachine>,
+    ) -> Outcome {
+        let config = self.config_for(rec, ExecutionType::Express);
+        self.interp.start(machine, config).outcome().await
+    }
+
+    fn config_for(&self, rec: &ExecutionRec, kind: ExecutionType) -> ExecutionConfig {
+        let sm_name = rec
+            .sm_arn
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        ExecutionConfig {
+            name: rec.name.clone(),
+            state_machine_name: sm_name,
+            role_arn: String::new(),
+            execution_type: kind,
+            test_case: rec.test_case.clone(),
+            input_text: rec.input.clone(),
+            region: self.settings.region.clone(),
+            account: self.settings.account.clone(),
+            arn: Some(rec.arn.clone()),
+        }
+    }
+
+    /// The live control of a running execution.
+    pub(crate) fn running(&self, arn: &str) -> Option<ExecutionControl> {
+        lock(&self.running).get(arn).map(|r| r.control.clone())
+    }
+
+    /// Number of executions in flight.
+    pub fn running_count(&self) -> usize {
+        lock(&self.running).len()
+    }
+
+    /// On start-up: executions the store says were running when the process ended. They are
+    /// closed as ABORTED with a cause that says why, and an `ExecutionAborted` event that
+    /// continues their history, so nothing is left RUNNING forever.
+    pub fn close_interrupted(&self) -> crate::store::Result<usize> {
+        let interrupted = self.store.executions_in("RUNNING")?;
+        for mut rec in interrupted.iter().cloned() {
+            let last = self.store.last_event_id(&rec.arn)?;
+            let now = now_ms();
+            let cause = "sfn-local stopped while this execution was running; it was not resumed.";
+            let event = json!({
+                "timestamp": now as f64 / 1000.0,
+                "type": "ExecutionAborted",
+                "id": last + 1,
+                "previousEventId": last,
+                "executionAbortedEventDetails": {"error": "SfnLocal.Interrupted", "cause": cause},
+            });
+            rec.status = "ABORTED".into();
+            rec.error = Some("SfnLocal.Interrupted".into());
+            rec.cause = Some(cause.into());
+            rec.stop = Some(now);
+            self.store.apply(&[
+                WriteOp::Event {
+                    execution_arn: rec.arn.as_str().into(),
+                    id: last + 1,
+                    event: event.to_string(),
+                },
+                WriteOp::Finish(rec),
+            ])?;
+        }
+        Ok(interrupted.len())
+    }
+
+    // --- activities -------------------------------------------------------------------
+
+    async fn schedule_activity(&self, req: TaskRequest) -> Result<Value, TaskFailure> {
+        let Some(token) = req.task_token.clone() else {
+            return Err(TaskFailure::new(
+                "States.Runtime",
+                "activity task without a token",
+            ));
+        };
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut queues = lock(&self.activities);
+            let q = queues.entry(req.resource.clone()).or_default();
+            q.pending.push_back(PendingActivity {
+                token,
+                input: asl_core::dataflow::to_json_text(&req.parameters),
+                started: tx,
+            });
+            q.notify.notify_one();
+        }
+        match rx.await {
+            Ok(worker) => Ok(json!({"workerName": worker})),
+            Err(_) => Err(TaskFailure::new(
+                "States.Runtime",
+                "the activity task was dropped",
+            )),
+        }
+    }
+
+    /// `GetActivityTask`: the oldest waiting task of `activity`, waiting up to the poll time.
+    pub(crate) async fn poll_activity(
+        &self,
+        activity: &str,
+        worker: &str,
+    ) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + self.settings.activity_poll;
+        loop {
+            let notify = {
+                let mut queues = lock(&self.activities);
+                let q = queues.entry(activity.to_string()).or_default();
+                while let Some(p) = q.pending.pop_front() {
+                    if p.started.send(worker.to_string()).is_ok() {
+                        return Some((p.token, p.input));
+                    }
+                }
+                q.notify.clone()
+            };
+            if tokio::time::timeout_at(deadline, notify.notified())
+                .await
+                .is_err()
+            {
+                return None;
+            }
+        }
+    }
+}
+
+/// Copies an outcome's end state into the execution's row.
+pub(crate) fn apply_outcome(rec: &mut ExecutionRec, o: &Outcome) {
+    rec.status = o.status.as_str().to_string();
+    rec.output = o.output.clone();
+    rec.error = o.error.clone();
+    rec.cause = o.cause.clone();
+    rec.stop = Some(o.stop_date.timestamp_millis());
+}
