@@ -128,6 +128,8 @@ pub fn serve(args: ServeArgs) -> i32 {
             Storage::InMemory => "memory (nothing is kept)".into(),
         };
         tracing::info!(endpoint = %server.endpoint(), store = %store, "sfn-local ready");
+        // One line on stdout once the port is bound, for scripts that start us on port 0.
+        println!("sfn-local listening on {}", server.endpoint());
         shutdown_signal().await;
         tracing::info!("shutting down");
         server.shutdown().await;
