@@ -268,13 +268,12 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if level != "INFO" {
         let mut data = Map::new();
         data.insert("input".into(), json!(input_text));
-        if let Some(p) = state.get("InputPath").and_then(Value::as_str) {
-            if let Ok(path) = asl_core::path::JsonPath::parse(p)
-                && let Ok(v) = path.select_from(&input)
-            {
-                let text = asl_core::dataflow::to_json_text(&v);
-                data.insert("afterInputPath".into(), json!(text));
-            }
+        if let Some(p) = state.get("InputPath").and_then(Value::as_str)
+            && let Ok(path) = asl_core::path::JsonPath::parse(p)
+            && let Ok(v) = path.select_from(&input)
+        {
+            let text = asl_core::dataflow::to_json_text(&v);
+            data.insert("afterInputPath".into(), json!(text));
         }
         let scheduled = h.iter().find(|e| e.event_type.ends_with("Scheduled"));
         if let Some(p) =
