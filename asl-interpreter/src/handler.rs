@@ -51,6 +51,8 @@ pub struct TaskRequest {
     pub invocation: u64,
     /// The execution's clock, for handlers that simulate slow work (see [`TaskRequest::sleep`]).
     pub clock: Arc<dyn Clock>,
+    /// For function handlers: the function's name or ARN as the state gave it.
+    pub function_name: Option<String>,
 }
 
 impl TaskRequest {
@@ -92,6 +94,7 @@ where
 pub struct Handlers {
     exact: HashMap<String, Arc<dyn TaskHandler>>,
     functions: HashMap<String, Arc<dyn TaskHandler>>,
+    any_function: Option<Arc<dyn TaskHandler>>,
     prefixes: Vec<(String, Arc<dyn TaskHandler>)>,
 }
 
@@ -110,8 +113,21 @@ impl Handlers {
 
     /// A handler for a Lambda function, whether called by its ARN or through
     /// `arn:aws:states:::lambda:invoke` with `FunctionName` (name or ARN).
+    ///
+    /// The handler is the function: it gets the event (`Payload` for `lambda:invoke`, the
+    /// parameters for a function ARN) and returns its result. For `lambda:invoke` the result is
+    /// wrapped in the service response AWS gives (`Payload`, `StatusCode`, `ExecutedVersion`,
+    /// `SdkHttpMetadata`, `SdkResponseMetadata`).
     pub fn function(mut self, name: impl Into<String>, h: impl TaskHandler) -> Self {
-        self.functions.insert(name.into(), Arc::new(h));
+        self.functions
+            .insert(name.into(), Arc::new(LambdaFunction(Arc::new(h))));
+        self
+    }
+
+    /// The function handler for every Lambda function without a handler of its own (a
+    /// forwarder to a Lambda endpoint, say); [`TaskRequest::function_name`] says which.
+    pub fn any_function(mut self, h: impl TaskHandler) -> Self {
+        self.any_function = Some(Arc::new(LambdaFunction(Arc::new(h))));
         self
     }
 
@@ -145,12 +161,85 @@ impl Handlers {
                 }
             }
         }
+        let is_function = resource.starts_with("arn:aws:states:::lambda:invoke")
+            || (resource.starts_with("arn:aws:lambda:") && resource.contains(":function:"));
+        if is_function && let Some(h) = &self.any_function {
+            return Some(h.clone());
+        }
         self.prefixes
             .iter()
             .filter(|(p, _)| resource.starts_with(p.as_str()))
             .max_by_key(|(p, _)| p.len())
             .map(|(_, h)| h.clone())
     }
+}
+
+/// A function handler seen through the `lambda:invoke` integration.
+struct LambdaFunction(Arc<dyn TaskHandler>);
+
+impl TaskHandler for LambdaFunction {
+    fn call(&self, mut req: TaskRequest) -> HandlerFuture {
+        if !req.resource.starts_with("arn:aws:states:::lambda:invoke") {
+            req.function_name = Some(req.resource.clone());
+            return self.0.call(req);
+        }
+        req.function_name = req
+            .parameters
+            .get("FunctionName")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        req.parameters = match req.parameters.get("Payload") {
+            // A JSON text payload is the event itself.
+            Some(Value::String(text)) => {
+                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+            }
+            Some(v) => v.clone(),
+            None => Value::Object(Default::default()),
+        };
+        let inner = self.0.call(req);
+        Box::pin(async move {
+            let payload = inner.await?;
+            Ok(lambda_invoke_response(payload))
+        })
+    }
+}
+
+/// The `lambda:invoke` service response around a function's result, shaped as AWS returns it.
+pub fn lambda_invoke_response(payload: Value) -> Value {
+    let length = serde_json::to_string(&payload)
+        .map_or(0, |t| t.len())
+        .to_string();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let date = chrono::Utc::now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    serde_json::json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/json"]
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/json",
+                "Date": date,
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id
+            },
+            "HttpStatusCode": 200
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200
+    })
 }
 
 /// `arn:aws:lambda:r:a:function:name[:qualifier]` -> `name`.

@@ -185,6 +185,37 @@ fn execution_timeout_ends_timed_out() {
     insta::assert_snapshot!(outline(&out.history));
 }
 
+/// A function handler is the function: `lambda:invoke` hands it the `Payload` and wraps its
+/// result in the service response; a function ARN gets and returns the bare payload.
+#[test]
+fn function_handlers_see_the_payload_and_invoke_wraps_the_result() {
+    let def = json!({"StartAt": "Invoke", "States": {
+        "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:double", "Payload": {"n.$": "$.n"}},
+            "ResultSelector": {"n.$": "$.Payload.n", "code.$": "$.StatusCode", "v.$": "$.ExecutedVersion"},
+            "Next": "Direct"},
+        "Direct": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double", "End": true}}});
+    let double = |req: TaskRequest| async move {
+        Ok(json!({"n": req.parameters["n"].as_i64().unwrap_or(0) * 2}))
+    };
+    let out = run_with(
+        Handlers::new().function("double", double),
+        def,
+        r#"{"n": 3}"#,
+    );
+    assert_eq!(out.status, Status::Succeeded, "{out:?}");
+    assert_eq!(out.output.as_deref(), Some(r#"{"n":12}"#));
+    let exited = out
+        .history
+        .iter()
+        .find(|e| e.event_type == "TaskStateExited")
+        .unwrap();
+    assert_eq!(
+        exited.details.as_ref().unwrap().1["output"],
+        json!(r#"{"n":6,"code":200,"v":"$LATEST"}"#)
+    );
+}
+
 #[test]
 fn slow_handler_hits_task_timeout_without_waiting() {
     let def = json!({"StartAt": "T", "States": {"T": {

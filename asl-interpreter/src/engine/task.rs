@@ -381,6 +381,7 @@ async fn call(
         test_case: exec.config.test_case.clone(),
         invocation,
         clock: exec.inner.clock.clone(),
+        function_name: None,
     };
     let clock = exec.inner.clock.clone();
     // The token is open before the handler runs: a worker may answer before the handler's
