@@ -6,7 +6,9 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod config;
 pub mod http;
+pub mod integrations;
 pub mod run;
 pub mod serve;
 pub mod server;

@@ -6,6 +6,8 @@ use std::time::Duration;
 use asl_interpreter::{Handlers, MockConfig};
 use clap::Args;
 
+use crate::config::FileConfig;
+use crate::integrations::lambda::{CommandFunction, EndpointFunctions};
 use crate::server::{Server, Storage};
 use crate::service::Settings;
 
@@ -28,6 +30,17 @@ pub struct ServeArgs {
     /// `stateMachineArn#TestCase`.
     #[arg(long, env = "SFN_MOCK_CONFIG")]
     pub mock_config: Option<PathBuf>,
+    /// The configuration file (JSON): Lambda functions as local commands, a Lambda endpoint,
+    /// per-environment overrides.
+    #[arg(long, env = "SFN_LOCAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The environment whose overrides apply (a key of `environments` in the config file).
+    #[arg(long, env = "SFN_LOCAL_ENV")]
+    pub env: Option<String>,
+    /// Forward Lambda functions without a local command to this Lambda-compatible endpoint
+    /// (e.g. `sam local start-lambda`).
+    #[arg(long, env = "LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
     /// Region in ARNs.
     #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
     pub region: String,
@@ -53,6 +66,9 @@ impl Default for ServeArgs {
             data_dir: ".sfn-local".into(),
             in_memory: false,
             mock_config: None,
+            config: None,
+            env: None,
+            lambda_endpoint: None,
             region: "us-east-1".into(),
             account: "123456789012".into(),
             wait_time_scale: 1.0,
@@ -60,6 +76,20 @@ impl Default for ServeArgs {
             log_format: "text".into(),
         }
     }
+}
+
+/// The task handlers a configuration asks for.
+pub fn handlers_for(file: &FileConfig, lambda_endpoint: Option<&str>) -> Handlers {
+    let mut h = Handlers::new();
+    for (name, f) in &file.lambda.functions {
+        h = h.function(name.clone(), CommandFunction(f.clone()));
+    }
+    if let Some(endpoint) = lambda_endpoint.or(file.lambda.endpoint.as_deref()) {
+        h = h.any_function(EndpointFunctions {
+            endpoint: endpoint.to_string(),
+        });
+    }
+    h
 }
 
 fn init_logs(format: &str) {
@@ -92,6 +122,17 @@ pub fn serve(args: ServeArgs) -> i32 {
         },
         None => None,
     };
+    let file = match &args.config {
+        Some(p) => match FileConfig::load(p, args.env.as_deref()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("sfn-local: bad configuration: {e}");
+                return 2;
+            }
+        },
+        None => FileConfig::default(),
+    };
+    let handlers = handlers_for(&file, args.lambda_endpoint.as_deref());
     let settings = Settings {
         region: args.region.clone(),
         account: args.account.clone(),
@@ -116,7 +157,7 @@ pub fn serve(args: ServeArgs) -> i32 {
     };
     rt.block_on(async move {
         let addr = format!("{}:{}", args.host, args.port);
-        let server = match Server::start(&addr, storage.clone(), settings, Handlers::new()).await {
+        let server = match Server::start(&addr, storage.clone(), settings, handlers).await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("sfn-local: {e}");

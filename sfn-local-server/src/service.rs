@@ -112,7 +112,10 @@ impl Service {
                     }
                 }
             };
-            let handlers = extra.prefix(activity_prefix, activity);
+            let handlers = extra.prefix(activity_prefix, activity).prefix(
+                crate::integrations::nested::PREFIX,
+                crate::integrations::nested::NestedExecutions(weak.clone()),
+            );
             let mut builder = Interpreter::builder()
                 .handlers(handlers)
                 .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))

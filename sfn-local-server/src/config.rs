@@ -1,0 +1,100 @@
+//! The configuration file (`--config`, JSON): integrations and schedules, with per-environment
+//! overrides selected by `--env`.
+//!
+//! ```json
+//! {
+//!   "lambda": {
+//!     "endpoint": "http://127.0.0.1:3001",
+//!     "functions": {"resize": {"command": ["python3", "resize.py"], "timeoutSeconds": 30}}
+//!   },
+//!   "environments": {"prod": {"lambda": {"endpoint": "http://127.0.0.1:3002"}}}
+//! }
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::integrations::lambda::FunctionCommand;
+
+/// Lambda settings.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LambdaConfig {
+    /// A Lambda-compatible endpoint for every function without a command.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Functions run as local commands, by name.
+    #[serde(default)]
+    pub functions: HashMap<String, FunctionCommand>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileConfig {
+    /// Lambda.
+    #[serde(default)]
+    pub lambda: LambdaConfig,
+    /// Overrides per environment name, merged over the rest with `--env`.
+    #[serde(default)]
+    pub environments: HashMap<String, Value>,
+}
+
+/// Merges `over` into `base` (objects key by key, anything else replaced).
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+impl FileConfig {
+    /// Parses the file's text, applying the overrides of `env`.
+    pub fn parse(text: &str, env: Option<&str>) -> Result<FileConfig, String> {
+        let mut v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(env) = env {
+            let over = v
+                .get("environments")
+                .and_then(|e| e.get(env))
+                .cloned()
+                .ok_or_else(|| format!("no environment '{env}' in the configuration"))?;
+            merge(&mut v, &over);
+        }
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    /// Reads and parses a file.
+    pub fn load(path: &Path, env: Option<&str>) -> Result<FileConfig, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text, env).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments_override_the_base() {
+        let text = r#"{"lambda": {"endpoint": "http://a", "functions": {"f": {"command": ["x"]}}},
+            "environments": {"prod": {"lambda": {"endpoint": "http://b"}}}}"#;
+        let dev = FileConfig::parse(text, None).unwrap();
+        assert_eq!(dev.lambda.endpoint.as_deref(), Some("http://a"));
+        let prod = FileConfig::parse(text, Some("prod")).unwrap();
+        assert_eq!(prod.lambda.endpoint.as_deref(), Some("http://b"));
+        assert_eq!(prod.lambda.functions["f"].command, ["x"]);
+        assert!(
+            FileConfig::parse(text, Some("qa"))
+                .unwrap_err()
+                .contains("qa")
+        );
+        assert!(FileConfig::parse(r#"{"lamda": {}}"#, None).is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! The server end to end over HTTP: durability across SIGKILL, nested executions, Lambda
+//! functions as local commands. (The SDK and CLI suites live in the `tests/` crate.)
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// One API call over plain HTTP/1.1.
+fn call(endpoint: &str, op: &str, body: Value) -> (u16, Value) {
+    let host = endpoint.trim_start_matches("http://");
+    let mut s = TcpStream::connect(host).expect("connect");
+    let body = body.to_string();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn ok(endpoint: &str, op: &str, body: Value) -> Value {
+    let (status, v) = call(endpoint, op, body);
+    assert_eq!(status, 200, "{op}: {v}");
+    v
+}
+
+struct Proc {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> Proc {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .arg("serve")
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sfn-local");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("sfn-local listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    Proc { child, endpoint }
+}
+
+fn wait_closed(endpoint: &str, arn: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let d = ok(endpoint, "DescribeExecution", json!({"executionArn": arn}));
+        if d["status"] != "RUNNING" || Instant::now() > deadline {
+            return d;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn history(endpoint: &str, arn: &str) -> Vec<Value> {
+    ok(
+        endpoint,
+        "GetExecutionHistory",
+        json!({"executionArn": arn, "maxResults": 1000}),
+    )["events"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn create(endpoint: &str, name: &str, definition: Value) -> String {
+    ok(
+        endpoint,
+        "CreateStateMachine",
+        json!({"name": name, "definition": definition.to_string(),
+               "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    )["stateMachineArn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Ids 1..n, each previousEventId earlier than its event, exactly one terminal event, last.
+fn assert_valid_history(events: &[Value]) {
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["id"], json!(i as u64 + 1), "{e}");
+        assert!(e["previousEventId"].as_u64().unwrap() < e["id"].as_u64().unwrap());
+    }
+    let terminal = |e: &Value| {
+        let t = e["type"].as_str().unwrap();
+        t.starts_with("Execution") && t != "ExecutionStarted"
+    };
+    assert_eq!(events.iter().filter(|e| terminal(e)).count(), 1);
+    assert!(terminal(events.last().unwrap()));
+}
+
+#[test]
+fn sigkill_loses_nothing_acknowledged() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().unwrap();
+    let p = spawn(&["--data-dir", data]);
+    let quick = create(
+        &p.endpoint,
+        "quick",
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 7, "End": true}}}),
+    );
+    let slow = create(
+        &p.endpoint,
+        "slow",
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
+    );
+    ok(
+        &p.endpoint,
+        "TagResource",
+        json!({"resourceArn": quick, "tags": [{"key": "team", "value": "a"}]}),
+    );
+    ok(&p.endpoint, "CreateActivity", json!({"name": "review"}));
+    let done = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": quick, "name": "done"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(wait_closed(&p.endpoint, &done)["status"], "SUCCEEDED");
+    let waiting = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": slow, "name": "waiting"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Let the Wait state be entered and recorded.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while history(&p.endpoint, &waiting).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    drop(p); // SIGKILL
+
+    let p = spawn(&["--data-dir", data]);
+    let machines = ok(&p.endpoint, "ListStateMachines", json!({}));
+    assert_eq!(machines["stateMachines"].as_array().unwrap().len(), 2);
+    let tags = ok(
+        &p.endpoint,
+        "ListTagsForResource",
+        json!({"resourceArn": quick}),
+    );
+    assert_eq!(tags["tags"], json!([{"key": "team", "value": "a"}]));
+    assert_eq!(
+        ok(&p.endpoint, "ListActivities", json!({}))["activities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let d = ok(
+        &p.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": done}),
+    );
+    assert_eq!(
+        (d["status"].clone(), d["output"].clone()),
+        (json!("SUCCEEDED"), json!("7"))
+    );
+    let h = history(&p.endpoint, &done);
+    assert_valid_history(&h);
+    assert_eq!(h.len(), 4);
+    // The interrupted execution is closed with a cause, its history continued.
+    let d = ok(
+        &p.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": waiting}),
+    );
+    assert_eq!(d["status"], "ABORTED");
+    assert_eq!(d["error"], "SfnLocal.Interrupted");
+    let h = history(&p.endpoint, &waiting);
+    assert_valid_history(&h);
+    let types: Vec<&str> = h.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+    );
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn nested_sync_executions_return_the_child_description() {
+    let p = spawn(&["--in-memory"]);
+    let child = create(
+        &p.endpoint,
+        "child",
+        json!({"StartAt": "C", "States": {"C": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": true}}}),
+    );
+    let failing = create(
+        &p.endpoint,
+        "failing",
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Child.Broke", "Cause": "on purpose"}}}),
+    );
+    let parent = create(
+        &p.endpoint,
+        "parent",
+        json!({"StartAt": "Run", "States": {
+        "Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": child, "Input": {"n.$": "$.n"}},
+            "OutputPath": "$.Output", "Next": "Fails"},
+        "Fails": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+            "Parameters": {"StateMachineArn": failing},
+            "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.caught", "Next": "Done"}],
+            "End": true},
+        "Done": {"Type": "Pass", "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": parent, "input": "{\"n\": 21}"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert_eq!(out["doubled"], 42);
+    assert_eq!(out["caught"]["Error"], "States.TaskFailed");
+    let cause: Value = serde_json::from_str(out["caught"]["Cause"].as_str().unwrap()).unwrap();
+    assert_eq!(cause["Status"], "FAILED");
+    assert_eq!(cause["Error"], "Child.Broke");
+    let children = ok(
+        &p.endpoint,
+        "ListExecutions",
+        json!({"stateMachineArn": child}),
+    );
+    assert_eq!(children["executions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn lambda_functions_run_as_local_commands() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-lambda-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(&config, json!({"lambda": {"functions": {
+        "greet": {"command": ["python3", "-c", "import json,sys; e=json.load(sys.stdin); print(json.dumps({'greeting': 'hello ' + e['name']}))"]},
+        "crash": {"command": ["python3", "-c", "raise SystemExit(2)"]}}}}).to_string()).unwrap();
+    let p = spawn(&["--in-memory", "--config", config.to_str().unwrap()]);
+    let sm = create(
+        &p.endpoint,
+        "greeter",
+        json!({"StartAt": "Greet", "States": {
+        "Greet": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "greet", "Payload.$": "$"}, "OutputPath": "$.Payload", "Next": "Crash"},
+        "Crash": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:crash", "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm, "input": "{\"name\": \"sfn\"}"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(d["status"], "FAILED");
+    assert_eq!(d["error"], "Runtime.ExitError");
+    let h = history(&p.endpoint, &arn);
+    let greeted = h.iter().find(|e| e["type"] == "TaskStateExited").unwrap();
+    assert_eq!(
+        greeted["stateExitedEventDetails"]["output"],
+        json!(r#"{"greeting":"hello sfn"}"#)
+    );
+    assert!(h.iter().any(|e| e["type"] == "LambdaFunctionFailed"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
