@@ -7,6 +7,10 @@
 //!     "endpoint": "http://127.0.0.1:3001",
 //!     "functions": {"resize": {"command": ["python3", "resize.py"], "timeoutSeconds": 30}}
 //!   },
+//!   "ecs": {"logDir": ".sfn-local/ecs-logs", "taskDefinitions": {"batch": {
+//!     "workingDir": "batch", "command": ["python3", "sample_batch.py"]}}},
+//!   "schedules": [{"name": "nightly", "expression": "cron(0 17 * * ? *)",
+//!                  "stateMachine": "batch", "input": {}, "enabled": false}],
 //!   "environments": {"prod": {"lambda": {"endpoint": "http://127.0.0.1:3002"}}}
 //! }
 //! ```
@@ -17,7 +21,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::integrations::ecs::EcsConfig;
 use crate::integrations::lambda::FunctionCommand;
+use crate::scheduler::ScheduleConfig;
 
 /// Lambda settings.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -32,12 +38,18 @@ pub struct LambdaConfig {
 }
 
 /// The whole file.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileConfig {
     /// Lambda.
     #[serde(default)]
     pub lambda: LambdaConfig,
+    /// ECS RunTask as local processes.
+    #[serde(default)]
+    pub ecs: Option<EcsConfig>,
+    /// Schedules that start executions.
+    #[serde(default)]
+    pub schedules: Vec<ScheduleConfig>,
     /// Overrides per environment name, merged over the rest with `--env`.
     #[serde(default)]
     pub environments: HashMap<String, Value>,

@@ -17,6 +17,12 @@ enum Command {
     Serve(Box<sfn_local_server::serve::ServeArgs>),
     /// Run one execution to completion in virtual time and print its result and history as JSON.
     Run(Box<sfn_local_server::run::RunArgs>),
+    /// List the SNS, SQS and EventBridge messages executions sent (JSON lines).
+    Messages(sfn_local_server::tools::MessagesArgs),
+    /// List the configured schedules and their next fire times.
+    Schedules(sfn_local_server::tools::SchedulesArgs),
+    /// Print the log of an ECS task run locally.
+    EcsLog(sfn_local_server::tools::EcsLogArgs),
     /// Validate definitions (files, folders, globs, CloudFormation/SAM/CDK templates); the same
     /// engine and flags as `asl-validate` (try `sfn-local validate --help`).
     #[command(disable_help_flag = true)]
@@ -33,6 +39,9 @@ fn main() {
         None => sfn_local_server::serve::serve(Default::default()),
         Some(Command::Serve(args)) => sfn_local_server::serve::serve(*args),
         Some(Command::Run(args)) => sfn_local_server::run::run(*args),
+        Some(Command::Messages(a)) => sfn_local_server::tools::messages(&a),
+        Some(Command::Schedules(a)) => sfn_local_server::tools::schedules(&a),
+        Some(Command::EcsLog(a)) => sfn_local_server::tools::ecs_log(&a),
         Some(Command::Validate { args }) => asl_validate::run_cli(
             std::iter::once(std::ffi::OsString::from("sfn-local validate")).chain(args),
         ),

@@ -8,6 +8,7 @@ use clap::Args;
 
 use crate::config::FileConfig;
 use crate::integrations::lambda::{CommandFunction, EndpointFunctions};
+use crate::scheduler::Scheduled;
 use crate::server::{Server, Storage};
 use crate::service::Settings;
 
@@ -139,6 +140,14 @@ pub fn serve(args: ServeArgs) -> i32 {
         wait_time_scale: args.wait_time_scale,
         activity_poll: Duration::from_secs(args.activity_poll_seconds),
         mock,
+        ecs: file.ecs.clone(),
+    };
+    let schedules = match Scheduled::parse_all(&file.schedules) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sfn-local: bad configuration: {e}");
+            return 2;
+        }
     };
     let storage = if args.in_memory {
         Storage::InMemory
@@ -169,6 +178,9 @@ pub fn serve(args: ServeArgs) -> i32 {
             Storage::InMemory => "memory (nothing is kept)".into(),
         };
         tracing::info!(endpoint = %server.endpoint(), store = %store, "sfn-local ready");
+        if schedules.iter().any(|s| s.config.enabled) {
+            tokio::spawn(crate::scheduler::run(server.service.clone(), schedules));
+        }
         // One line on stdout once the port is bound, for scripts that start us on port 0.
         println!("sfn-local listening on {}", server.endpoint());
         shutdown_signal().await;

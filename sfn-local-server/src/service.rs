@@ -13,7 +13,9 @@ use asl_interpreter::{
 use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot};
 
-use crate::store::{ExecutionRec, Store, WriteOp, Writer};
+use crate::integrations::ecs::{EcsConfig, EcsHandler};
+use crate::integrations::sinks::{Record, Recorder};
+use crate::store::{ExecutionRec, RecordRec, Store, WriteOp, Writer};
 
 /// How the service is set up (from flags, the config file and the environment).
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct Settings {
     pub activity_poll: Duration,
     /// MockConfigFile.
     pub mock: Option<MockConfig>,
+    /// ECS task definitions run as local processes (`ecs:runTask` has no handler without).
+    pub ecs: Option<EcsConfig>,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             wait_time_scale: 1.0,
             activity_poll: Duration::from_secs(60),
             mock: None,
+            ecs: None,
         }
     }
 }
@@ -66,6 +71,10 @@ pub struct Service {
     pub(crate) store: Store,
     pub(crate) writer: Writer,
     pub(crate) interp: Interpreter,
+    /// SNS, SQS and EventBridge messages the executions sent.
+    pub recorder: Recorder,
+    /// ECS tasks (their logs), when configured.
+    pub ecs: Option<EcsHandler>,
     running: Mutex<HashMap<String, Running>>,
     machines: Mutex<HashMap<String, (String, Arc<StateMachine>)>>,
     activities: Mutex<HashMap<String, ActivityQueue>>,
@@ -116,6 +125,32 @@ impl Service {
                 crate::integrations::nested::PREFIX,
                 crate::integrations::nested::NestedExecutions(weak.clone()),
             );
+            let w = writer.clone();
+            let recorder = Recorder::new().with_on_record(move |r: &Record| {
+                w.send(WriteOp::Record(RecordRec {
+                    id: r.id.clone(),
+                    service: r.service.clone(),
+                    target: r.target.clone(),
+                    payload: serde_json::to_value(r).unwrap_or_default(),
+                    time: r.time.timestamp_millis(),
+                    execution_arn: Some(r.execution_arn.clone()),
+                    state_name: Some(r.state_name.clone()),
+                }));
+            });
+            match store.records(None) {
+                Ok(saved) => recorder.restore(
+                    saved
+                        .into_iter()
+                        .filter_map(|r| serde_json::from_value::<Record>(r.payload).ok()),
+                ),
+                Err(e) => tracing::error!(error = %e, "cannot load the recorded messages"),
+            }
+            let handlers = recorder.register(handlers);
+            let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
+            let handlers = match &ecs {
+                Some(e) => e.register(handlers),
+                None => handlers,
+            };
             let mut builder = Interpreter::builder()
                 .handlers(handlers)
                 .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
@@ -128,6 +163,8 @@ impl Service {
                 store,
                 writer,
                 interp: builder.build(),
+                recorder,
+                ecs,
                 running: Mutex::default(),
                 machines: Mutex::default(),
                 activities: Mutex::default(),

@@ -294,3 +294,80 @@ fn lambda_functions_run_as_local_commands() {
     assert!(h.iter().any(|e| e["type"] == "LambdaFunctionFailed"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-sqs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().unwrap();
+    let p = spawn(&["--data-dir", data]);
+    let sm = create(
+        &p.endpoint,
+        "approval",
+        json!({"StartAt": "Ask", "States": {
+        "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/approvals",
+                "MessageBody": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
+            "Next": "Notify"},
+        "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+            "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:done", "Message.$": "$.approved"},
+            "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm, "input": "{\"order\": 42}"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The worker: read the queued message through the CLI, answer with its token.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let message = loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+            .args(["messages", "--service", "sqs", "--data-dir", data])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        if let Some(line) = text.lines().next() {
+            break serde_json::from_str::<Value>(line).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no SQS message recorded");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(
+        message["target"],
+        "https://sqs.us-east-1.amazonaws.com/123456789012/approvals"
+    );
+    let body = &message["payload"]["MessageBody"];
+    assert_eq!(body["order"], 42);
+    let token = body["token"].as_str().unwrap();
+    ok(
+        &p.endpoint,
+        "SendTaskSuccess",
+        json!({"taskToken": token, "output": "{\"approved\": \"yes\"}"}),
+    );
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let (status, e) = call(
+        &p.endpoint,
+        "SendTaskSuccess",
+        json!({"taskToken": token, "output": "{}"}),
+    );
+    assert_eq!(
+        (
+            status,
+            e["__type"].as_str().unwrap().ends_with("#TaskDoesNotExist")
+        ),
+        (400, true),
+        "{e}"
+    );
+    drop(p);
+    let out = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .args(["messages", "--service", "sns", "--data-dir", data])
+        .output()
+        .unwrap();
+    let sns: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    assert_eq!(sns["payload"]["Message"], "yes");
+    let _ = std::fs::remove_dir_all(&dir);
+}
