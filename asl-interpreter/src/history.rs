@@ -39,6 +39,74 @@ impl HistoryEvent {
     }
 }
 
+/// The detail member names AWS uses, so events read back from JSON keep `&'static` keys.
+const DETAIL_KEYS: &[&str] = &[
+    "activityFailedEventDetails",
+    "activityScheduleFailedEventDetails",
+    "activityScheduledEventDetails",
+    "activityStartedEventDetails",
+    "activitySucceededEventDetails",
+    "activityTimedOutEventDetails",
+    "evaluationFailedEventDetails",
+    "executionAbortedEventDetails",
+    "executionFailedEventDetails",
+    "executionRedrivenEventDetails",
+    "executionStartedEventDetails",
+    "executionSucceededEventDetails",
+    "executionTimedOutEventDetails",
+    "lambdaFunctionFailedEventDetails",
+    "lambdaFunctionScheduleFailedEventDetails",
+    "lambdaFunctionScheduledEventDetails",
+    "lambdaFunctionStartFailedEventDetails",
+    "lambdaFunctionSucceededEventDetails",
+    "lambdaFunctionTimedOutEventDetails",
+    "mapIterationAbortedEventDetails",
+    "mapIterationFailedEventDetails",
+    "mapIterationStartedEventDetails",
+    "mapIterationSucceededEventDetails",
+    "mapRunFailedEventDetails",
+    "mapRunRedrivenEventDetails",
+    "mapRunStartedEventDetails",
+    "mapStateStartedEventDetails",
+    "stateEnteredEventDetails",
+    "stateExitedEventDetails",
+    "taskFailedEventDetails",
+    "taskScheduledEventDetails",
+    "taskStartFailedEventDetails",
+    "taskStartedEventDetails",
+    "taskSubmitFailedEventDetails",
+    "taskSubmittedEventDetails",
+    "taskSucceededEventDetails",
+    "taskTimedOutEventDetails",
+];
+
+impl HistoryEvent {
+    /// Reads an event back from its JSON (as [`HistoryEvent::to_json`] wrote it); `None` for
+    /// anything that is not one.
+    pub fn from_json(v: &Value) -> Option<HistoryEvent> {
+        let m = v.as_object()?;
+        let id = m.get("id")?.as_u64()?;
+        let previous_event_id = m
+            .get("previousEventId")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let secs = m.get("timestamp")?.as_f64()?;
+        let timestamp = DateTime::from_timestamp_millis((secs * 1000.0).round() as i64)?;
+        let event_type = m.get("type")?.as_str()?.to_string();
+        let details = m.iter().find_map(|(k, v)| {
+            let key = DETAIL_KEYS.iter().find(|d| **d == k.as_str())?;
+            Some((*key, v.clone()))
+        });
+        Some(HistoryEvent {
+            id,
+            previous_event_id,
+            timestamp,
+            event_type,
+            details,
+        })
+    }
+}
+
 impl Serialize for HistoryEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(s)
@@ -140,4 +208,25 @@ impl History {
 /// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
 pub(crate) fn not_truncated() -> Value {
     json!({"truncated": false})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_read_back_from_json() {
+        let e = HistoryEvent {
+            id: 3,
+            previous_event_id: 2,
+            timestamp: DateTime::from_timestamp_millis(1_700_000_000_123).unwrap(),
+            event_type: "TaskStateEntered".into(),
+            details: Some((
+                "stateEnteredEventDetails",
+                json!({"name": "T", "input": "{}"}),
+            )),
+        };
+        assert_eq!(HistoryEvent::from_json(&e.to_json()), Some(e));
+        assert_eq!(HistoryEvent::from_json(&json!({"id": "x"})), None);
+    }
 }

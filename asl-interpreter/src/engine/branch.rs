@@ -34,6 +34,8 @@ pub(crate) struct Exec {
     pub invocations: Mutex<HashMap<String, u64>>,
     /// `$$.Execution` and `$$.StateMachine`, built once.
     pub context_base: Map<String, Value>,
+    /// The recorded history, when resuming.
+    pub replay: Option<super::replay::Replay>,
 }
 
 impl Exec {
@@ -42,8 +44,12 @@ impl Exec {
         machine: Arc<StateMachine>,
         config: ExecutionConfig,
         history: History,
+        replay: Option<super::replay::Replay>,
     ) -> Self {
-        let start = inner.clock.now();
+        let start = replay
+            .as_ref()
+            .and_then(|r| r.timestamp(1))
+            .unwrap_or_else(|| inner.clock.now());
         let execution_arn = config.execution_arn();
         let state_machine_arn = config.state_machine_arn();
         let input: Value = serde_json::from_str(&config.input_text).unwrap_or(Value::Null);
@@ -74,6 +80,7 @@ impl Exec {
             start,
             invocations: Mutex::new(HashMap::new()),
             context_base,
+            replay,
         }
     }
 
@@ -84,14 +91,45 @@ impl Exec {
     /// Appends an event after `th`'s cursor and moves the cursor to it.
     pub fn emit(&self, th: &Thread, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
         let mut t = th.lock();
-        let id = self.history.push(t.cursor, self.now(), ty, details);
+        let id = self.emit_after(t.cursor, ty, details);
         t.cursor = id;
         id
     }
 
-    /// Appends an event with an explicit previous id, leaving the cursor alone.
+    /// Appends an event with an explicit previous id, leaving the cursor alone. When
+    /// resuming, an event that was recorded is not appended again: its recorded id is reused.
     pub fn emit_after(&self, prev: u64, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
+        if let Some(r) = &self.replay
+            && let Some(id) = r.take(prev, ty, details.as_ref())
+        {
+            return id;
+        }
         self.history.push(prev, self.now(), ty, details)
+    }
+
+    /// Sleeps `d` that started right after event `after`. When resuming, a sleep whose end
+    /// is recorded is skipped, and one that was under way sleeps only what is left of it.
+    pub async fn sleep_after(&self, after: u64, d: Duration) {
+        if let Some(r) = &self.replay {
+            if r.next_after(after, |_| true).is_some() {
+                return;
+            }
+            if let Some(began) = r.timestamp(after) {
+                let end = began + chrono::Duration::from_std(d).unwrap_or_default();
+                let left = (end - self.now()).to_std().unwrap_or_default();
+                self.inner.clock.sleep(left).await;
+                return;
+            }
+        }
+        self.inner.clock.sleep(d).await;
+    }
+
+    /// When the state whose entry is `entered` began (its recorded time when resuming).
+    pub fn entered_at(&self, entered: u64) -> DateTime<Utc> {
+        self.replay
+            .as_ref()
+            .and_then(|r| r.timestamp(entered))
+            .unwrap_or_else(|| self.now())
     }
 
     /// The context object for a state.
@@ -507,19 +545,24 @@ pub(crate) async fn run_execution(
     d.insert("input".into(), json!(exec.config.input_text));
     d.insert("inputDetails".into(), json!({"truncated": false}));
     d.insert("roleArn".into(), json!(exec.config.role_arn));
-    exec.history.push(
-        0,
-        exec.start,
-        "ExecutionStarted",
-        Some(("executionStartedEventDetails", Value::Object(d))),
-    );
+    if exec.replay.is_none() {
+        exec.history.push(
+            0,
+            exec.start,
+            "ExecutionStarted",
+            Some(("executionStartedEventDetails", Value::Object(d))),
+        );
+    }
     let thread = Thread::starting_at(0);
     let machine = exec.machine.clone();
     let input = exec.input.clone();
     let mut vars = Vars::default();
-    let timeout = machine
-        .timeout_seconds
-        .map(|s| exec.inner.clock.sleep(Duration::from_secs(s)));
+    // Counted from the start, also across a resume.
+    let timeout = machine.timeout_seconds.map(|s| {
+        let end = exec.start + chrono::Duration::seconds(s as i64);
+        let left = (end - exec.now()).to_std().unwrap_or_default();
+        exec.inner.clock.sleep(left)
+    });
     let run = run_machine(&exec, &machine, input, &mut vars, &thread, Map::new());
     let stopped = async {
         loop {
@@ -888,7 +931,8 @@ fn choice(run: &mut StateRun<'_>, c: &asl_core::model::Choice) -> Result<Next, S
 async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
     let state = run.state;
     let effective = run.effective_input()?;
-    let now = run.exec.now();
+    let entered = run.thread.cursor();
+    let now = run.exec.entered_at(entered);
     let until: DateTime<Utc> = match w {
         Wait::Seconds(NumberField::Literal(v)) => {
             now + chrono::Duration::seconds(v.as_i64().unwrap_or(0))
@@ -988,7 +1032,7 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
     };
     if until > now {
         let d = (until - now).to_std().unwrap_or_default();
-        run.exec.inner.clock.sleep(d).await;
+        run.exec.sleep_after(entered, d).await;
     }
     let (out, assigned) = match run.ql() {
         QueryLanguage::JsonPath => {

@@ -2,6 +2,7 @@
 
 mod branch;
 mod parallel;
+mod replay;
 mod task;
 mod vars;
 
@@ -281,14 +282,35 @@ impl Interpreter {
 
     /// Runs one execution to completion (virtual time passes instantly).
     pub async fn run(&self, machine: Arc<StateMachine>, config: ExecutionConfig) -> Outcome {
-        let (handle, fut) = self.prepare(machine, config);
+        let (handle, fut) = self.prepare(machine, config, Vec::new());
         drop(handle);
         fut.await
     }
 
     /// Starts an execution on the current tokio runtime and returns a handle to it.
     pub fn start(&self, machine: Arc<StateMachine>, config: ExecutionConfig) -> ExecutionHandle {
-        let (mut handle, fut) = self.prepare(machine, config);
+        self.spawn(machine, config, Vec::new())
+    }
+
+    /// Resumes an execution from its recorded history (`recorded`: its events so far, ids
+    /// 1..n, as a crashed process left them): what finished is replayed from the record, not
+    /// run again, and the history continues from event n + 1. See [`History::resume`].
+    pub fn resume(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        recorded: Vec<HistoryEvent>,
+    ) -> ExecutionHandle {
+        self.spawn(machine, config, recorded)
+    }
+
+    fn spawn(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        recorded: Vec<HistoryEvent>,
+    ) -> ExecutionHandle {
+        let (mut handle, fut) = self.prepare(machine, config, recorded);
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
             let _ = tx.send(fut.await);
@@ -301,6 +323,7 @@ impl Interpreter {
         &self,
         machine: Arc<StateMachine>,
         mut config: ExecutionConfig,
+        recorded: Vec<HistoryEvent>,
     ) -> (
         ExecutionHandle,
         impl std::future::Future<Output = Outcome> + Send + 'static,
@@ -309,15 +332,26 @@ impl Interpreter {
         // Fixed once: an Express ARN ends with a fresh UUID each time it is derived.
         let arn = config.execution_arn();
         config.arn = Some(arn.clone());
-        let history = match &self.inner.listener {
-            Some(l) => History::with_listener(&arn, l.clone()),
-            None => History::new(),
+        let listener = self.inner.listener.clone();
+        let (history, replay) = if recorded.is_empty() {
+            let h = match listener {
+                Some(l) => History::with_listener(&arn, l),
+                None => History::new(),
+            };
+            (h, None)
+        } else {
+            let h = History::resume(
+                recorded.clone(),
+                listener.as_ref().map(|l| (arn.as_str(), l.clone())),
+            );
+            (h, Some(replay::Replay::new(recorded)))
         };
         let exec = Arc::new(branch::Exec::new(
             self.inner.clone(),
             machine,
             config,
             history.clone(),
+            replay,
         ));
         let handle = ExecutionHandle {
             execution_arn: exec.execution_arn.clone(),

@@ -69,7 +69,7 @@ pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
                     .emit_after(failing_cursor, "ParallelStateFailed", None);
                 run.thread.set_cursor(id);
                 if let Some(d) = retries.next(&p.retry, f.error_name()) {
-                    run.exec.inner.clock.sleep(d).await;
+                    run.exec.sleep_after(id, d).await;
                     continue;
                 }
                 return Err(StateError::Plain(f));
@@ -204,7 +204,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 let id = run.exec.emit_after(last, "MapStateFailed", None);
                 run.thread.set_cursor(id);
                 if let Some(d) = retries.next(&m.retry, f.error_name()) {
-                    run.exec.inner.clock.sleep(d).await;
+                    run.exec.sleep_after(id, d).await;
                     continue;
                 }
                 return Err(StateError::Plain(f));

@@ -82,7 +82,11 @@ pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
     let state = run.state;
     let effective = run.effective_input()?;
     let ctx_token = if t.resource.ends_with(".waitForTaskToken") {
-        let token = uuid::Uuid::new_v4().to_string();
+        let token = super::replay::stable_token(
+            &run.exec.execution_arn,
+            run.thread.cursor(),
+            "waitForTaskToken",
+        );
         run.context_extra
             .insert("Task".into(), json!({"Token": token}));
         Some(token)
@@ -125,7 +129,7 @@ pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
             Ok(v) => break v,
             Err(f) => {
                 if let Some(d) = retries.next(&t.retry, f.error_name()) {
-                    run.exec.inner.clock.sleep(d).await;
+                    run.exec.sleep_after(run.thread.cursor(), d).await;
                     continue;
                 }
                 return Err(StateError::Plain(f));
@@ -239,15 +243,26 @@ async fn invoke(
     // worker has taken the task (`{"workerName": ...}`), and the token brings the result.
     let (token, activity) = match kind {
         ResourceKind::Activity => (
-            Some(token.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
+            Some(token.unwrap_or_else(|| {
+                super::replay::stable_token(&exec.execution_arn, th.cursor(), "activity")
+            })),
             true,
         ),
         _ => (token, false),
     };
-    let outcome = call(
-        run, t, parameters, attempt, token, timeout, heartbeat, activity,
-    )
-    .await;
+    // Resuming: a task whose end is recorded is not run again.
+    let outcome = match recorded_outcome(run, activity) {
+        Some(o) => {
+            exec.next_invocation(&run.state.name);
+            o
+        }
+        None => {
+            call(
+                run, t, parameters, attempt, token, timeout, heartbeat, activity,
+            )
+            .await
+        }
+    };
     let outcome = outcome.and_then(|v| {
         if to_json_text(&v).len() > exec.inner.limits.max_payload_bytes {
             Err(TaskFailure::new(
@@ -341,6 +356,32 @@ async fn invoke(
             })
         }
     }
+}
+
+/// The recorded end of the task invocation that follows the thread's cursor, if any (when
+/// resuming). For an activity, its recorded `ActivityStarted` is matched on the way.
+fn recorded_outcome(run: &StateRun<'_>, activity: bool) -> Option<Result<Value, TaskFailure>> {
+    let replay = run.exec.replay.as_ref()?;
+    let mut after = run.thread.cursor();
+    if activity {
+        let started = replay.next_after(after, |t| t == "ActivityStarted")?;
+        replay.next_after(started.id, super::replay::is_task_end)?;
+        let details = started.details.clone();
+        after = run.exec.emit(run.thread, "ActivityStarted", details);
+    }
+    let end = replay.next_after(after, super::replay::is_task_end)?;
+    let d = end.details.as_ref().map(|(_, d)| d);
+    let field = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_str);
+    Some(if end.event_type.ends_with("Succeeded") {
+        Ok(field("output")
+            .and_then(|o| serde_json::from_str(o).ok())
+            .unwrap_or(Value::Null))
+    } else {
+        Err(TaskFailure {
+            error: field("error").map(str::to_string),
+            cause: field("cause").map(str::to_string),
+        })
+    })
 }
 
 /// Calls the mock or the handler, racing the timeout (and heartbeat for callbacks).
