@@ -60,13 +60,13 @@ impl Server {
         }
         .map_err(|e| StartError::Store(e.to_string()))?;
         let service = Service::new(settings, store, handlers);
-        let closed = service
-            .close_interrupted()
+        let resumed = service
+            .resume_interrupted()
             .map_err(|e| StartError::Store(e.to_string()))?;
-        if closed > 0 {
-            tracing::warn!(
-                count = closed,
-                "closed executions left running by a previous process"
+        if resumed > 0 {
+            tracing::info!(
+                count = resumed,
+                "resumed executions left running by a previous process"
             );
         }
         let listener = tokio::net::TcpListener::bind(addr)

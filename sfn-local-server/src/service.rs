@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use asl_core::StateMachine;
 use asl_interpreter::{
-    ExecutionConfig, ExecutionControl, ExecutionType, Handlers, Interpreter, MockConfig, Outcome,
-    RealClock, TaskFailure, TaskRequest,
+    ExecutionConfig, ExecutionControl, ExecutionType, Handlers, HistoryEvent, Interpreter,
+    MockConfig, Outcome, RealClock, TaskFailure, TaskRequest,
 };
 use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot};
@@ -191,8 +191,22 @@ impl Service {
 
     /// Starts a Standard execution whose row is already stored.
     pub(crate) fn launch(self: &Arc<Self>, rec: &ExecutionRec, machine: Arc<StateMachine>) {
+        self.launch_from(rec, machine, Vec::new());
+    }
+
+    /// Starts (`recorded` empty) or resumes a Standard execution whose row is stored.
+    fn launch_from(
+        self: &Arc<Self>,
+        rec: &ExecutionRec,
+        machine: Arc<StateMachine>,
+        recorded: Vec<HistoryEvent>,
+    ) {
         let config = self.config_for(rec, ExecutionType::Standard);
-        let handle = self.interp.start(machine, config);
+        let handle = if recorded.is_empty() {
+            self.interp.start(machine, config)
+        } else {
+            self.interp.resume(machine, config, recorded)
+        };
         lock(&self.running).insert(
             rec.arn.clone(),
             Running {
@@ -251,15 +265,70 @@ impl Service {
         lock(&self.running).len()
     }
 
-    /// On start-up: executions the store says were running when the process ended. They are
-    /// closed as ABORTED with a cause that says why, and an `ExecutionAborted` event that
-    /// continues their history, so nothing is left RUNNING forever.
-    pub fn close_interrupted(&self) -> crate::store::Result<usize> {
-        let interrupted = self.store.executions_in("RUNNING")?;
-        for mut rec in interrupted.iter().cloned() {
+    /// On start-up: every execution the store says was running when the process ended
+    /// resumes from its recorded history (see `Interpreter::resume`). One whose history already
+    /// ends is closed as its last event says; one whose definition is gone is closed as
+    /// ABORTED with a cause that says why. Returns how many resumed.
+    pub fn resume_interrupted(self: &Arc<Self>) -> crate::store::Result<usize> {
+        let mut resumed = 0;
+        for mut rec in self.store.executions_in("RUNNING")? {
+            let mut events: Vec<HistoryEvent> = Vec::new();
+            for v in self.store.events(&rec.arn)? {
+                match HistoryEvent::from_json(&v) {
+                    // Only a contiguous prefix is a history to continue.
+                    Some(e) if e.id == events.len() as u64 + 1 => events.push(e),
+                    _ => break,
+                }
+            }
+            if let Some(last) = events.last()
+                && let Some(status) = terminal_status(&last.event_type)
+            {
+                let d = last
+                    .details
+                    .as_ref()
+                    .map(|(_, d)| d.clone())
+                    .unwrap_or_default();
+                rec.status = status.into();
+                rec.output = d.get("output").and_then(Value::as_str).map(str::to_string);
+                rec.error = d.get("error").and_then(Value::as_str).map(str::to_string);
+                rec.cause = d.get("cause").and_then(Value::as_str).map(str::to_string);
+                rec.stop = Some(last.timestamp.timestamp_millis());
+                self.store.apply(&[WriteOp::Finish(rec)])?;
+                continue;
+            }
+            match self.definition_of(&rec) {
+                Some(machine) => {
+                    tracing::info!(execution = %rec.arn, events = events.len(), "resuming");
+                    self.launch_from(&rec, machine, events);
+                    resumed += 1;
+                }
+                None => self.close_interrupted(rec)?,
+            }
+        }
+        Ok(resumed)
+    }
+
+    /// The parsed definition an execution runs.
+    fn definition_of(&self, rec: &ExecutionRec) -> Option<Arc<StateMachine>> {
+        let (revision, definition) = match self.store.version(&rec.definition_arn).ok()? {
+            Some(v) => (v.revision_id, v.definition),
+            None => {
+                let sm = self.store.state_machine(&rec.definition_arn).ok()??;
+                (sm.revision_id, sm.definition)
+            }
+        };
+        self.machine(&rec.definition_arn, &revision, &definition)
+            .ok()
+    }
+
+    /// Closes an execution that cannot resume as ABORTED, with an `ExecutionAborted` event
+    /// that continues its history and a cause that says why.
+    fn close_interrupted(&self, rec: ExecutionRec) -> crate::store::Result<()> {
+        {
+            let mut rec = rec;
             let last = self.store.last_event_id(&rec.arn)?;
             let now = now_ms();
-            let cause = "sfn-local stopped while this execution was running; it was not resumed.";
+            let cause = "sfn-local stopped while this execution was running, and its definition is no longer there to resume it.";
             let event = json!({
                 "timestamp": now as f64 / 1000.0,
                 "type": "ExecutionAborted",
@@ -280,7 +349,7 @@ impl Service {
                 WriteOp::Finish(rec),
             ])?;
         }
-        Ok(interrupted.len())
+        Ok(())
     }
 
     // --- activities -------------------------------------------------------------------
@@ -338,6 +407,17 @@ impl Service {
             }
         }
     }
+}
+
+/// The execution status a terminal history event stands for.
+fn terminal_status(event_type: &str) -> Option<&'static str> {
+    Some(match event_type {
+        "ExecutionSucceeded" => "SUCCEEDED",
+        "ExecutionFailed" => "FAILED",
+        "ExecutionTimedOut" => "TIMED_OUT",
+        "ExecutionAborted" => "ABORTED",
+        _ => return None,
+    })
 }
 
 /// Copies an outcome's end state into the execution's row.

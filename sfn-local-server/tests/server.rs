@@ -188,21 +188,77 @@ fn sigkill_loses_nothing_acknowledged() {
     let h = history(&p.endpoint, &done);
     assert_valid_history(&h);
     assert_eq!(h.len(), 4);
-    // The interrupted execution is closed with a cause, its history continued.
+    // The interrupted execution resumed where it was: still in its Wait, nothing re-run.
     let d = ok(
         &p.endpoint,
         "DescribeExecution",
         json!({"executionArn": waiting}),
     );
-    assert_eq!(d["status"], "ABORTED");
-    assert_eq!(d["error"], "SfnLocal.Interrupted");
+    assert_eq!(d["status"], "RUNNING");
+    let h = history(&p.endpoint, &waiting);
+    let types: Vec<&str> = h.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "WaitStateEntered"]);
+    ok(
+        &p.endpoint,
+        "StopExecution",
+        json!({"executionArn": waiting, "error": "Done"}),
+    );
+    let d = ok(
+        &p.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": waiting}),
+    );
+    assert_eq!(
+        (d["status"].clone(), d["error"].clone()),
+        (json!("ABORTED"), json!("Done"))
+    );
     let h = history(&p.endpoint, &waiting);
     assert_valid_history(&h);
-    let types: Vec<&str> = h.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(
-        types,
-        ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+    assert_eq!(h.len(), 4, "{h:?}"); // + WaitStateAborted, ExecutionAborted
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_wait_resumes_with_the_time_it_had_left() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().unwrap();
+    let p = spawn(&["--data-dir", data]);
+    let sm = create(
+        &p.endpoint,
+        "napper",
+        json!({"StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
+        "Done": {"Type": "Pass", "Result": "rested", "End": true}}}),
     );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while history(&p.endpoint, &arn).len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    drop(p); // SIGKILL in the middle of the Wait
+    let p = spawn(&["--data-dir", data]);
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(
+        (d["status"].clone(), d["output"].clone()),
+        (json!("SUCCEEDED"), json!("\"rested\""))
+    );
+    // Measured from the original start: the Wait was not started over.
+    let took = d["stopDate"].as_f64().unwrap() - d["startDate"].as_f64().unwrap();
+    assert!(took >= 2.0, "{took}");
+    let h = history(&p.endpoint, &arn);
+    assert_valid_history(&h);
+    let entered = h.iter().filter(|e| e["type"] == "WaitStateEntered").count();
+    assert_eq!((entered, h.len()), (1, 6));
     drop(p);
     let _ = std::fs::remove_dir_all(&dir);
 }
