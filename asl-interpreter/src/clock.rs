@@ -1,16 +1,17 @@
 //! Time, injected: a virtual clock for tests and embedded runs, a real (optionally scaled) one
 //! for the server.
 //!
-//! The virtual clock advances only when the execution's root future is pending *and* no task
-//! handler is in flight (see [`drive`]): Wait states, retry backoffs and timeouts then complete
-//! at once, while a handler doing real I/O never sees time jump under it.
+//! The virtual clock advances only when every execution driven on it is idle (its root future
+//! pending without having woken itself) *and* no task handler is in flight (see [`drive`]):
+//! Wait states, retry backoffs and timeouts then complete at once, while a handler doing real
+//! I/O, or another execution with work still to do, never sees time jump under it.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -35,6 +36,11 @@ pub trait Clock: Send + Sync + 'static {
     /// For a virtual clock: advance to the next timer if nothing is busy; true if it did.
     fn try_advance(&self) -> bool {
         false
+    }
+    /// For a virtual clock: the count of drivers with work to do (time stands still while it
+    /// is above zero). `None` for clocks that do not need it.
+    fn active_drivers(&self) -> Option<Arc<AtomicUsize>> {
+        None
     }
 }
 
@@ -102,6 +108,7 @@ pub struct VirtualClock {
 
 struct VirtualInner {
     busy: Arc<AtomicUsize>,
+    active: Arc<AtomicUsize>,
     state: Mutex<VirtualState>,
 }
 
@@ -117,6 +124,7 @@ impl VirtualClock {
         VirtualClock {
             inner: Arc::new(VirtualInner {
                 busy: Arc::new(AtomicUsize::new(0)),
+                active: Arc::new(AtomicUsize::new(0)),
                 state: Mutex::new(VirtualState {
                     now_ms: start.timestamp_millis(),
                     seq: 0,
@@ -206,10 +214,14 @@ impl Clock for VirtualClock {
     }
 
     fn try_advance(&self) -> bool {
-        if self.inner.busy.load(Ordering::SeqCst) > 0 {
+        // Checked under the lock: a driver woken by the previous advance counts as active
+        // before that advance releases the lock, so two idle drivers never advance twice.
+        let mut st = self.lock();
+        if self.inner.busy.load(Ordering::SeqCst) > 0
+            || self.inner.active.load(Ordering::SeqCst) > 0
+        {
             return false;
         }
-        let mut st = self.lock();
         let Some((&(deadline, _), _)) = st.timers.iter().next() else {
             return false;
         };
@@ -218,6 +230,10 @@ impl Clock for VirtualClock {
         }
         fire_due(&mut st);
         true
+    }
+
+    fn active_drivers(&self) -> Option<Arc<AtomicUsize>> {
+        Some(self.inner.active.clone())
     }
 }
 
@@ -251,16 +267,114 @@ impl Drop for VirtualSleep {
     }
 }
 
-/// Polls `fut` to completion, advancing a virtual clock whenever `fut` is pending with no
-/// handler in flight. With a real clock it is a plain await.
-pub async fn drive<F: Future>(clock: Arc<dyn Clock>, fut: F) -> F::Output {
+/// Gives other tasks a turn. Unlike `tokio::task::yield_now`, which wakes the task only after
+/// its poll returns, this wakes it during the poll, so [`drive`] sees work still to do and
+/// does not let virtual time move.
+pub(crate) async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// One driver's standing with the clock: whether its future woke itself during a poll, and
+/// whether it counts as active. Its waker forwards to the task's waker.
+struct DriverWaker {
+    woken: AtomicBool,
+    idle: AtomicBool,
+    active: Option<Arc<AtomicUsize>>,
+    outer: Mutex<Option<Waker>>,
+}
+
+impl DriverWaker {
+    fn set_idle(&self) {
+        if !self.idle.swap(true, Ordering::SeqCst)
+            && let Some(a) = &self.active
+        {
+            a.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Wake for DriverWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        if self.idle.swap(false, Ordering::SeqCst)
+            && let Some(a) = &self.active
+        {
+            a.fetch_add(1, Ordering::SeqCst);
+        }
+        let outer = self.outer.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(w) = outer {
+            w.wake();
+        }
+    }
+}
+
+/// Leaves the clock's active count as it found it, however the driver ends.
+struct DriverGuard(Arc<DriverWaker>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        self.0.set_idle();
+    }
+}
+
+/// Polls `fut` to completion. On a virtual clock, time advances only when this future and
+/// every other one driven on the same clock are idle — pending without having woken
+/// themselves — and no handler is busy. With a real clock it is a plain await.
+///
+/// The driver counts as active from the moment this is called, not from its first poll, so
+/// executions started together all get their first turn before time can move.
+pub fn drive<F: Future>(clock: Arc<dyn Clock>, fut: F) -> impl Future<Output = F::Output> {
+    let active = clock.active_drivers();
+    if let Some(a) = &active {
+        a.fetch_add(1, Ordering::SeqCst);
+    }
+    let state = Arc::new(DriverWaker {
+        woken: AtomicBool::new(false),
+        idle: AtomicBool::new(false),
+        active,
+        outer: Mutex::new(None),
+    });
+    let guard = DriverGuard(state.clone());
+    async move {
+        let _guard = guard;
+        drive_inner(clock, state, fut).await
+    }
+}
+
+async fn drive_inner<F: Future>(
+    clock: Arc<dyn Clock>,
+    state: Arc<DriverWaker>,
+    fut: F,
+) -> F::Output {
+    let waker = Waker::from(state.clone());
     let mut fut = std::pin::pin!(fut);
     std::future::poll_fn(move |cx| {
+        *state.outer.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
         loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            state.woken.store(false, Ordering::SeqCst);
+            if let Poll::Ready(v) = fut.as_mut().poll(&mut Context::from_waker(&waker)) {
                 return Poll::Ready(v);
             }
-            if !clock.try_advance() {
+            if state.woken.load(Ordering::SeqCst) {
+                // It has more to do right away: let other tasks run, then poll again.
+                return Poll::Pending;
+            }
+            state.set_idle();
+            if !clock.try_advance() || !state.woken.load(Ordering::SeqCst) {
                 return Poll::Pending;
             }
         }

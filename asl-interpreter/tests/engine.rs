@@ -465,3 +465,55 @@ proptest::proptest! {
         }
     }
 }
+
+/// Executions sharing one virtual clock: time moves only when all of them wait, so a short
+/// one is not dragged along by a long one's timers.
+#[test]
+fn executions_on_one_virtual_clock_do_not_push_each_other_in_time() {
+    let long = json!({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 10, "Next": "B"},
+        "B": {"Type": "Wait", "Seconds": 100, "End": true}}});
+    let short = json!({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 10, "Next": "B"},
+        "B": {"Type": "Pass", "End": true}}});
+    let interp = Interpreter::builder()
+        .clock(Arc::new(VirtualClock::new(start())))
+        .build();
+    let (l, s) = block_on(async {
+        let l = interp.start(machine(long), config("{}"));
+        let s = interp.start(machine(short), config("{}"));
+        (l.outcome().await, s.outcome().await)
+    });
+    assert_eq!((l.stop_date - l.start_date).num_seconds(), 110);
+    assert_eq!((s.stop_date - s.start_date).num_seconds(), 10);
+}
+
+/// Work that is ready to run is never overtaken by time: a long Choice/Pass loop under a short
+/// execution timeout finishes at +0 (it yields to the scheduler now and then, which is not
+/// waiting), and nested Maps start all their Waits at once.
+#[test]
+fn time_does_not_move_while_work_is_runnable() {
+    let mut states = serde_json::Map::new();
+    states.insert(
+        "Init".into(),
+        json!({"Type": "Pass", "Result": {"i": 0}, "Next": "Loop"}),
+    );
+    states.insert("Loop".into(), json!({"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": 100, "Next": "Inc"}], "Default": "Done"}));
+    states.insert(
+        "Inc".into(),
+        json!({"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Loop"}),
+    );
+    states.insert("Done".into(), json!({"Type": "Succeed"}));
+    let def = json!({"StartAt": "Init", "TimeoutSeconds": 10, "States": states});
+    let out = run_with(Handlers::new(), def, "{}");
+    assert_eq!(out.status, Status::Succeeded, "{:?}", out.error);
+    assert_eq!((out.stop_date - out.start_date).num_seconds(), 0);
+
+    let nested = json!({"StartAt": "Outer", "States": {"Outer": {"Type": "Map", "MaxConcurrency": 3,
+        "ItemProcessor": {"StartAt": "Inner", "States": {"Inner": {"Type": "Map", "ItemsPath": "$.pair",
+            "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": true}}},
+            "End": true}}}, "End": true}}});
+    let input = json!([{"pair": [1, 2]}, {"pair": [1, 2]}, {"pair": [1, 2]}]).to_string();
+    let out = run_with(Handlers::new(), nested, &input);
+    assert_eq!(out.status, Status::Succeeded);
+    assert_eq!((out.stop_date - out.start_date).num_seconds(), 10);
+    assert_eq!(times_of(&out.history, "WaitStateEntered"), vec![0; 6]);
+}

@@ -242,10 +242,21 @@ impl Service {
             .next()
             .unwrap_or_default()
             .to_string();
+        // The role of the definition that runs (a version keeps the role it was published with).
+        let role_arn = match self.store.version(&rec.definition_arn) {
+            Ok(Some(v)) => v.role_arn,
+            _ => self
+                .store
+                .state_machine(&rec.definition_arn)
+                .ok()
+                .flatten()
+                .map(|s| s.role_arn)
+                .unwrap_or_default(),
+        };
         ExecutionConfig {
             name: rec.name.clone(),
             state_machine_name: sm_name,
-            role_arn: String::new(),
+            role_arn,
             execution_type: kind,
             test_case: rec.test_case.clone(),
             input_text: rec.input.clone(),

@@ -95,7 +95,11 @@ fn answer_callbacks(endpoint: &str, data: &Path) {
             continue;
         };
         if let Some(t) = m["payload"]["MessageBody"]["token"].as_str() {
-            let _ = call(endpoint, "SendTaskSuccess", &json!({"taskToken": t, "output": "{\"approved\": true}"}));
+            let _ = call(
+                endpoint,
+                "SendTaskSuccess",
+                &json!({"taskToken": t, "output": "{\"approved\": true}"}),
+            );
         }
     }
 }
@@ -164,32 +168,55 @@ print(json.dumps({{"key": key}}))
                "ResultPath": null})
     };
     let shapes = vec![
-        ("mapper", json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+        (
+            "mapper",
+            json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
             "ItemSelector": {"i.$": "$$.Map.Item.Index"},
             "ItemProcessor": {"StartAt": "Nap", "States": {
                 "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Do"},
                 "Do": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
                        "Parameters": {"key.$": "States.Format('{}-item{}', $$.Execution.Name, $.i)"}, "End": true}}},
-            "End": true}}})),
-        ("parallel", json!({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [
+            "End": true}}}),
+        ),
+        (
+            "parallel",
+            json!({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [
             {"StartAt": "A", "States": {"A": task("a", false).as_object().unwrap().clone().into_iter().chain([("End".to_string(), json!(true))]).collect::<serde_json::Map<_, _>>()}},
-            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": true}}}], "End": true}}})),
-        ("retrier", json!({"StartAt": "T", "States": {"T": task("t", true).as_object().unwrap().clone().into_iter().chain([("Next".to_string(), json!("W"))]).collect::<serde_json::Map<_, _>>(),
-            "W": {"Type": "Wait", "Seconds": 1, "End": true}}})),
-        ("callback", json!({"StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": true}}}], "End": true}}}),
+        ),
+        (
+            "retrier",
+            json!({"StartAt": "T", "States": {"T": task("t", true).as_object().unwrap().clone().into_iter().chain([("Next".to_string(), json!("W"))]).collect::<serde_json::Map<_, _>>(),
+            "W": {"Type": "Wait", "Seconds": 1, "End": true}}}),
+        ),
+        (
+            "callback",
+            json!({"StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
             "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}}, "Next": "After"},
-            "After": {"Type": "Wait", "Seconds": 1, "End": true}}})),
+            "After": {"Type": "Wait", "Seconds": 1, "End": true}}}),
+        ),
     ];
     let mut p = spawn(&data, &config);
     let mut arns: Vec<(String, String)> = Vec::new();
     for (name, def) in &shapes {
-        ok(&p.endpoint, "CreateStateMachine", json!({"name": name, "definition": def.to_string(), "roleArn": "arn:aws:iam::123456789012:role/r"}));
+        ok(
+            &p.endpoint,
+            "CreateStateMachine",
+            json!({"name": name, "definition": def.to_string(), "roleArn": "arn:aws:iam::123456789012:role/r"}),
+        );
     }
     for i in 0..100 {
         let (name, _) = &shapes[i % shapes.len()];
         let sm = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}");
-        let v = ok(&p.endpoint, "StartExecution", json!({"stateMachineArn": sm, "name": format!("e{i}"), "input": "{\"items\": [1, 2, 3]}"}));
-        arns.push((name.to_string(), v["executionArn"].as_str().unwrap().to_string()));
+        let v = ok(
+            &p.endpoint,
+            "StartExecution",
+            json!({"stateMachineArn": sm, "name": format!("e{i}"), "input": "{\"items\": [1, 2, 3]}"}),
+        );
+        arns.push((
+            name.to_string(),
+            v["executionArn"].as_str().unwrap().to_string(),
+        ));
     }
     let kills = 4;
     for _ in 0..kills {
@@ -207,7 +234,15 @@ print(json.dumps({{"key": key}}))
         answer_callbacks(&p.endpoint, &data);
         statuses = arns
             .iter()
-            .map(|(_, a)| (a.clone(), ok(&p.endpoint, "DescribeExecution", json!({"executionArn": a}))["status"].as_str().unwrap().to_string()))
+            .map(|(_, a)| {
+                (
+                    a.clone(),
+                    ok(&p.endpoint, "DescribeExecution", json!({"executionArn": a}))["status"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
             .collect();
         if statuses.values().all(|s| s != "RUNNING") {
             break;
@@ -217,28 +252,64 @@ print(json.dumps({{"key": key}}))
     let not_succeeded: Vec<(&String, &String)> =
         statuses.iter().filter(|(_, s)| *s != "SUCCEEDED").collect();
     for (arn, _) in not_succeeded.iter().take(3) {
-        let d = ok(&p.endpoint, "DescribeExecution", json!({"executionArn": arn}));
+        let d = ok(
+            &p.endpoint,
+            "DescribeExecution",
+            json!({"executionArn": arn}),
+        );
         eprintln!("not succeeded: {d}");
     }
-    assert!(not_succeeded.is_empty(), "{} of 100 did not succeed: {not_succeeded:?}", not_succeeded.len());
+    assert!(
+        not_succeeded.is_empty(),
+        "{} of 100 did not succeed: {not_succeeded:?}",
+        not_succeeded.len()
+    );
     for (shape, arn) in &arns {
-        let events = ok(&p.endpoint, "GetExecutionHistory", json!({"executionArn": arn, "maxResults": 1000}))["events"].as_array().unwrap().clone();
+        let events = ok(
+            &p.endpoint,
+            "GetExecutionHistory",
+            json!({"executionArn": arn, "maxResults": 1000}),
+        )["events"]
+            .as_array()
+            .unwrap()
+            .clone();
         for (i, e) in events.iter().enumerate() {
             assert_eq!(e["id"], json!(i as u64 + 1), "{arn}: {e}");
-            assert!(e["previousEventId"].as_u64().unwrap() < e["id"].as_u64().unwrap(), "{arn}: {e}");
+            assert!(
+                e["previousEventId"].as_u64().unwrap() < e["id"].as_u64().unwrap(),
+                "{arn}: {e}"
+            );
         }
-        let terminal = events.iter().filter(|e| e["type"].as_str().unwrap().starts_with("Execution") && e["type"] != "ExecutionStarted").count();
+        let terminal = events
+            .iter()
+            .filter(|e| {
+                e["type"].as_str().unwrap().starts_with("Execution")
+                    && e["type"] != "ExecutionStarted"
+            })
+            .count();
         assert_eq!(terminal, 1, "{arn}");
         // Every state was entered once per thread: nothing that completed ran again.
         let mut entered: HashMap<(String, u64), usize> = HashMap::new();
         for e in &events {
             if e["type"].as_str().unwrap().ends_with("StateEntered") {
-                let name = e["stateEnteredEventDetails"]["name"].as_str().unwrap().to_string();
-                *entered.entry((name, e["previousEventId"].as_u64().unwrap())).or_insert(0) += 1;
+                let name = e["stateEnteredEventDetails"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                *entered
+                    .entry((name, e["previousEventId"].as_u64().unwrap()))
+                    .or_insert(0) += 1;
             }
         }
         assert!(entered.values().all(|n| *n == 1), "{arn}: {entered:?}");
-        let per_state = |s: &str| events.iter().filter(|e| e["type"] == "TaskStateEntered" && e["stateEnteredEventDetails"]["name"] == s).count();
+        let per_state = |s: &str| {
+            events
+                .iter()
+                .filter(|e| {
+                    e["type"] == "TaskStateEntered" && e["stateEnteredEventDetails"]["name"] == s
+                })
+                .count()
+        };
         match shape.as_str() {
             "mapper" => assert_eq!(per_state("Do"), 3, "{arn}"),
             "parallel" => assert_eq!(per_state("A"), 1, "{arn}"),
@@ -257,7 +328,10 @@ print(json.dumps({{"key": key}}))
         }
     }
     let again: usize = calls.values().map(|n| n.saturating_sub(1)).sum();
-    eprintln!("{} task keys, {again} extra invocations over {kills} kills", calls.len());
+    eprintln!(
+        "{} task keys, {again} extra invocations over {kills} kills",
+        calls.len()
+    );
     assert!(calls.values().all(|n| *n <= 2 + kills), "{calls:?}");
     drop(p);
     let _ = std::fs::remove_dir_all(&dir);

@@ -413,7 +413,7 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
     assert_eq!(
         (
             status,
-            e["__type"].as_str().unwrap().ends_with("#TaskDoesNotExist")
+            e["__type"].as_str().unwrap().ends_with("#TaskTimedOut")
         ),
         (400, true),
         "{e}"

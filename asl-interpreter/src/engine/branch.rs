@@ -729,7 +729,7 @@ pub(crate) async fn run_machine(
         }
         // Let other branches run between states, as AWS interleaves them.
         if transitions.is_multiple_of(64) {
-            tokio::task::yield_now().await;
+            crate::clock::yield_now().await;
         }
         match run_state(exec, state, input, vars, thread, &context_extra).await? {
             Next::State(n, out) => {

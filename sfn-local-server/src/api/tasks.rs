@@ -24,13 +24,14 @@ fn token<'a>(req: &Req<'a>) -> ApiResult<&'a str> {
 }
 
 /// The error for a token that no task waits on: `InvalidToken` for one we never issued (not a
-/// UUID), `TaskDoesNotExist` for one that is closed.
+/// UUID); for one whose task is closed (answered, timed out, its execution ended), AWS's
+/// `TaskTimedOut` with "Provided task does not exist anymore".
 fn unknown_token(t: &str) -> ApiError {
     if uuid::Uuid::parse_str(t).is_err() {
         ApiError::new("InvalidToken", format!("Invalid Token: '{t}'"))
     } else {
         ApiError::new(
-            "TaskDoesNotExist",
+            "TaskTimedOut",
             "Task Timed Out: 'Provided task does not exist anymore'",
         )
     }
