@@ -30,7 +30,7 @@ pub mod mock;
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use engine::{
     ExecutionConfig, ExecutionControl, ExecutionHandle, ExecutionType, Interpreter,
-    InterpreterBuilder, InvalidToken, Limits, Outcome, Status,
+    InterpreterBuilder, InvalidToken, Limits, MapRunListener, MapRunReport, Outcome, Status,
 };
 pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
 pub use history::{EventListener, History, HistoryEvent};

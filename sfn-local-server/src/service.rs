@@ -151,10 +151,18 @@ impl Service {
                 Some(e) => e.register(handlers),
                 None => handlers,
             };
+            let runs = store.clone();
+            let map_runs: asl_interpreter::MapRunListener = Arc::new(move |r| {
+                let v = map_run_json(r);
+                if let Err(e) = runs.put_map_run(&r.map_run_arn, &r.execution_arn, &v) {
+                    tracing::error!(error = %e, "cannot record a map run");
+                }
+            });
             let mut builder = Interpreter::builder()
                 .handlers(handlers)
                 .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
-                .on_event(listener);
+                .on_event(listener)
+                .on_map_run(map_runs);
             if let Some(m) = &settings.mock {
                 builder = builder.mock_config(m.clone());
             }
@@ -418,6 +426,33 @@ impl Service {
             }
         }
     }
+}
+
+/// DescribeMapRun's JSON for a map run.
+fn map_run_json(r: &asl_interpreter::MapRunReport) -> Value {
+    let running = usize::from(r.status == "RUNNING") * r.total;
+    let counts = json!({
+        "pending": 0, "running": running, "succeeded": r.succeeded, "failed": r.failed,
+        "timedOut": 0, "aborted": 0, "total": r.total, "resultsWritten": r.succeeded,
+        "failuresNotRedrivable": 0, "pendingRedrive": 0
+    });
+    let mut v = json!({
+        "mapRunArn": r.map_run_arn,
+        "executionArn": r.execution_arn,
+        "stateMachineArn": r.state_machine_arn,
+        "status": r.status,
+        "startDate": epoch(r.start.timestamp_millis()),
+        "maxConcurrency": r.max_concurrency,
+        "toleratedFailurePercentage": r.tolerated_failure_percentage,
+        "toleratedFailureCount": r.tolerated_failure_count,
+        "itemCounts": counts,
+        "executionCounts": counts,
+        "redriveCount": 0,
+    });
+    if let Some(stop) = r.stop {
+        v["stopDate"] = epoch(stop.timestamp_millis());
+    }
+    v
 }
 
 /// The execution status a terminal history event stands for.

@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS tags (
     resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (resource_arn, key)
 );
+CREATE TABLE IF NOT EXISTS map_runs (
+    arn TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, run TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn);
 CREATE TABLE IF NOT EXISTS records (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL,
     target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
@@ -523,6 +527,39 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    // --- map runs ---------------------------------------------------------------------
+
+    /// Inserts or replaces a map run (its DescribeMapRun JSON).
+    pub fn put_map_run(&self, arn: &str, execution_arn: &str, run: &Value) -> Result<()> {
+        self.db().execute(
+            "INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)",
+            params![arn, execution_arn, run.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// One map run.
+    pub fn map_run(&self, arn: &str) -> Result<Option<Value>> {
+        Ok(self
+            .db()
+            .query_row("SELECT run FROM map_runs WHERE arn = ?1", [arn], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .map(json_col))
+    }
+
+    /// An execution's map runs, oldest first.
+    pub fn map_runs(&self, execution_arn: &str) -> Result<Vec<Value>> {
+        let db = self.db();
+        let mut st =
+            db.prepare("SELECT run FROM map_runs WHERE execution_arn = ?1 ORDER BY rowid")?;
+        let rows = st.query_map([execution_arn], |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .map(|r| r.map(json_col))
+            .collect::<rusqlite::Result<_>>()?)
     }
 
     // --- recorded messages ------------------------------------------------------------

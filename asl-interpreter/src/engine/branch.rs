@@ -124,6 +124,13 @@ impl Exec {
         self.inner.clock.sleep(d).await;
     }
 
+    /// Tells the map-run listener, if any.
+    pub fn report_map_run(&self, report: &super::MapRunReport) {
+        if let Some(l) = &self.inner.map_runs {
+            l(report);
+        }
+    }
+
     /// When the state whose entry is `entered` began (its recorded time when resuming).
     pub fn entered_at(&self, entered: u64) -> DateTime<Utc> {
         self.replay

@@ -211,6 +211,38 @@ fn epoch(t: DateTime<Utc>) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 
+/// A Distributed Map's map run, as the map-run listener sees it when it starts and ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunReport {
+    /// `arn:aws:states:<region>:<account>:mapRun:<state machine>/<label>:<id>`.
+    pub map_run_arn: String,
+    /// The execution that runs it.
+    pub execution_arn: String,
+    /// The state machine of its child workflows.
+    pub state_machine_arn: String,
+    /// `RUNNING`, `SUCCEEDED` or `FAILED`.
+    pub status: &'static str,
+    /// When it started.
+    pub start: DateTime<Utc>,
+    /// When it ended.
+    pub stop: Option<DateTime<Utc>>,
+    /// Items in all.
+    pub total: usize,
+    /// Items whose iteration succeeded.
+    pub succeeded: usize,
+    /// Items whose iteration failed.
+    pub failed: usize,
+    /// `MaxConcurrency` (0: unbounded).
+    pub max_concurrency: usize,
+    /// `ToleratedFailurePercentage`.
+    pub tolerated_failure_percentage: f64,
+    /// `ToleratedFailureCount`.
+    pub tolerated_failure_count: u64,
+}
+
+/// Called when a map run starts and when it ends.
+pub type MapRunListener = Arc<dyn Fn(&MapRunReport) + Send + Sync>;
+
 /// What a callback delivers to a waiting `.waitForTaskToken` task.
 #[derive(Debug)]
 pub(crate) enum Callback {
@@ -252,6 +284,7 @@ pub(crate) struct Inner {
     pub limits: Limits,
     pub tokens: Tokens,
     pub listener: Option<EventListener>,
+    pub map_runs: Option<MapRunListener>,
 }
 
 /// Builds an [`Interpreter`].
@@ -261,6 +294,7 @@ pub struct InterpreterBuilder {
     clock: Option<Arc<dyn Clock>>,
     limits: Limits,
     listener: Option<EventListener>,
+    map_runs: Option<MapRunListener>,
 }
 
 impl Interpreter {
@@ -272,6 +306,7 @@ impl Interpreter {
             clock: None,
             limits: Limits::default(),
             listener: None,
+            map_runs: None,
         }
     }
 
@@ -424,6 +459,12 @@ impl InterpreterBuilder {
         self
     }
 
+    /// A listener told when a Distributed Map's map run starts and ends.
+    pub fn on_map_run(mut self, listener: MapRunListener) -> Self {
+        self.map_runs = Some(listener);
+        self
+    }
+
     /// The interpreter.
     pub fn build(self) -> Interpreter {
         Interpreter {
@@ -436,6 +477,7 @@ impl InterpreterBuilder {
                 limits: self.limits,
                 tokens: Tokens::default(),
                 listener: self.listener,
+                map_runs: self.map_runs,
             }),
         }
     }

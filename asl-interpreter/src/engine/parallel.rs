@@ -4,14 +4,16 @@ use std::sync::Arc;
 
 use asl_core::error::names;
 use asl_core::jsonata::StatesBinding;
-use asl_core::model::{Map as MapState, Parallel, QueryLanguage, Template};
+use asl_core::model::{Map as MapState, Parallel, ProcessorMode, QueryLanguage, Template};
 use asl_core::{Scope, StatesError};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value, json};
 
-use super::branch::{Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
+use super::MapRunReport;
+use super::branch::{Exec, Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
 use super::task::RetryState;
+use crate::history::History;
 
 pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Next, StateError> {
     let state = run.state;
@@ -178,18 +180,35 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
         None => 0,
     };
     let mut retries = RetryState::new(m.retry.len());
+    let distributed = matches!(m.config.mode, ProcessorMode::Distributed);
     let results = loop {
+        // Items an ItemReader reads are not counted up front.
+        let length = if m.item_reader.is_some() {
+            0
+        } else {
+            items.len()
+        };
         let started = run.exec.emit(
             run.thread,
             "MapStateStarted",
-            Some((
-                "mapStateStartedEventDetails",
-                json!({"length": items.len()}),
-            )),
+            Some(("mapStateStartedEventDetails", json!({"length": length}))),
         );
         let tolerated = tolerance(run, m, &effective, items.len())?;
+        if distributed {
+            match map_run(run, m, &items, &effective, max_concurrency, tolerated).await {
+                Ok(results) => break results,
+                Err((f, id)) => {
+                    if let Some(d) = retries.next(&m.retry, f.error_name()) {
+                        run.exec.sleep_after(id, d).await;
+                        continue;
+                    }
+                    return Err(StateError::Plain(f));
+                }
+            }
+        }
         match run_iterations(
             run,
+            run.exec,
             m,
             &items,
             &effective,
@@ -199,8 +218,12 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
         )
         .await
         {
-            Ok(results) => break results,
-            Err((f, last)) => {
+            Ok((results, last, _)) => {
+                run.exec.emit_after(last, "MapStateSucceeded", None);
+                run.thread.set_cursor(last);
+                break results;
+            }
+            Err((f, last, _)) => {
                 let id = run.exec.emit_after(last, "MapStateFailed", None);
                 run.thread.set_cursor(id);
                 if let Some(d) = retries.next(&m.retry, f.error_name()) {
@@ -213,6 +236,115 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
     };
     let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
     Ok(run.exit(out, assigned, None))
+}
+
+/// A Distributed Map: a map run (`MapRunStarted` ... `MapRunSucceeded`/`MapRunFailed`) whose
+/// iterations are child workflows with histories of their own, not the parent's. Reported to
+/// the interpreter's map-run listener as it starts and ends.
+async fn map_run(
+    run: &StateRun<'_>,
+    m: &MapState,
+    items: &[Value],
+    effective: &Value,
+    max_concurrency: usize,
+    tolerated: Option<f64>,
+) -> Result<Vec<Value>, (Failure, u64)> {
+    let exec = run.exec;
+    let label = m
+        .label
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let run_id = uuid::Uuid::new_v4();
+    let config = &exec.config;
+    let map_run_arn = format!(
+        "arn:aws:states:{}:{}:mapRun:{}/{label}:{run_id}",
+        config.region, config.account, config.state_machine_name
+    );
+    let run_started = exec.emit(
+        run.thread,
+        "MapRunStarted",
+        Some((
+            "mapRunStartedEventDetails",
+            json!({"mapRunArn": map_run_arn}),
+        )),
+    );
+    let mut report = MapRunReport {
+        map_run_arn: map_run_arn.clone(),
+        execution_arn: exec.execution_arn.clone(),
+        state_machine_arn: format!("{}/{label}", exec.state_machine_arn),
+        status: "RUNNING",
+        start: exec.now(),
+        stop: None,
+        total: items.len(),
+        succeeded: 0,
+        failed: 0,
+        max_concurrency,
+        tolerated_failure_percentage: 0.0,
+        tolerated_failure_count: tolerated.map_or(0, |t| t.max(0.0) as u64),
+    };
+    exec.report_map_run(&report);
+    let mut child_config = config.clone();
+    child_config.arn = Some(format!(
+        "arn:aws:states:{}:{}:execution:{}/{label}:{run_id}",
+        config.region, config.account, config.state_machine_name
+    ));
+    let child = Arc::new(Exec::new(
+        exec.inner.clone(),
+        exec.machine.clone(),
+        child_config,
+        History::new(),
+        None,
+    ));
+    let outcome = run_iterations(
+        run,
+        &child,
+        m,
+        items,
+        effective,
+        max_concurrency,
+        0,
+        tolerated,
+    )
+    .await;
+    report.stop = Some(exec.now());
+    match outcome {
+        Ok((results, _, failures)) => {
+            report.status = "SUCCEEDED";
+            report.failed = failures;
+            report.succeeded = items.len() - failures;
+            exec.report_map_run(&report);
+            let done = exec.emit_after(run_started, "MapRunSucceeded", None);
+            exec.emit_after(done, "MapStateSucceeded", None);
+            // As AWS records it: the state's exit follows the run's end, or its start when an
+            // ItemReader fed it.
+            let exit_after = if m.item_reader.is_some() {
+                run_started
+            } else {
+                done
+            };
+            run.thread.set_cursor(exit_after);
+            Ok(results)
+        }
+        Err((f, _, failures)) => {
+            report.status = "FAILED";
+            report.failed = failures.max(1);
+            report.succeeded = 0;
+            exec.report_map_run(&report);
+            let mut d = Map::new();
+            d.insert("error".into(), json!(f.error_name()));
+            if let Some(c) = &f.cause {
+                d.insert("cause".into(), json!(c));
+            }
+            let failed = exec.emit_after(
+                run_started,
+                "MapRunFailed",
+                Some(("mapRunFailedEventDetails", Value::Object(d))),
+            );
+            let id = exec.emit_after(failed, "MapStateFailed", None);
+            run.thread.set_cursor(id);
+            Err((f, id))
+        }
+    }
 }
 
 /// The number of failed items tolerated (`None`: any failure fails the map).
@@ -265,16 +397,22 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// What a run of iterations ended with: results, the last event, the failures tolerated.
+type Iterations = Result<(Vec<Value>, u64, usize), (Failure, u64, usize)>;
+
+/// Runs the iterations, their events in `exec`'s history (the execution's own for an inline
+/// Map; a map run's for a distributed one).
+#[allow(clippy::too_many_arguments)]
 async fn run_iterations(
     run: &StateRun<'_>,
+    exec: &Arc<Exec>,
     m: &MapState,
     items: &[Value],
     effective: &Value,
     max_concurrency: usize,
     started: u64,
     tolerated: Option<f64>,
-) -> Result<Vec<Value>, (Failure, u64)> {
-    let exec: &Arc<_> = run.exec;
+) -> Iterations {
     let name = &run.state.name;
     let limit = if max_concurrency == 0 {
         usize::MAX
@@ -301,7 +439,7 @@ async fn run_iterations(
             );
             let input = match iteration_input(run, m, effective, index, &items[index]) {
                 Ok(v) => v,
-                Err(e) => return Err((run.fail(e), id)),
+                Err(e) => return Err((run.fail(e), id, failures)),
             };
             let th = Thread::starting_at(id);
             let mut vars = run.vars.child();
@@ -351,16 +489,14 @@ async fn run_iterations(
                     } else {
                         f
                     };
-                    return Err((f, end));
+                    return Err((f, end, failures));
                 }
                 results[index] = f.error_output();
             }
         }
         cursor = end;
     }
-    run.exec.emit_after(last, "MapStateSucceeded", None);
-    run.thread.set_cursor(last);
-    Ok(results)
+    Ok((results, last, failures))
 }
 
 fn iteration_input(

@@ -511,22 +511,78 @@ fn check_map_run_arn(arn: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub(crate) fn describe_map_run(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+pub(crate) fn describe_map_run(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("mapRunArn")?;
     check_map_run_arn(arn)?;
-    Err(ApiError::no_resource(arn))
+    let mut run = svc
+        .store
+        .map_run(arn)?
+        .ok_or_else(|| ApiError::no_resource(arn))?;
+    if let Some(m) = run.as_object_mut() {
+        m.remove("stateMachineArn");
+    }
+    Ok(run)
 }
 
-pub(crate) fn update_map_run(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+pub(crate) fn update_map_run(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("mapRunArn")?;
     check_map_run_arn(arn)?;
-    Err(ApiError::no_resource(arn))
+    let mut run = svc
+        .store
+        .map_run(arn)?
+        .ok_or_else(|| ApiError::no_resource(arn))?;
+    if let Some(n) = req.opt_int("maxConcurrency")? {
+        if !(0..=10_000).contains(&n) {
+            return Err(ApiError::validation(
+                "maxConcurrency",
+                &n.to_string(),
+                "Member must have value between 0 and 10000",
+            ));
+        }
+        run["maxConcurrency"] = json!(n);
+    }
+    if let Some(n) = req.opt_int("toleratedFailureCount")? {
+        run["toleratedFailureCount"] = json!(n.max(0));
+    }
+    if let Some(p) = req
+        .0
+        .get("toleratedFailurePercentage")
+        .and_then(Value::as_f64)
+    {
+        if !(0.0..=100.0).contains(&p) {
+            return Err(ApiError::validation(
+                "toleratedFailurePercentage",
+                &p.to_string(),
+                "Member must have value between 0 and 100",
+            ));
+        }
+        run["toleratedFailurePercentage"] = json!(p);
+    }
+    let execution = run["executionArn"].as_str().unwrap_or_default().to_string();
+    svc.store.put_map_run(arn, &execution, &run)?;
+    Ok(json!({}))
 }
 
 pub(crate) fn list_map_runs(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
     execution_rec(svc, arn)?;
-    req.max_results()?;
-    req.page_start()?;
-    Ok(json!({"mapRuns": []}))
+    let max = req.max_results()?;
+    let start = req.page_start()?;
+    let (items, next) = page(svc.store.map_runs(arn)?, start, max);
+    let items: Vec<Value> = items
+        .iter()
+        .map(|r| {
+            let mut m = json!({"executionArn": r["executionArn"], "mapRunArn": r["mapRunArn"],
+                "stateMachineArn": r["stateMachineArn"], "startDate": r["startDate"]});
+            if let Some(s) = r.get("stopDate") {
+                m["stopDate"] = s.clone();
+            }
+            m
+        })
+        .collect();
+    let mut out = json!({"mapRuns": items});
+    if let Some(n) = next {
+        out["nextToken"] = json!(n);
+    }
+    Ok(out)
 }

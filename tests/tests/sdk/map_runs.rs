@@ -7,7 +7,7 @@ use crate::common::{Env, PASS, expect_error, show};
 const MISSING_MAP_RUN: &str =
     "arn:aws:states:us-east-1:123456789012:mapRun:m/Map:00000000-0000-0000-0000-000000000000";
 
-const DISTRIBUTED: &str = r#"{"StartAt":"Map","States":{"Map":{"Type":"Map",
+const DISTRIBUTED: &str = r#"{"StartAt":"Map","States":{"Map":{"Type":"Map","Label":"Items",
   "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
     "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
   "End":true}}}"#;
@@ -72,10 +72,10 @@ async fn distributed_map_has_a_map_run() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("ListMapRuns: {}", show(&e)));
-    // SERVER BUG: sfn-local lists no map runs (ListMapRuns always answers []).
     assert_eq!(runs.map_runs().len(), 1, "{runs:?}");
     let run = runs.map_runs()[0].map_run_arn().to_string();
-    assert!(run.contains(":mapRun:distributed/Map:"), "{run}");
+    // `<state machine>/<Label>:<id>`, as AWS names map runs.
+    assert!(run.contains(":mapRun:distributed/Items:"), "{run}");
     let described = sfn
         .describe_map_run()
         .map_run_arn(&run)
