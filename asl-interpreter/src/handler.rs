@@ -53,9 +53,21 @@ pub struct TaskRequest {
     pub clock: Arc<dyn Clock>,
     /// For function handlers: the function's name or ARN as the state gave it.
     pub function_name: Option<String>,
+    /// For `.sync` resources: where to report that the job was submitted (see
+    /// [`TaskRequest::report_submitted`]).
+    pub submitted: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
 }
 
 impl TaskRequest {
+    /// For `.sync` resources: the job was submitted (e.g. ECS accepted the RunTask) and this is
+    /// the service's answer; the history records `TaskSubmitted` with it while the handler
+    /// goes on waiting for the job to finish. Ignored for other resources.
+    pub fn report_submitted(&self, response: Value) {
+        if let Some(tx) = &self.submitted {
+            let _ = tx.send(response);
+        }
+    }
+
     /// Sleeps in the execution's time. On a virtual clock this lets time advance (a simulated
     /// slow call can hit the state's `TimeoutSeconds` without any real waiting).
     pub fn sleep(&self, d: std::time::Duration) -> crate::clock::Sleep {

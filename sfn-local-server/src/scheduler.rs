@@ -109,7 +109,9 @@ pub fn fires_between(
     out
 }
 
-/// Starts the execution of one fire; `Ok(None)` when that fire already started one.
+/// Starts the execution of one fire. A fire that already started its execution starts no
+/// other: the answer is that execution's ARN while it runs (StartExecution is idempotent for
+/// the same name and input) and `Ok(None)` once it has closed.
 pub async fn fire(
     svc: &Arc<Service>,
     s: &Scheduled,

@@ -252,13 +252,20 @@ async fn invoke(
     };
     // Resuming: a task whose end is recorded is not run again.
     let outcome = match recorded_outcome(run, activity) {
-        Some(o) => {
+        Recorded::Ended(o) => {
             exec.next_invocation(&run.state.name);
             o
         }
-        None => {
+        Recorded::Submitted => {
+            let again = true;
             call(
-                run, t, parameters, attempt, token, timeout, heartbeat, activity,
+                run, t, parameters, attempt, token, timeout, heartbeat, activity, again,
+            )
+            .await
+        }
+        Recorded::Nothing => {
+            call(
+                run, t, parameters, attempt, token, timeout, heartbeat, activity, false,
             )
             .await
         }
@@ -358,21 +365,53 @@ async fn invoke(
     }
 }
 
-/// The recorded end of the task invocation that follows the thread's cursor, if any (when
-/// resuming). For an activity, its recorded `ActivityStarted` is matched on the way.
-fn recorded_outcome(run: &StateRun<'_>, activity: bool) -> Option<Result<Value, TaskFailure>> {
-    let replay = run.exec.replay.as_ref()?;
+/// What the record says of the task invocation that follows the thread's cursor (when
+/// resuming).
+enum Recorded {
+    /// It ended so.
+    Ended(Result<Value, TaskFailure>),
+    /// It was submitted (its `TaskSubmitted` is matched), not ended: run it again without
+    /// recording a second submission.
+    Submitted,
+    /// Nothing (or not resuming).
+    Nothing,
+}
+
+/// The recorded end of the task invocation that follows the thread's cursor, if any. Its
+/// `ActivityStarted` or `TaskSubmitted` is matched on the way.
+fn recorded_outcome(run: &StateRun<'_>, activity: bool) -> Recorded {
+    let Some(replay) = run.exec.replay.as_ref() else {
+        return Recorded::Nothing;
+    };
     let mut after = run.thread.cursor();
+    let mut submitted = false;
     if activity {
-        let started = replay.next_after(after, |t| t == "ActivityStarted")?;
-        replay.next_after(started.id, super::replay::is_task_end)?;
+        let Some(started) = replay.next_after(after, |t| t == "ActivityStarted") else {
+            return Recorded::Nothing;
+        };
+        if replay
+            .next_after(started.id, super::replay::is_task_end)
+            .is_none()
+        {
+            return Recorded::Nothing;
+        }
         let details = started.details.clone();
         after = run.exec.emit(run.thread, "ActivityStarted", details);
+    } else if let Some(sub) = replay.next_after(after, |t| t == "TaskSubmitted") {
+        let details = sub.details.clone();
+        after = run.exec.emit(run.thread, "TaskSubmitted", details);
+        submitted = true;
     }
-    let end = replay.next_after(after, super::replay::is_task_end)?;
+    let Some(end) = replay.next_after(after, super::replay::is_task_end) else {
+        return if submitted {
+            Recorded::Submitted
+        } else {
+            Recorded::Nothing
+        };
+    };
     let d = end.details.as_ref().map(|(_, d)| d);
     let field = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_str);
-    Some(if end.event_type.ends_with("Succeeded") {
+    Recorded::Ended(if end.event_type.ends_with("Succeeded") {
         Ok(field("output")
             .and_then(|o| serde_json::from_str(o).ok())
             .unwrap_or(Value::Null))
@@ -395,6 +434,7 @@ async fn call(
     timeout: Option<u64>,
     heartbeat: Option<u64>,
     activity: bool,
+    already_submitted: bool,
 ) -> Result<Value, TaskFailure> {
     let exec = run.exec;
     let state = &run.state.name;
@@ -423,6 +463,34 @@ async fn call(
         invocation,
         clock: exec.inner.clock.clone(),
         function_name: None,
+        submitted: None,
+    };
+    let mut request = request;
+    let service = match ResourceKind::of(&t.resource) {
+        ResourceKind::Service {
+            resource_type,
+            resource,
+        } => Some((resource_type, resource)),
+        _ => None,
+    };
+    let sync = t.resource.ends_with(".sync") || t.resource.ends_with(".sync:2");
+    let (sub_tx, mut sub_rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    if sync && service.is_some() {
+        request.submitted = Some(sub_tx);
+    }
+    let mut submitted_once = already_submitted;
+    let emit_submitted = |v: &Value| {
+        if let Some((resource_type, resource)) = &service {
+            exec.emit(
+                run.thread,
+                "TaskSubmitted",
+                Some((
+                    "taskSubmittedEventDetails",
+                    json!({"resourceType": resource_type, "resource": resource,
+                           "output": to_json_text(v), "outputDetails": {"truncated": false}}),
+                )),
+            );
+        }
     };
     let clock = exec.inner.clock.clone();
     // The token is open before the handler runs: a worker may answer before the handler's
@@ -435,10 +503,26 @@ async fn call(
     let work = async {
         let submitted = {
             let _busy = clock.busy();
-            handler.call(request).await?
+            let call = handler.call(request);
+            tokio::pin!(call);
+            loop {
+                tokio::select! {
+                    r = &mut call => break r?,
+                    Some(v) = sub_rx.recv() => {
+                        if !submitted_once {
+                            submitted_once = true;
+                            emit_submitted(&v);
+                        }
+                    }
+                }
+            }
         };
         if guard.is_none() {
             return Ok(submitted);
+        }
+        // A callback task: the request went out (SQS, SNS, ...); its answer is recorded.
+        if !activity && !submitted_once {
+            emit_submitted(&submitted);
         }
         if activity {
             let worker = submitted.get("workerName").cloned();

@@ -400,7 +400,10 @@ impl TaskHandler for EcsHandler {
             };
             let task = this.run_task(&request).await?;
             match pattern {
-                Pattern::Sync => task.wait().await,
+                Pattern::Sync => {
+                    request.report_submitted(task.response.clone());
+                    task.wait().await
+                }
                 Pattern::RequestResponse | Pattern::Callback => {
                     let response = task.response.clone();
                     task.detach();

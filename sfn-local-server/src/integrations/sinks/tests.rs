@@ -20,6 +20,7 @@ fn request(resource: &str, parameters: Value) -> TaskRequest {
         invocation: 0,
         clock: Arc::new(VirtualClock::new(now())),
         function_name: None,
+        submitted: None,
     }
 }
 
