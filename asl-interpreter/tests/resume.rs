@@ -211,3 +211,72 @@ fn a_callback_waits_on_the_same_token_after_a_resume() {
     assert_eq!(out.output.as_deref(), Some(r#"{"ok":true}"#));
     assert_valid(&out.history);
 }
+
+/// A redrive re-runs what failed and replays what had succeeded; the history keeps growing
+/// from `ExecutionFailed` through `ExecutionRedriven` to a new end.
+#[test]
+fn a_redrive_reruns_only_what_failed() {
+    let def = json!({"StartAt": "First", "States": {
+        "First": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+            "Parameters": {"n": 1}, "ResultPath": "$.first", "Next": "Second"},
+        "Second": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+            "Parameters": {"n": 2, "broken": true}, "ResultPath": "$.second", "End": true}}});
+    let fixed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let calls = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let (f2, c2) = (fixed.clone(), calls.clone());
+    let handlers = Handlers::new().function("work", move |req: TaskRequest| {
+        let (fixed, calls) = (f2.clone(), c2.clone());
+        async move {
+            calls
+                .lock()
+                .unwrap()
+                .push(req.parameters["n"].as_i64().unwrap());
+            if req.parameters["broken"] == json!(true) && !fixed.load(Ordering::SeqCst) {
+                return Err(TaskFailure::new("Work.Broken", "not yet"));
+            }
+            Ok(json!(req.parameters["n"]))
+        }
+    });
+    let interp = Interpreter::builder()
+        .handlers(handlers)
+        .clock(Arc::new(VirtualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        )))
+        .build();
+    let m = Arc::new(StateMachine::from_value(&def).unwrap());
+    let failed = block_on(async { interp.start(m.clone(), config()).outcome().await });
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(*calls.lock().unwrap(), [1, 2]);
+    fixed.store(true, Ordering::SeqCst);
+    let redriven = block_on(async {
+        interp
+            .redrive(m, config(), failed.history.clone(), 1)
+            .outcome()
+            .await
+    });
+    assert_eq!(redriven.status, Status::Succeeded, "{redriven:?}");
+    assert_eq!(*calls.lock().unwrap(), [1, 2, 2], "First is not run again");
+    let out: Value = serde_json::from_str(redriven.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (out["first"].clone(), out["second"].clone()),
+        (json!(1), json!(2))
+    );
+    let h = &redriven.history;
+    assert_eq!(&h[..failed.history.len()], &failed.history[..]);
+    let types: Vec<&str> = h[failed.history.len()..]
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionRedriven",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    for (i, e) in h.iter().enumerate() {
+        assert_eq!(e.id, i as u64 + 1);
+    }
+}

@@ -215,6 +215,43 @@ impl Service {
         } else {
             self.interp.resume(machine, config, recorded)
         };
+        self.watch(rec, handle);
+    }
+
+    /// Redrives a closed execution: its row goes back to RUNNING with one more redrive, and
+    /// the interpreter re-runs what failed. Returns the redrive time (epoch ms).
+    pub(crate) fn redrive(self: &Arc<Self>, rec: &ExecutionRec) -> Result<i64, String> {
+        let machine = self
+            .definition_of(rec)
+            .ok_or_else(|| "the state machine definition is no longer available".to_string())?;
+        let mut events = Vec::new();
+        for v in self.store.events(&rec.arn).map_err(|e| e.to_string())? {
+            match HistoryEvent::from_json(&v) {
+                Some(e) if e.id == events.len() as u64 + 1 => events.push(e),
+                _ => return Err("the execution's history is incomplete".into()),
+            }
+        }
+        let now = now_ms();
+        let count = rec.redrive_count + 1;
+        self.store
+            .redrive_execution(&rec.arn, count, now)
+            .map_err(|e| e.to_string())?;
+        let mut rec = rec.clone();
+        rec.status = "RUNNING".into();
+        rec.redrive_count = count;
+        rec.redrive_date = Some(now);
+        rec.output = None;
+        rec.error = None;
+        rec.cause = None;
+        rec.stop = None;
+        let config = self.config_for(&rec, ExecutionType::Standard);
+        let handle = self.interp.redrive(machine, config, events, count);
+        self.watch(&rec, handle);
+        Ok(now)
+    }
+
+    /// Keeps a started execution's control and records its end.
+    fn watch(self: &Arc<Self>, rec: &ExecutionRec, handle: asl_interpreter::ExecutionHandle) {
         lock(&self.running).insert(
             rec.arn.clone(),
             Running {
@@ -328,7 +365,7 @@ impl Service {
     }
 
     /// The parsed definition an execution runs.
-    fn definition_of(&self, rec: &ExecutionRec) -> Option<Arc<StateMachine>> {
+    pub(crate) fn definition_of(&self, rec: &ExecutionRec) -> Option<Arc<StateMachine>> {
         let (revision, definition) = match self.store.version(&rec.definition_arn).ok()? {
             Some(v) => (v.revision_id, v.definition),
             None => {

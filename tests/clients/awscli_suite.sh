@@ -305,17 +305,13 @@ text start-execution --state-machine-arn "$ARN" --query executionArn
 FAILED_RUN="$OUT"
 wait_closed "$FAILED_RUN"
 equal "Fail state -> FAILED" "$STATUS" "FAILED"
-if aws --endpoint-url "$ENDPOINT" --output json stepfunctions redrive-execution \
-    --execution-arn "$FAILED_RUN" >"$TMP/out" 2>"$TMP/err"; then
-    grep -q redriveDate "$TMP/out" || fail "redrive-execution: no redriveDate: $(cat "$TMP/out")"
-    ok "redrive-execution on FAILED"
-else
-    # sfn-local cannot redrive yet; it must say so with AWS's error.
-    echo "     redrive-execution answered: $(cat "$TMP/err")"
-    grep -q "An error occurred (ExecutionNotRedrivable)" "$TMP/err" ||
-        fail "redrive-execution: expected ExecutionNotRedrivable, got: $(cat "$TMP/err")"
-    ok "redrive-execution on FAILED -> ExecutionNotRedrivable (not implemented yet)"
-fi
+aws --endpoint-url "$ENDPOINT" --output json stepfunctions redrive-execution \
+    --execution-arn "$FAILED_RUN" >"$TMP/out" 2>"$TMP/err" ||
+    fail "redrive-execution on FAILED: $(cat "$TMP/err")"
+grep -q redriveDate "$TMP/out" || fail "redrive-execution: no redriveDate: $(cat "$TMP/out")"
+ok "redrive-execution on FAILED"
+wait_closed "$FAILED_RUN"
+equal "redriven execution fails again at its Fail state" "$STATUS" "FAILED"
 expect_error "redrive-execution on SUCCEEDED" ExecutionNotRedrivable redrive-execution --execution-arn "$RUN"
 
 # --- bad input ------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ pub(crate) struct Exec {
     pub context_base: Map<String, Value>,
     /// The recorded history, when resuming.
     pub replay: Option<super::replay::Replay>,
+    /// Where the execution timeout counts from (the start, or the last redrive).
+    pub timeout_from: DateTime<Utc>,
 }
 
 impl Exec {
@@ -81,7 +83,20 @@ impl Exec {
             invocations: Mutex::new(HashMap::new()),
             context_base,
             replay,
+            timeout_from: start,
         }
+    }
+
+    /// Marks the execution as redriven `count` times, the last at `at`.
+    pub fn redriven(&mut self, count: u32, at: DateTime<Utc>) {
+        if let Some(e) = self
+            .context_base
+            .get_mut("Execution")
+            .and_then(Value::as_object_mut)
+        {
+            e.insert("RedriveCount".into(), json!(count));
+        }
+        self.timeout_from = at;
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -566,7 +581,7 @@ pub(crate) async fn run_execution(
     let mut vars = Vars::default();
     // Counted from the start, also across a resume.
     let timeout = machine.timeout_seconds.map(|s| {
-        let end = exec.start + chrono::Duration::seconds(s as i64);
+        let end = exec.timeout_from + chrono::Duration::seconds(s as i64);
         let left = (end - exec.now()).to_std().unwrap_or_default();
         exec.inner.clock.sleep(left)
     });

@@ -211,6 +211,18 @@ fn epoch(t: DateTime<Utc>) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 
+/// What a resumed or redriven execution starts from.
+struct Restart {
+    /// Its history so far (the new events follow it).
+    history: Vec<HistoryEvent>,
+    /// The events to replay (for a redrive, without the failure that ended it).
+    replay: Vec<HistoryEvent>,
+    /// Set for a redrive: the new redrive count.
+    redrive_count: Option<u32>,
+    /// Set when resuming a redriven execution: its redrive count and time.
+    redriven: Option<(u32, DateTime<Utc>)>,
+}
+
 /// A Distributed Map's map run, as the map-run listener sees it when it starts and ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRunReport {
@@ -317,7 +329,7 @@ impl Interpreter {
 
     /// Runs one execution to completion (virtual time passes instantly).
     pub async fn run(&self, machine: Arc<StateMachine>, config: ExecutionConfig) -> Outcome {
-        let (handle, fut) = self.prepare(machine, config, Vec::new());
+        let (handle, fut) = self.prepare(machine, config, None);
         drop(handle);
         fut.await
     }
@@ -339,13 +351,71 @@ impl Interpreter {
         self.spawn(machine, config, recorded)
     }
 
+    /// Redrives a closed execution that failed, timed out or was aborted (its whole history in
+    /// `recorded`): `ExecutionRedriven` is appended, the states that had succeeded are replayed
+    /// from the record, and the ones that failed or were aborted run again. The history keeps
+    /// growing from where it ended, as AWS's does.
+    pub fn redrive(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        recorded: Vec<HistoryEvent>,
+        redrive_count: u32,
+    ) -> ExecutionHandle {
+        let keep = replay::redrivable(&recorded);
+        let restart = Restart {
+            history: recorded,
+            replay: keep,
+            redrive_count: Some(redrive_count),
+            redriven: None,
+        };
+        self.spawn_restart(machine, config, Some(restart))
+    }
+
     fn spawn(
         &self,
         machine: Arc<StateMachine>,
         config: ExecutionConfig,
         recorded: Vec<HistoryEvent>,
     ) -> ExecutionHandle {
-        let (mut handle, fut) = self.prepare(machine, config, recorded);
+        let restart = (!recorded.is_empty()).then(|| {
+            // A redriven execution replays its last redrive: the failure before it is not
+            // part of the record to follow.
+            let last_redrive = recorded
+                .iter()
+                .rposition(|e| e.event_type == "ExecutionRedriven");
+            let (replay, redriven) = match last_redrive {
+                Some(i) => {
+                    let mut r = replay::redrivable(&recorded[..i]);
+                    r.extend(recorded[i + 1..].iter().cloned());
+                    let e = &recorded[i];
+                    let count = e
+                        .details
+                        .as_ref()
+                        .and_then(|(_, d)| d.get("redriveCount"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(1) as u32;
+                    (r, Some((count, e.timestamp)))
+                }
+                None => (recorded.clone(), None),
+            };
+            Restart {
+                history: recorded,
+                replay,
+                redrive_count: None,
+                redriven,
+            }
+        });
+        self.spawn_restart(machine, config, restart)
+    }
+
+    fn spawn_restart(
+        &self,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        restart: Option<Restart>,
+    ) -> ExecutionHandle {
+        let (mut handle, fut) = self.prepare(machine, config, restart);
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
             let _ = tx.send(fut.await);
@@ -358,7 +428,7 @@ impl Interpreter {
         &self,
         machine: Arc<StateMachine>,
         mut config: ExecutionConfig,
-        recorded: Vec<HistoryEvent>,
+        restart: Option<Restart>,
     ) -> (
         ExecutionHandle,
         impl std::future::Future<Output = Outcome> + Send + 'static,
@@ -368,26 +438,45 @@ impl Interpreter {
         let arn = config.execution_arn();
         config.arn = Some(arn.clone());
         let listener = self.inner.listener.clone();
-        let (history, replay) = if recorded.is_empty() {
-            let h = match listener {
-                Some(l) => History::with_listener(&arn, l),
-                None => History::new(),
-            };
-            (h, None)
-        } else {
-            let h = History::resume(
-                recorded.clone(),
-                listener.as_ref().map(|l| (arn.as_str(), l.clone())),
-            );
-            (h, Some(replay::Replay::new(recorded)))
+        let mut redrive = None;
+        let (history, replay) = match restart {
+            None => {
+                let h = match listener {
+                    Some(l) => History::with_listener(&arn, l),
+                    None => History::new(),
+                };
+                (h, None)
+            }
+            Some(r) => {
+                let h = History::resume(
+                    r.history,
+                    listener.as_ref().map(|l| (arn.as_str(), l.clone())),
+                );
+                if let Some(count) = r.redrive_count {
+                    let last = h.len() as u64;
+                    let now = self.inner.clock.now();
+                    h.push(
+                        last,
+                        now,
+                        "ExecutionRedriven",
+                        Some((
+                            "executionRedrivenEventDetails",
+                            json!({"redriveCount": count}),
+                        )),
+                    );
+                    redrive = Some((count, now));
+                } else {
+                    redrive = r.redriven;
+                }
+                (h, Some(replay::Replay::new(r.replay)))
+            }
         };
-        let exec = Arc::new(branch::Exec::new(
-            self.inner.clone(),
-            machine,
-            config,
-            history.clone(),
-            replay,
-        ));
+        let mut exec =
+            branch::Exec::new(self.inner.clone(), machine, config, history.clone(), replay);
+        if let Some((count, at)) = redrive {
+            exec.redriven(count, at);
+        }
+        let exec = Arc::new(exec);
         let handle = ExecutionHandle {
             execution_arn: exec.execution_arn.clone(),
             history,

@@ -91,6 +91,48 @@ impl Replay {
     }
 }
 
+/// The part of a closed execution's history a redrive replays: all of it but the failure that
+/// closed it — the terminal event and, back from it, every failure or abort event that nothing
+/// but other removed events follow (a failure a Retry answered stays: it is followed by the
+/// next attempt).
+pub(crate) fn redrivable(history: &[HistoryEvent]) -> Vec<HistoryEvent> {
+    use std::collections::HashSet;
+    let failure = |t: &str| {
+        t.ends_with("Failed")
+            || t.ends_with("TimedOut")
+            || t.ends_with("Aborted")
+            || t == "ExecutionRedriven"
+    };
+    let mut removed: HashSet<u64> = HashSet::new();
+    let mut successors: HashMap<u64, Vec<u64>> = HashMap::new();
+    for e in history {
+        successors
+            .entry(e.previous_event_id)
+            .or_default()
+            .push(e.id);
+    }
+    loop {
+        let before = removed.len();
+        for e in history.iter().rev() {
+            if removed.contains(&e.id) || !failure(&e.event_type) {
+                continue;
+            }
+            let next = successors.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+            if next.iter().all(|n| removed.contains(n)) {
+                removed.insert(e.id);
+            }
+        }
+        if removed.len() == before {
+            break;
+        }
+    }
+    history
+        .iter()
+        .filter(|e| !removed.contains(&e.id))
+        .cloned()
+        .collect()
+}
+
 /// A task token that is the same every time the execution reaches the same point.
 pub(crate) fn stable_token(execution_arn: &str, after_event: u64, salt: &str) -> String {
     use sha2::{Digest, Sha256};

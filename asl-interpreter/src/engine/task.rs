@@ -35,10 +35,18 @@ impl ResourceKind {
         }
         // arn:aws:states:::service:action[.pattern] or arn:aws:states:::aws-sdk:service:action
         let tail = arn.splitn(6, ':').nth(5).unwrap_or(arn);
-        let (resource_type, resource) = match tail.rsplit_once(':') {
-            Some((t, r)) => (t.to_string(), r.to_string()),
-            None => (tail.to_string(), tail.to_string()),
+        // The type is the service (`aws-sdk:<service>` for SDK integrations); the resource is
+        // the rest, pattern and version included (`startExecution.sync:2`).
+        let split = match tail.strip_prefix("aws-sdk:") {
+            Some(rest) => rest
+                .split_once(':')
+                .map(|(svc, action)| (format!("aws-sdk:{svc}"), action.to_string())),
+            None => tail
+                .split_once(':')
+                .map(|(t, r)| (t.to_string(), r.to_string())),
         };
+        let (resource_type, resource) =
+            split.unwrap_or_else(|| (tail.to_string(), tail.to_string()));
         ResourceKind::Service {
             resource_type,
             resource,

@@ -9,17 +9,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use asl_interpreter::{
     Clock, ExecutionConfig, ExecutionControl, ExecutionHandle, Handlers, HistoryEvent, Interpreter,
-    Outcome, RealClock, Status, VirtualClock,
+    Outcome, RealClock, VirtualClock,
 };
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use tokio::sync::watch;
 
 use crate::ai::MockAi;
-use crate::db::{
-    ActionOutcome, Database, DbError, ExecutionFilter, ExecutionRecord, GoalChange, GoalStatus,
-    NewExecution,
-};
+use crate::db::{Database, DbError, ExecutionFilter, ExecutionRecord, GoalStatus};
+use crate::lifecycle::{self, Ended, Start};
 use crate::nested::{ChildExecution, ChildLog};
 use crate::status::{ExecutionState, ExecutionStatus};
 use crate::workflow::{DefinitionError, STATE_MACHINE_NAME, Workflow};
@@ -221,28 +218,9 @@ impl TaskGeneration {
     ) -> Result<String, AppError> {
         let rt = tokio::runtime::Handle::try_current().map_err(|_| AppError::NoRuntime)?;
         let sh = &self.shared;
-        let goal = sh
-            .db
-            .goal(goal_id)?
-            .ok_or_else(|| AppError::GoalNotFound(goal_id.into()))?;
-        if goal.user_id != user_id {
-            return Err(AppError::Forbidden {
-                goal: goal_id.into(),
-                user: user_id.into(),
-            });
-        }
-        let action_ids = match only {
-            Some(ids) => ids,
-            None => sh.db.actions(goal_id)?.into_iter().map(|a| a.id).collect(),
-        };
-        if action_ids.is_empty() {
-            return Err(AppError::NoActions(goal_id.into()));
-        }
-        let input = json!({"goalId": goal_id, "userId": user_id, "actionIds": action_ids});
-        let config = ExecutionConfig {
+        let mut config = ExecutionConfig {
             name: uuid::Uuid::new_v4().to_string(),
             state_machine_name: STATE_MACHINE_NAME.into(),
-            input_text: input.to_string(),
             region: sh.config.region.clone(),
             account: sh.config.account.clone(),
             ..ExecutionConfig::default()
@@ -252,29 +230,15 @@ impl TaskGeneration {
             TimeMode::Virtual { .. } => Arc::new(VirtualClock::new(*lock(&sh.virtual_now))),
             TimeMode::Real { scale } => Arc::new(RealClock::scaled(scale)),
         };
-        let now = clock.now();
-        let (goal, changed) = sh.db.update_goal(goal_id, now, |g| {
-            Ok(allowed.contains(&g.status).then(|| GoalChange {
-                status: GoalStatus::Processing,
-                current_execution_arn: Some(arn.clone()),
-            }))
-        })?;
-        if !changed {
-            return Err(AppError::InvalidGoalState {
-                goal: goal_id.into(),
-                status: goal.status,
-            });
-        }
-        sh.db.insert_execution(&NewExecution {
-            execution_arn: &arn,
+        let start = Start {
             goal_id,
             user_id,
-            action_ids: &action_ids,
-            started_at: now,
+            only,
             retry_of,
-        })?;
-        sh.db
-            .log(&arn, now, "started", Some(user_id), &input.to_string())?;
+            allowed,
+        };
+        let input = lifecycle::begin(&sh.db, start, &arn, clock.now())?;
+        config.input_text = input.to_string();
         let interpreter = Interpreter::builder()
             .handlers(sh.handlers.clone())
             .clock(clock.clone())
@@ -349,16 +313,12 @@ impl TaskGeneration {
         let run = self
             .run(arn)
             .ok_or_else(|| AppError::NotTracked(arn.into()))?;
-        let now = run.clock.now();
-        if !self.shared.db.request_cancel(arn)? {
+        if !lifecycle::request_cancel(&self.shared.db, arn, who, why, run.clock.now())? {
             return Err(AppError::WrongExecutionState {
                 arn: arn.into(),
                 state: rec.state,
             });
         }
-        self.shared
-            .db
-            .log(arn, now, "cancel_requested", Some(who), why)?;
         run.control.stop(
             Some("ABORT".into()),
             Some(format!("Cancelled by {who}: {why}")),
@@ -402,7 +362,8 @@ impl TaskGeneration {
 /// execution's control meanwhile).
 async fn watch_run(shared: Arc<Shared>, arn: String, run: Arc<Run>, handle: ExecutionHandle) {
     let outcome = Arc::new(handle.outcome().await);
-    if let Err(e) = finalize(&shared, &arn, &outcome) {
+    let timeout = shared.workflow.main.timeout_seconds.unwrap_or(0);
+    if let Err(e) = lifecycle::finish(&shared.db, timeout, &arn, &Ended::from(&*outcome)) {
         *lock(&run.finalize_error) = Some(e.to_string());
     }
     if matches!(shared.config.time, TimeMode::Virtual { .. }) {
@@ -411,104 +372,4 @@ async fn watch_run(shared: Arc<Shared>, arn: String, run: Arc<Run>, handle: Exec
     }
     *lock(&run.outcome) = Some(outcome);
     run.done.send_replace(true);
-}
-
-/// Records the final status. Timed-out and aborted executions are cleaned up: their tasks are
-/// deleted (an execution that did not finish leaves nothing half-done), every action is listed
-/// as failed, and the goal returns to `draft` (aborted) or `failed` (timed out) — or to what the
-/// tasks of earlier executions still make it. This is what an EventBridge rule on Step
-/// Functions' status-change events would trigger on AWS.
-fn finalize(shared: &Shared, arn: &str, outcome: &Outcome) -> Result<(), DbError> {
-    let db = &shared.db;
-    let state = ExecutionState::from(outcome.status);
-    let now = outcome.stop_date;
-    let Some(rec) = db.execution(arn)? else {
-        return Err(DbError::NotFound {
-            kind: "execution",
-            id: arn.into(),
-        });
-    };
-    let cause = match (outcome.status, &outcome.cause) {
-        (_, Some(c)) => Some(c.clone()),
-        (Status::TimedOut, None) => Some(format!(
-            "The execution did not finish within its {} seconds",
-            shared.workflow.main.timeout_seconds.unwrap_or(0)
-        )),
-        _ => None,
-    };
-    db.finish_execution(arn, state, now, outcome.error.as_deref(), cause.as_deref())?;
-    let cleanup = matches!(state, ExecutionState::TimedOut | ExecutionState::Aborted);
-    if cleanup {
-        let deleted = db.delete_tasks_of_execution(arn)?;
-        db.set_execution_error(
-            arn,
-            outcome.error.as_deref().unwrap_or(state.as_str()),
-            cause.as_deref().unwrap_or(""),
-            &rec.action_ids,
-        )?;
-        db.log(
-            arn,
-            now,
-            if state == ExecutionState::Aborted {
-                "aborted"
-            } else {
-                "timed_out"
-            },
-            None,
-            &format!("deleted {deleted} partially generated tasks"),
-        )?;
-    }
-    if state == ExecutionState::Failed && rec.failed_actions.is_empty() {
-        // Failed outside the error handler (an uncatchable States.Runtime).
-        let ok: Vec<String> = db
-            .action_results(arn)?
-            .into_iter()
-            .filter(|r| r.outcome == ActionOutcome::Succeeded)
-            .map(|r| r.action_id)
-            .collect();
-        let failed: Vec<String> = rec
-            .action_ids
-            .iter()
-            .filter(|a| !ok.contains(a))
-            .cloned()
-            .collect();
-        db.set_execution_error(
-            arn,
-            outcome.error.as_deref().unwrap_or("States.Runtime"),
-            cause.as_deref().unwrap_or(""),
-            &failed,
-        )?;
-    }
-    let (with_tasks, total) = db.goal_coverage(&rec.goal_id)?;
-    let settled = match state {
-        ExecutionState::Aborted if with_tasks == 0 => GoalStatus::Draft,
-        _ => GoalStatus::from_coverage(with_tasks, total),
-    };
-    let (goal, changed) = db.update_goal(&rec.goal_id, now, |g| {
-        let ours =
-            g.status == GoalStatus::Processing && g.current_execution_arn.as_deref() == Some(arn);
-        Ok(ours.then(|| GoalChange {
-            status: settled,
-            current_execution_arn: g.current_execution_arn.clone(),
-        }))
-    })?;
-    let succeeded = db
-        .action_results(arn)?
-        .iter()
-        .filter(|r| r.outcome == ActionOutcome::Succeeded)
-        .count();
-    db.log(
-        arn,
-        now,
-        "finished",
-        None,
-        &format!(
-            "{}; {succeeded} of {} actions succeeded; goal {}{}",
-            state.as_str(),
-            rec.total,
-            goal.status,
-            if changed { "" } else { " (unchanged)" }
-        ),
-    )?;
-    Ok(())
 }

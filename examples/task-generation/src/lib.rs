@@ -14,7 +14,10 @@
 //!   `nested`: `startExecution.sync:2`.
 //! - [`db`]: goals (optimistic locking), actions, tasks, executions, progress, log.
 //! - [`ai`]: the mock AI service with per-action behaviour.
-//! - [`TaskGeneration`]: start, status, cancel, retry the failed actions.
+//! - [`TaskGeneration`]: start, status, cancel, retry the failed actions (embedded);
+//!   `lifecycle`: the bookkeeping around an execution, shared with [`server`].
+//! - [`server`]: the same handlers and bookkeeping for an sfn-local server driven through the
+//!   Step Functions API (`tests/server.rs`).
 //!
 //! ```
 //! use task_generation::{Config, TaskGeneration, ai::{Behaviour, MockAi}, db::{Database, NewGoal, GoalStatus}};
@@ -38,7 +41,9 @@ pub mod ai;
 mod app;
 pub mod db;
 mod lambdas;
+mod lifecycle;
 mod nested;
+pub mod server;
 mod status;
 pub mod workflow;
 

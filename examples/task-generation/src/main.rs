@@ -1,5 +1,8 @@
 //! `task-generation demo`: one goal with 64 actions (some failing) through the whole workflow,
-//! with a live progress bar on stderr and a summary on stdout.
+//! with a live progress bar on stderr and a summary on stdout. `task-generation serve`: the
+//! same handlers on an sfn-local server, for the AWS CLI (see `serve.rs`).
+
+mod serve;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,6 +27,8 @@ struct Cli {
 enum Command {
     /// Generates tasks for a demo goal and shows the progress.
     Demo(DemoArgs),
+    /// Serves the Step Functions API with the workflow's handlers and a demo goal.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(clap::Args)]
@@ -49,7 +54,6 @@ struct DemoArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Demo(args) = cli.command;
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,7 +64,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(demo(args)) {
+    let run = match cli.command {
+        Command::Demo(args) => rt.block_on(demo(args)),
+        Command::Serve(args) => rt.block_on(serve::serve(args)).map(|()| ExitCode::SUCCESS),
+    };
+    match run {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

@@ -489,6 +489,7 @@ pub(crate) fn describe_for_execution(svc: &Arc<Service>, req: &Req<'_>) -> ApiRe
 
 pub(crate) fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
+    req.opt_str_max("clientToken", 64)?;
     let rec = execution_rec(svc, arn)?;
     let (status, reason) = redrive_status(&rec);
     if status == "NOT_REDRIVABLE" {
@@ -497,10 +498,16 @@ pub(crate) fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             reason.unwrap_or_default(),
         ));
     }
-    Err(ApiError::new(
-        "ExecutionNotRedrivable",
-        "sfn-local cannot redrive executions yet: start a new execution with the same input",
-    ))
+    if svc.running(arn).is_some() {
+        return Err(ApiError::new(
+            "ExecutionNotRedrivable",
+            format!("Execution is RUNNING and cannot be redriven: '{arn}'"),
+        ));
+    }
+    let at = svc
+        .redrive(&rec)
+        .map_err(|e| ApiError::new("ExecutionNotRedrivable", e))?;
+    Ok(json!({"redriveDate": epoch(at)}))
 }
 
 fn check_map_run_arn(arn: &str) -> ApiResult<()> {

@@ -77,6 +77,12 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
     if !sync {
         return Ok(json!({"ExecutionArn": arn, "StartDate": start_ms}));
     }
+    // If this task is cancelled (the parent stopped, timed out or failed elsewhere), the
+    // child it waits on is stopped too, as AWS stops the child of a `.sync` task.
+    let mut child = StopChildOnDrop {
+        svc: Arc::downgrade(svc),
+        arn: Some(arn.clone()),
+    };
     let rec = loop {
         match svc.store.execution(&arn) {
             Ok(Some(r)) if r.status != "RUNNING" && svc.running(&arn).is_none() => break r,
@@ -84,6 +90,7 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
             Err(e) => return Err(TaskFailure::new("States.Runtime", e.to_string())),
         }
     };
+    child.arn = None;
     let described = describe(&rec, resource.ends_with(".sync:2"));
     if rec.status == "SUCCEEDED" {
         Ok(described)
@@ -92,6 +99,25 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
             "States.TaskFailed",
             asl_core::dataflow::to_json_text(&described),
         ))
+    }
+}
+
+/// Stops a child execution still running when the task waiting on it goes away.
+struct StopChildOnDrop {
+    svc: Weak<Service>,
+    arn: Option<String>,
+}
+
+impl Drop for StopChildOnDrop {
+    fn drop(&mut self) {
+        if let (Some(svc), Some(arn)) = (self.svc.upgrade(), self.arn.take())
+            && let Some(control) = svc.running(&arn)
+        {
+            control.stop(
+                Some("States.Aborted".into()),
+                Some("The parent execution's task was cancelled".into()),
+            );
+        }
     }
 }
 

@@ -226,28 +226,34 @@ async fn redrive() {
     let exec = env.start_execution(&fails, "f", "{}").await;
     let d = env.wait_closed(&exec).await;
     assert_eq!(d.status(), &ExecutionStatus::Failed);
-    match env
+    // AWS redrives a FAILED Standard execution; its Fail state fails again.
+    let out = env
         .sfn
         .redrive_execution()
         .execution_arn(&exec)
         .send()
         .await
-    {
-        // AWS redrives a FAILED Standard execution.
-        Ok(out) => {
-            let d = env.wait_closed(&exec).await;
-            assert_eq!(d.redrive_count(), Some(1));
-            assert!(
-                d.redrive_date()
-                    .is_some_and(|r| r.secs() >= out.redrive_date().secs())
-            );
-        }
-        // sfn-local cannot redrive yet and says so with AWS's error.
-        Err(e) => {
-            let message = expect_error::<(), _, _>(Err(e), "ExecutionNotRedrivable");
-            eprintln!("RedriveExecution on FAILED (not implemented yet): {message}");
-        }
-    }
+        .unwrap_or_else(|e| panic!("RedriveExecution: {}", show(&e)));
+    let d = env.wait_closed(&exec).await;
+    assert_eq!(d.status(), &ExecutionStatus::Failed);
+    assert_eq!(d.redrive_count(), Some(1));
+    assert!(
+        d.redrive_date()
+            .is_some_and(|r| r.secs() >= out.redrive_date().secs())
+    );
+    let events = env
+        .sfn
+        .get_execution_history()
+        .execution_arn(&exec)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GetExecutionHistory: {}", show(&e)));
+    let types: Vec<String> = events
+        .events()
+        .iter()
+        .map(|e| e.r#type().as_str().to_string())
+        .collect();
+    assert!(types.iter().any(|t| t == "ExecutionRedriven"), "{types:?}");
 
     // A SUCCEEDED execution is never redrivable.
     let ok = env.machine("ok", PASS).await;
