@@ -101,6 +101,17 @@ impl Service {
             let writer = Writer::start(store.clone());
             let w = writer.clone();
             let listener: asl_interpreter::EventListener = Arc::new(move |arn, ev| {
+                let state = ev
+                    .details
+                    .as_ref()
+                    .and_then(|(_, d)| d.get("name"))
+                    .and_then(serde_json::Value::as_str);
+                if ev.event_type.ends_with("StateEntered") || ev.event_type.ends_with("StateExited")
+                {
+                    tracing::info!(execution = %arn, event = %ev.event_type, id = ev.id, state = state.unwrap_or_default(), "transition");
+                } else {
+                    tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");
+                }
                 w.send(WriteOp::Event {
                     execution_arn: arn.into(),
                     id: ev.id,
