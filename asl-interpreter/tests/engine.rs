@@ -517,3 +517,50 @@ fn time_does_not_move_while_work_is_runnable() {
     assert_eq!((out.stop_date - out.start_date).num_seconds(), 10);
     assert_eq!(times_of(&out.history, "WaitStateEntered"), vec![0; 6]);
 }
+
+/// ItemBatcher: each iteration gets `{"BatchInput", "Items"}` with at most MaxItemsPerBatch
+/// items (through the ItemSelector), in order; MaxInputBytesPerBatch bounds a batch's size.
+#[test]
+fn item_batcher_groups_items_in_order() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+        "ItemBatcher": {"MaxItemsPerBatch": 3, "BatchInput": {"goal.$": "$.goal"}},
+        "ItemsPath": "$.items", "End": true}}});
+    let out = run_with(
+        Handlers::new(),
+        def,
+        r#"{"goal": "g", "items": ["a","b","c","d","e","f","g","h"]}"#,
+    );
+    assert_eq!(out.status, Status::Succeeded, "{out:?}");
+    let v: Value = serde_json::from_str(out.output.as_deref().unwrap()).unwrap();
+    let sizes: Vec<usize> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["Items"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [3, 3, 2]);
+    assert_eq!(v[0]["BatchInput"], json!({"goal": "g"}));
+    assert_eq!(
+        v[2]["Items"],
+        json!([{"v": "g", "i": 6}, {"v": "h", "i": 7}])
+    );
+
+    // Each item is 22 bytes of JSON: 50 bytes hold two.
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "ItemBatcher": {"MaxInputBytesPerBatch": 50}, "End": true}}});
+    let items = json!([{"name": "item-0001x"}, {"name": "item-0002x"}, {"name": "item-0003x"}]);
+    let out = run_with(Handlers::new(), def, &items.to_string());
+    let v: Value = serde_json::from_str(out.output.as_deref().unwrap()).unwrap();
+    let sizes: Vec<usize> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["Items"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [2, 1]);
+}

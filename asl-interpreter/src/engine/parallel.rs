@@ -179,6 +179,12 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             .max(0) as usize,
         None => 0,
     };
+    // With an ItemBatcher each iteration gets a batch: `{"Items": [...], "BatchInput": ...}`,
+    // its items already through the ItemSelector.
+    let (items, prepared) = match &m.item_batcher {
+        Some(b) => (batches(run, m, b, &items, &effective)?, true),
+        None => (items, false),
+    };
     let mut retries = RetryState::new(m.retry.len());
     let distributed = matches!(m.config.mode, ProcessorMode::Distributed);
     let results = loop {
@@ -195,7 +201,17 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
         );
         let tolerated = tolerance(run, m, &effective, items.len())?;
         if distributed {
-            match map_run(run, m, &items, &effective, max_concurrency, tolerated).await {
+            match map_run(
+                run,
+                m,
+                &items,
+                &effective,
+                max_concurrency,
+                tolerated,
+                prepared,
+            )
+            .await
+            {
                 Ok(results) => break results,
                 Err((f, id)) => {
                     if let Some(d) = retries.next(&m.retry, f.error_name()) {
@@ -215,6 +231,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             max_concurrency,
             started,
             tolerated,
+            prepared,
         )
         .await
         {
@@ -248,6 +265,7 @@ async fn map_run(
     effective: &Value,
     max_concurrency: usize,
     tolerated: Option<f64>,
+    prepared: bool,
 ) -> Result<Vec<Value>, (Failure, u64)> {
     let exec = run.exec;
     let label = m
@@ -304,6 +322,7 @@ async fn map_run(
         max_concurrency,
         0,
         tolerated,
+        prepared,
     )
     .await;
     report.stop = Some(exec.now());
@@ -412,6 +431,7 @@ async fn run_iterations(
     max_concurrency: usize,
     started: u64,
     tolerated: Option<f64>,
+    prepared: bool,
 ) -> Iterations {
     let name = &run.state.name;
     let limit = if max_concurrency == 0 {
@@ -437,7 +457,12 @@ async fn run_iterations(
                     json!({"index": index, "name": name}),
                 )),
             );
-            let input = match iteration_input(run, m, effective, index, &items[index]) {
+            let input = if prepared {
+                Ok(items[index].clone())
+            } else {
+                iteration_input(run, m, effective, index, &items[index])
+            };
+            let input = match input {
                 Ok(v) => v,
                 Err(e) => return Err((run.fail(e), id, failures)),
             };
@@ -497,6 +522,65 @@ async fn run_iterations(
         cursor = end;
     }
     Ok((results, last, failures))
+}
+
+/// Groups the (selected) items into batches as an `ItemBatcher` asks: at most
+/// `MaxItemsPerBatch` items and `MaxInputBytesPerBatch` bytes of items each, order kept.
+fn batches(
+    run: &StateRun<'_>,
+    m: &MapState,
+    b: &asl_core::model::ItemBatcher,
+    items: &[Value],
+    effective: &Value,
+) -> Result<Vec<Value>, StateError> {
+    let positive = |f: &Option<asl_core::model::NumberField>,
+                    field: &str|
+     -> Result<Option<usize>, StateError> {
+        let Some(f) = f else {
+            return Ok(None);
+        };
+        let v = number_field(run, f, effective, field)?;
+        match as_count(&v) {
+            Some(n) if n > 0 => Ok(Some(n as usize)),
+            _ => Err(StatesError::runtime(format!(
+                "The {field} field must be a positive integer, but was: {}",
+                plain(&v)
+            ))
+            .into()),
+        }
+    };
+    let max_items = positive(&b.max_items_per_batch, "MaxItemsPerBatch")?.unwrap_or(usize::MAX);
+    let max_bytes =
+        positive(&b.max_input_bytes_per_batch, "MaxInputBytesPerBatch")?.unwrap_or(262_144);
+    let batch_input = match &b.batch_input {
+        Some(t) => Some(run.eval_template(t, effective, None, None, "BatchInput")?),
+        None => None,
+    };
+    let mut out = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut bytes = 2; // []
+    let close = |current: &mut Vec<Value>, out: &mut Vec<Value>| {
+        let mut o = Map::new();
+        if let Some(bi) = &batch_input {
+            o.insert("BatchInput".into(), bi.clone());
+        }
+        o.insert("Items".into(), Value::Array(std::mem::take(current)));
+        out.push(Value::Object(o));
+    };
+    for (index, item) in items.iter().enumerate() {
+        let selected = iteration_input(run, m, effective, index, item)?;
+        let size = asl_core::dataflow::to_json_text(&selected).len() + 1;
+        if !current.is_empty() && (current.len() >= max_items || bytes + size > max_bytes) {
+            close(&mut current, &mut out);
+            bytes = 2;
+        }
+        bytes += size;
+        current.push(selected);
+    }
+    if !current.is_empty() {
+        close(&mut current, &mut out);
+    }
+    Ok(out)
 }
 
 fn iteration_input(
