@@ -108,8 +108,21 @@ impl HistoryEvent {
 }
 
 impl Serialize for HistoryEvent {
+    /// The same JSON as [`HistoryEvent::to_json`], written without building it first.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(s)
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(4 + usize::from(self.details.is_some())))?;
+        m.serialize_entry(
+            "timestamp",
+            &(self.timestamp.timestamp_millis() as f64 / 1000.0),
+        )?;
+        m.serialize_entry("type", &self.event_type)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("previousEventId", &self.previous_event_id)?;
+        if let Some((k, v)) = &self.details {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 
@@ -194,6 +207,16 @@ impl History {
     /// A copy of the events so far.
     pub fn snapshot(&self) -> Vec<HistoryEvent> {
         self.lock().clone()
+    }
+
+    /// The events, moved out when nobody else holds this history (an execution run to its end
+    /// with no handle), copied otherwise.
+    pub fn take_or_snapshot(&self) -> Vec<HistoryEvent> {
+        if Arc::strong_count(&self.events) == 1 {
+            std::mem::take(&mut *self.lock())
+        } else {
+            self.snapshot()
+        }
     }
 
     /// Events from index `from` on (for live streaming).

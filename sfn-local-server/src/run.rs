@@ -62,13 +62,25 @@ pub fn run(args: RunArgs) -> i32 {
                 }
             };
             let outcome = rt.block_on(interp.run(machine, config));
-            let json = outcome.to_json(!args.no_history);
-            println!("{}", serde_json::to_string(&json).unwrap_or_default());
-            if outcome.status == Status::Succeeded {
-                0
-            } else {
-                1
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = outcome
+                .write_json(!args.no_history, &mut out)
+                .map_err(std::io::Error::from)
+                .and_then(|()| {
+                    use std::io::Write;
+                    writeln!(out)?;
+                    out.flush()
+                });
+            if let Err(e) = written {
+                eprintln!("sfn-local: cannot write the result: {e}");
             }
+            let succeeded = outcome.status == Status::Succeeded;
+            // The process ends right after: freeing every event one by one would only cost time.
+            std::mem::forget(outcome);
+            std::mem::forget(interp);
+            std::mem::forget(rt);
+            if succeeded { 0 } else { 1 }
         }
         Err(message) => {
             eprintln!("sfn-local: {message}");

@@ -703,7 +703,7 @@ pub(crate) async fn run_execution(
     let history = if exec.config.execution_type == ExecutionType::Express {
         Vec::new()
     } else {
-        exec.history.snapshot()
+        exec.history.take_or_snapshot()
     };
     Outcome {
         status,

@@ -205,6 +205,23 @@ impl Outcome {
         }
         Value::Object(m)
     }
+
+    /// Writes [`Outcome::to_json`]'s JSON to `w` without building the events' JSON first.
+    pub fn write_json(&self, with_events: bool, w: impl std::io::Write) -> serde_json::Result<()> {
+        use serde::ser::{SerializeMap, Serializer};
+        let Value::Object(base) = self.to_json(false) else {
+            return Ok(());
+        };
+        let mut ser = serde_json::Serializer::new(w);
+        let mut m = ser.serialize_map(Some(base.len() + usize::from(with_events)))?;
+        for (k, v) in &base {
+            m.serialize_entry(k, v)?;
+        }
+        if with_events {
+            m.serialize_entry("events", &self.history)?;
+        }
+        m.end()
+    }
 }
 
 fn epoch(t: DateTime<Utc>) -> f64 {
