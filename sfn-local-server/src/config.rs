@@ -37,6 +37,14 @@ pub struct LambdaConfig {
     pub functions: HashMap<String, FunctionCommand>,
 }
 
+/// The local S3.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct S3Config {
+    /// Buckets are folders under it.
+    pub root: std::path::PathBuf,
+}
+
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -50,6 +58,9 @@ pub struct FileConfig {
     /// Schedules that start executions.
     #[serde(default)]
     pub schedules: Vec<ScheduleConfig>,
+    /// The local S3's folder (default: `s3` in the data directory).
+    #[serde(default)]
+    pub s3: Option<S3Config>,
     /// Overrides per environment name, merged over the rest with `--env`.
     #[serde(default)]
     pub environments: HashMap<String, Value>,

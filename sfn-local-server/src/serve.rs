@@ -141,6 +141,11 @@ pub fn serve(args: ServeArgs) -> i32 {
         activity_poll: Duration::from_secs(args.activity_poll_seconds),
         mock,
         ecs: file.ecs.clone(),
+        s3_root: file
+            .s3
+            .as_ref()
+            .map(|s| s.root.clone())
+            .or_else(|| (!args.in_memory).then(|| args.data_dir.join("s3"))),
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

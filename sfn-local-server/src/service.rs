@@ -32,6 +32,8 @@ pub struct Settings {
     pub mock: Option<MockConfig>,
     /// ECS task definitions run as local processes (`ecs:runTask` has no handler without).
     pub ecs: Option<EcsConfig>,
+    /// The folder of the local S3 (bucket `B`, key `K` is `<s3_root>/B/K`).
+    pub s3_root: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             activity_poll: Duration::from_secs(60),
             mock: None,
             ecs: None,
+            s3_root: None,
         }
     }
 }
@@ -157,6 +160,10 @@ impl Service {
                 Err(e) => tracing::error!(error = %e, "cannot load the recorded messages"),
             }
             let handlers = recorder.register(handlers);
+            let handlers = match &settings.s3_root {
+                Some(root) => crate::integrations::s3::LocalS3::new(root).register(handlers),
+                None => handlers,
+            };
             let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
             let handlers = match &ecs {
                 Some(e) => e.register(handlers),

@@ -427,3 +427,65 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
     assert_eq!(sns["payload"]["Message"], "yes");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_distributed_map_reads_its_items_from_the_local_s3() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-s3-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("s3/orders/2026")).unwrap();
+    std::fs::write(
+        dir.join("s3/orders/2026/orders.csv"),
+        "id,total\n1,10\n2,20\n3,\"3,5\"\n",
+    )
+    .unwrap();
+    let p = spawn(&["--data-dir", dir.to_str().unwrap()]);
+    let sm = create(
+        &p.endpoint,
+        "orders",
+        json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 3},
+            "Parameters": {"Bucket": "orders", "Key.$": "$.key"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"order.$": "$.id"}, "End": true}}},
+        "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm, "input": "{\"key\": \"2026/orders.csv\"}"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    assert_eq!(
+        d["output"],
+        json!(r#"[{"order":"1"},{"order":"2"},{"order":"3"}]"#)
+    );
+    let runs = ok(&p.endpoint, "ListMapRuns", json!({"executionArn": arn}));
+    let run = runs["mapRuns"][0]["mapRunArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let described = ok(&p.endpoint, "DescribeMapRun", json!({"mapRunArn": run}));
+    assert_eq!(described["itemCounts"]["succeeded"], 3);
+    // A key that is not there fails the Map with S3's error.
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm, "input": "{\"key\": \"nope.csv\"}"}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(
+        (d["status"].clone(), d["error"].clone()),
+        (json!("FAILED"), json!("S3.NoSuchKeyException")),
+        "{d}"
+    );
+    drop(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -51,6 +51,8 @@ pub struct Map {
     pub item_selector: Option<Template>,
     /// `ItemReader`, kept as written (`Resource`, `ReaderConfig`, `Parameters`/`Arguments`).
     pub item_reader: Option<Value>,
+    /// `ItemReader.Parameters` (JSONPath) or `ItemReader.Arguments` (JSONata), compiled.
+    pub item_reader_parameters: Option<Template>,
     /// `ItemBatcher`.
     pub item_batcher: Option<ItemBatcher>,
     /// `ResultWriter`, kept as written.

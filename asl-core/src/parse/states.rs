@@ -651,6 +651,15 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
             batch_input: b.template("BatchInput", ql, sink),
         })
     });
+    // ItemReader's Parameters (JSONPath) or Arguments (JSONata), evaluated against the state
+    // input. The rest of the reader is kept as written.
+    let item_reader_parameters = obj.get("ItemReader").and_then(|v| {
+        let r = Obj::new(v, &obj.at("ItemReader"), sink)?;
+        match ql {
+            QueryLanguage::JsonPath => r.template("Parameters", ql, sink),
+            QueryLanguage::Jsonata => r.template("Arguments", ql, sink),
+        }
+    });
     let label = obj.string("Label", sink).map(str::to_string);
     if let Some(l) = &label
         && (l.chars().count() > 40
@@ -677,6 +686,7 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
         },
         item_selector,
         item_reader: obj.get("ItemReader").cloned(),
+        item_reader_parameters,
         item_batcher,
         result_writer: obj.get("ResultWriter").cloned(),
         max_concurrency: obj.number_field("MaxConcurrency", Some("MaxConcurrencyPath"), ql, sink),

@@ -2,6 +2,7 @@
 
 mod branch;
 mod parallel;
+mod reader;
 mod replay;
 mod task;
 mod vars;

@@ -111,24 +111,36 @@ fn as_count(v: &Value) -> Option<i64> {
 pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, StateError> {
     let state = run.state;
     let effective = run.effective_input()?;
-    // Items.
-    let items_value = match run.ql() {
-        QueryLanguage::JsonPath => match &m.items_path {
-            Some(p) => {
-                let ctx = run.context(0);
-                p.evaluate(&Scope::new(&effective, &ctx, run.vars))
-                    .map_err(|e| {
-                        StateError::from(StatesError::runtime(asl_core::path::invalid_path_cause(
-                            p.text(),
-                            &e,
-                        )))
-                    })?
-            }
-            None => effective.clone(),
-        },
-        QueryLanguage::Jsonata => match &m.items {
-            Some(t) => run.eval_jsonata(t, None, None, "Items")?,
-            None => effective.clone(),
+    // Items: from the ItemReader, or from the input.
+    let read = match &m.item_reader {
+        Some(reader) => Some(super::reader::read_items(run, m, reader, &effective).await),
+        None => None,
+    };
+    let items_value = match read {
+        Some(Ok(items)) => Value::Array(items),
+        Some(Err(e)) => {
+            let f = run.fail(e);
+            let id = run.exec.emit(run.thread, "MapStateFailed", None);
+            run.thread.set_cursor(id);
+            return Err(StateError::Plain(f));
+        }
+        None => match run.ql() {
+            QueryLanguage::JsonPath => match &m.items_path {
+                Some(p) => {
+                    let ctx = run.context(0);
+                    p.evaluate(&Scope::new(&effective, &ctx, run.vars))
+                        .map_err(|e| {
+                            StateError::from(StatesError::runtime(
+                                asl_core::path::invalid_path_cause(p.text(), &e),
+                            ))
+                        })?
+                }
+                None => effective.clone(),
+            },
+            QueryLanguage::Jsonata => match &m.items {
+                Some(t) => run.eval_jsonata(t, None, None, "Items")?,
+                None => effective.clone(),
+            },
         },
     };
     let items = match items_value {

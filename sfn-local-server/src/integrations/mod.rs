@@ -1,9 +1,11 @@
 //! Service integrations the server answers locally: Lambda functions (local commands or a
 //! Lambda endpoint), nested executions, ECS RunTask as a local process, recorded SNS/SQS/
-//! EventBridge messages, and schedule expressions.
+//! EventBridge messages, schedule expressions, and a local S3 for `getObject`/`listObjectsV2`
+//! (Map `ItemReader`s).
 
 pub mod ecs;
 pub mod lambda;
 pub mod nested;
+pub mod s3;
 pub mod schedule;
 pub mod sinks;
