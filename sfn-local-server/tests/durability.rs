@@ -3,71 +3,26 @@
 //! and restarted; in the end every execution reaches its status, every history is valid, and
 //! no completed state ran twice.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{Proc, ok, try_call as call};
 use serde_json::{Value, json};
 
-fn call(endpoint: &str, op: &str, body: &Value) -> Option<(u16, Value)> {
-    let host = endpoint.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).ok()?;
-    let body = body.to_string();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let (head, body) = raw.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
-}
-
-fn ok(endpoint: &str, op: &str, body: Value) -> Value {
-    let (status, v) = call(endpoint, op, &body).expect("server answers");
-    assert_eq!(status, 200, "{op}: {v}");
-    v
-}
-
-struct Proc {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn spawn(data: &Path, config: &Path) -> Proc {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
-        .args(["serve", "--port", "0", "--wait-time-scale", "0.2"])
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sfn-local");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim()
-        .strip_prefix("sfn-local listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
-    Proc { child, endpoint }
+    let (data, config) = (data.to_str().unwrap(), config.to_str().unwrap());
+    common::spawn(&[
+        "--wait-time-scale",
+        "0.2",
+        "--data-dir",
+        data,
+        "--config",
+        config,
+    ])
 }
 
 /// A tiny xorshift, so the kill points differ from run to run only by the seed printed.

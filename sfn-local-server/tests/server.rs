@@ -1,69 +1,13 @@
 //! The server end to end over HTTP: durability across SIGKILL, nested executions, Lambda
 //! functions as local commands. (The SDK and CLI suites live in the `tests/` crate.)
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{call, ok, spawn};
 use serde_json::{Value, json};
-
-/// One API call over plain HTTP/1.1.
-fn call(endpoint: &str, op: &str, body: Value) -> (u16, Value) {
-    let host = endpoint.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).expect("connect");
-    let body = body.to_string();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
-fn ok(endpoint: &str, op: &str, body: Value) -> Value {
-    let (status, v) = call(endpoint, op, body);
-    assert_eq!(status, 200, "{op}: {v}");
-    v
-}
-
-struct Proc {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> Proc {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
-        .arg("serve")
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start sfn-local");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .trim()
-        .strip_prefix("sfn-local listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_string();
-    Proc { child, endpoint }
-}
 
 fn wait_closed(endpoint: &str, arn: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);

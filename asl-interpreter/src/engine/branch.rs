@@ -340,22 +340,13 @@ impl StateRun<'_> {
         error_output: Option<&Value>,
         field: &str,
     ) -> Result<Value, StateError> {
-        let ctx = self.context(0);
         match t {
             Template::Payload(p) => {
+                let ctx = self.context(0);
                 let scope = Scope::new(input, &ctx, self.vars);
                 Ok(dataflow::eval_payload(p, &scope)?)
             }
-            Template::Jsonata(j) => {
-                let b = StatesBinding {
-                    input,
-                    context: &ctx,
-                    result,
-                    error_output,
-                };
-                j.evaluate(&b, self.vars, field)
-                    .map_err(|e| StateError::Eval(e, Some(field.to_string())))
-            }
+            Template::Jsonata(j) => self.jsonata_on(j, input, result, error_output, field),
         }
     }
 
@@ -367,9 +358,21 @@ impl StateRun<'_> {
         error_output: Option<&Value>,
         field: &str,
     ) -> Result<Value, StateError> {
+        self.jsonata_on(t, &self.input, result, error_output, field)
+    }
+
+    /// Evaluates a JSONata template with `$states.input` bound to `input`.
+    fn jsonata_on(
+        &self,
+        t: &jsonata::Template,
+        input: &Value,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+        field: &str,
+    ) -> Result<Value, StateError> {
         let ctx = self.context(0);
         let b = StatesBinding {
-            input: &self.input,
+            input,
             context: &ctx,
             result,
             error_output,

@@ -1,0 +1,75 @@
+//! What the HTTP tests share: a bare HTTP/1.1 client for the API, and `sfn-local serve`
+//! started on a free port and killed (SIGKILL) when dropped.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// One API call over plain HTTP/1.1, or `None` if the server does not answer.
+pub fn try_call(endpoint: &str, op: &str, body: &Value) -> Option<(u16, Value)> {
+    let host = endpoint.trim_start_matches("http://");
+    let mut s = TcpStream::connect(host).ok()?;
+    let body = body.to_string();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
+
+/// One API call: its HTTP status and body.
+pub fn call(endpoint: &str, op: &str, body: Value) -> (u16, Value) {
+    try_call(endpoint, op, &body).expect("the server answers")
+}
+
+/// One API call that must succeed: its body.
+pub fn ok(endpoint: &str, op: &str, body: Value) -> Value {
+    let (status, v) = call(endpoint, op, body);
+    assert_eq!(status, 200, "{op}: {v}");
+    v
+}
+
+/// A running `sfn-local serve`, SIGKILLed when dropped.
+pub struct Proc {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sfn-local serve --port 0 ARGS` and waits until it listens.
+pub fn spawn(args: &[&str]) -> Proc {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .arg("serve")
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start sfn-local");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("the first line");
+    let endpoint = line
+        .trim()
+        .strip_prefix("sfn-local listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    Proc { child, endpoint }
+}
