@@ -2,6 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: a long loop or a big Map spends most of its time allocating small JSON values,
+/// and glibc's allocator is much slower at it (w2: 51 -> 28 ms; W5 unchanged).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// sfn-local: run AWS Step Functions state machines locally.
 #[derive(Parser)]
 #[command(name = "sfn-local", version, about)]
