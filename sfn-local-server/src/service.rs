@@ -397,32 +397,29 @@ impl Service {
 
     /// Closes an execution that cannot resume as ABORTED, with an `ExecutionAborted` event
     /// that continues its history and a cause that says why.
-    fn close_interrupted(&self, rec: ExecutionRec) -> crate::store::Result<()> {
-        {
-            let mut rec = rec;
-            let last = self.store.last_event_id(&rec.arn)?;
-            let now = now_ms();
-            let cause = "sfn-local stopped while this execution was running, and its definition is no longer there to resume it.";
-            let event = json!({
-                "timestamp": now as f64 / 1000.0,
-                "type": "ExecutionAborted",
-                "id": last + 1,
-                "previousEventId": last,
-                "executionAbortedEventDetails": {"error": "SfnLocal.Interrupted", "cause": cause},
-            });
-            rec.status = "ABORTED".into();
-            rec.error = Some("SfnLocal.Interrupted".into());
-            rec.cause = Some(cause.into());
-            rec.stop = Some(now);
-            self.store.apply(&[
-                WriteOp::Event {
-                    execution_arn: rec.arn.as_str().into(),
-                    id: last + 1,
-                    event: event.to_string(),
-                },
-                WriteOp::Finish(rec),
-            ])?;
-        }
+    fn close_interrupted(&self, mut rec: ExecutionRec) -> crate::store::Result<()> {
+        let last = self.store.last_event_id(&rec.arn)?;
+        let now = now_ms();
+        let cause = "sfn-local stopped while this execution was running, and its definition is no longer there to resume it.";
+        let event = json!({
+            "timestamp": now as f64 / 1000.0,
+            "type": "ExecutionAborted",
+            "id": last + 1,
+            "previousEventId": last,
+            "executionAbortedEventDetails": {"error": "SfnLocal.Interrupted", "cause": cause},
+        });
+        rec.status = "ABORTED".into();
+        rec.error = Some("SfnLocal.Interrupted".into());
+        rec.cause = Some(cause.into());
+        rec.stop = Some(now);
+        self.store.apply(&[
+            WriteOp::Event {
+                execution_arn: rec.arn.as_str().into(),
+                id: last + 1,
+                event: event.to_string(),
+            },
+            WriteOp::Finish(rec),
+        ])?;
         Ok(())
     }
 

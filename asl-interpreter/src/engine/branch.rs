@@ -953,6 +953,24 @@ fn choice(run: &mut StateRun<'_>, c: &asl_core::model::Choice) -> Result<Next, S
     Ok(run.exit(out, assigned, Some(&next)))
 }
 
+/// The value a Wait's `SecondsPath` or `TimestampPath` points at.
+fn wait_path(
+    run: &StateRun<'_>,
+    p: &asl_core::path::ReferencePath,
+    effective: &Value,
+    field: &str,
+) -> Result<Value, StatesError> {
+    let ctx = run.context(0);
+    p.as_path()
+        .evaluate(&Scope::new(effective, &ctx, run.vars))
+        .map_err(|_| {
+            StatesError::runtime(format!(
+                "The {field} parameter does not reference an input value: {}",
+                p.as_path().text()
+            ))
+        })
+}
+
 async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
     let state = run.state;
     let effective = run.effective_input()?;
@@ -963,16 +981,7 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
             now + chrono::Duration::seconds(v.as_i64().unwrap_or(0))
         }
         Wait::Seconds(NumberField::Path(p)) => {
-            let ctx = run.context(0);
-            let v = p
-                .as_path()
-                .evaluate(&Scope::new(&effective, &ctx, run.vars))
-                .map_err(|_| {
-                    StatesError::runtime(format!(
-                        "The SecondsPath parameter does not reference an input value: {}",
-                        p.as_path().text()
-                    ))
-                })?;
+            let v = wait_path(run, p, &effective, "SecondsPath")?;
             let secs = match &v {
                 Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
                 Value::Number(n) => {
@@ -1032,16 +1041,7 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
             }
         }
         Wait::TimestampPath(p) => {
-            let ctx = run.context(0);
-            let v = p
-                .as_path()
-                .evaluate(&Scope::new(&effective, &ctx, run.vars))
-                .map_err(|_| {
-                    StatesError::runtime(format!(
-                        "The TimestampPath parameter does not reference an input value: {}",
-                        p.as_path().text()
-                    ))
-                })?;
+            let v = wait_path(run, p, &effective, "TimestampPath")?;
             match v.as_str().and_then(parse_ts) {
                 Some(t) => t,
                 None => {

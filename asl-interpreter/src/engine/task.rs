@@ -165,6 +165,18 @@ fn positive(
     }
 }
 
+/// `resource`, `input` and `timeoutInSeconds`: what Lambda and activity scheduling share.
+fn scheduled_details(t: &Task, parameters: &Value, timeout: Option<u64>) -> Map<String, Value> {
+    let mut d = Map::new();
+    d.insert("resource".into(), json!(t.resource));
+    d.insert("input".into(), json!(to_json_text(parameters)));
+    d.insert("inputDetails".into(), json!({"truncated": false}));
+    if let Some(s) = timeout {
+        d.insert("timeoutInSeconds".into(), json!(s));
+    }
+    d
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn invoke(
     run: &StateRun<'_>,
@@ -182,13 +194,7 @@ async fn invoke(
     // Scheduled + Started.
     match kind {
         ResourceKind::Lambda => {
-            let mut d = Map::new();
-            d.insert("resource".into(), json!(t.resource));
-            d.insert("input".into(), json!(to_json_text(parameters)));
-            d.insert("inputDetails".into(), json!({"truncated": false}));
-            if let Some(s) = timeout {
-                d.insert("timeoutInSeconds".into(), json!(s));
-            }
+            let d = scheduled_details(t, parameters, timeout);
             exec.emit(
                 th,
                 "LambdaFunctionScheduled",
@@ -197,13 +203,7 @@ async fn invoke(
             exec.emit(th, "LambdaFunctionStarted", None);
         }
         ResourceKind::Activity => {
-            let mut d = Map::new();
-            d.insert("resource".into(), json!(t.resource));
-            d.insert("input".into(), json!(to_json_text(parameters)));
-            d.insert("inputDetails".into(), json!({"truncated": false}));
-            if let Some(s) = timeout {
-                d.insert("timeoutInSeconds".into(), json!(s));
-            }
+            let mut d = scheduled_details(t, parameters, timeout);
             if let Some(s) = heartbeat {
                 d.insert("heartbeatInSeconds".into(), json!(s));
             }
