@@ -7,6 +7,7 @@
 //! ## Layout
 //! - [`model`]: one type per ASL concept ([`StateMachine`], [`State`], [`model::Retrier`], ...).
 //! - [`parse`]: `&str -> StateMachine`, with AWS-style errors carrying JSON pointers.
+//!   [`StateMachine::to_value`] writes a model back as ASL JSON.
 //! - [`path`]: JSONPath in AWS's dialect, Reference Paths, `ResultPath`.
 //! - [`intrinsics`]: the `States.*` intrinsic functions.
 //! - [`jsonata`]: JSONata expressions with `$states` and Step Functions' extra functions.

@@ -14,6 +14,8 @@
 //! they only mean something to `States.Format` (a literal brace instead of a placeholder), which
 //! has to tell them apart from `{}`. Any other backslash is an ordinary character.
 
+use std::fmt::{self, Write};
+
 use serde_json::{Number, Value};
 
 use super::{Arg, Function, IntrinsicCall};
@@ -44,6 +46,36 @@ pub fn parse(text: &str) -> Result<IntrinsicCall, IntrinsicSyntaxError> {
         return Err(parser.error("unexpected text after the closing parenthesis"));
     }
     Ok(call)
+}
+
+/// Writes the call in the grammar above, so that [`parse()`] reads it back as an equal call:
+/// strings are quoted with `'`, each `'` and `\` escaped by a backslash; arguments are separated by
+/// `", "`.
+impl fmt::Display for IntrinsicCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.function)?;
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match arg {
+                Arg::Literal(Value::String(s)) => {
+                    f.write_char('\'')?;
+                    for c in s.chars() {
+                        if matches!(c, '\'' | '\\') {
+                            f.write_char('\\')?;
+                        }
+                        f.write_char(c)?;
+                    }
+                    f.write_char('\'')?;
+                }
+                Arg::Literal(v) => write!(f, "{v}")?,
+                Arg::Path(p) => f.write_str(p)?,
+                Arg::Call(call) => write!(f, "{call}")?,
+            }
+        }
+        f.write_char(')')
+    }
 }
 
 struct Parser<'t> {
@@ -511,10 +543,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn display_writes_what_parse_reads() {
+        for text in [
+            "States.UUID()",
+            "States.Array('a', 1, -2, 1.5, 1000.0, 1e300, true, false, null)",
+            "States.Format('{} \\{\\} it\\'s a\\\\b', $.a['x, y'], $$.Execution.Id, $var.x)",
+            "States.Format('{}', States.MathAdd($.a, States.ArrayLength($.b)))",
+            "States.Array(9223372036854775807, 18446744073709551615, 18446744073709551616)",
+        ] {
+            let call = parse(text).unwrap();
+            assert_eq!(parse(&call.to_string()), Ok(call.clone()), "{text}");
+        }
+        assert_eq!(
+            parse(r"States.Array( 'it\'s' ,$.a,States.UUID( ) )")
+                .unwrap()
+                .to_string(),
+            r"States.Array('it\'s', $.a, States.UUID())"
+        );
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics(text in "\\PC{0,64}") {
             let _ = parse(&text);
+        }
+
+        #[test]
+        fn display_round_trips_strings_and_numbers(s in "\\PC{0,24}", n in proptest::num::f64::NORMAL, i in any::<i64>()) {
+            let original = call(Function::Array, vec![lit(json!(s)), lit(json!(n)), lit(json!(i))]);
+            prop_assert_eq!(parse(&original.to_string()), Ok(original));
         }
 
         #[test]

@@ -165,6 +165,11 @@ impl Expression {
         &self.0.source
     }
 
+    /// The expression as a definition writes it, between `{%` and `%}`.
+    pub fn delimited(&self) -> String {
+        format!("{{% {} %}}", self.0.source)
+    }
+
     /// Evaluates with a `$states` value that is built at most once per template evaluation,
     /// naming `field` in error causes.
     fn run(

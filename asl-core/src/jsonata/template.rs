@@ -47,6 +47,12 @@ impl Template {
         }
     }
 
+    /// The template as JSON, each expression written back as a `"{% ... %}"` string; compiling
+    /// it gives an equal template.
+    pub fn to_value(&self) -> Value {
+        node_value(&self.0)
+    }
+
     /// Evaluates the template. An expression that yields nothing, at any depth, is an error
     /// naming its position (`Output`, `Output/result`), as AWS reports it.
     pub fn evaluate(
@@ -91,6 +97,20 @@ fn compile_node(value: &Value) -> Result<Node, JsonataSyntaxError> {
         }
         other => Node::Literal(other.clone()),
     })
+}
+
+fn node_value(node: &Node) -> Value {
+    match node {
+        Node::Literal(v) => v.clone(),
+        Node::Expr(e) => Value::String(e.delimited()),
+        Node::Array(items) => Value::Array(items.iter().map(node_value).collect()),
+        Node::Object(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, n)| (k.clone(), node_value(n)))
+                .collect(),
+        ),
+    }
 }
 
 fn field_path(field: &str, path: &[Segment]) -> String {

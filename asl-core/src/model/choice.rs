@@ -17,6 +17,8 @@ pub struct ChoiceRule {
     pub assign: Option<Template>,
     /// `Output` of this rule (JSONata), applied when it matches.
     pub output: Option<jsonata::Template>,
+    /// `Comment` of this rule (those of nested `And`/`Or`/`Not` conditions are not kept).
+    pub comment: Option<String>,
     /// JSON pointer of the rule.
     pub pointer: String,
 }

@@ -67,6 +67,9 @@ pub struct Map {
     pub label: Option<String>,
     /// `ResultSelector` is in [`super::Io`]; this keeps the legacy `Parameters` distinction.
     pub uses_legacy_parameters: bool,
+    /// The processor was given as the legacy `Iterator` rather than `ItemProcessor` (the
+    /// pointers inside it say so too).
+    pub uses_legacy_iterator: bool,
     /// `Retry`.
     pub retry: Vec<Retrier>,
     /// `Catch`.

@@ -8,6 +8,7 @@ pub(crate) mod choice;
 mod map;
 mod retry;
 mod template;
+mod write;
 
 pub(crate) use crate::choice::operand_ok as choice_operand_ok;
 pub use choice::{ChoiceRule, Comparator, Comparison, Condition, Operand};

@@ -61,6 +61,8 @@ pub struct Retrier {
     pub max_delay_seconds: Option<u64>,
     /// `JitterStrategy`.
     pub jitter: JitterStrategy,
+    /// `Comment`.
+    pub comment: Option<String>,
     /// JSON pointer of this retrier.
     pub pointer: String,
 }
@@ -74,6 +76,7 @@ impl Default for Retrier {
             backoff_rate: 2.0,
             max_delay_seconds: None,
             jitter: JitterStrategy::None,
+            comment: None,
             pointer: String::new(),
         }
     }
@@ -118,6 +121,8 @@ pub struct Catcher {
     pub output: Option<jsonata::Template>,
     /// `Assign`.
     pub assign: Option<Template>,
+    /// `Comment`.
+    pub comment: Option<String>,
     /// JSON pointer of this catcher.
     pub pointer: String,
 }

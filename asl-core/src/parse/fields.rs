@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::ParseError;
+use super::{ParseError, ParseErrors};
 use crate::intrinsics;
 use crate::jsonata;
 use crate::model::{
@@ -351,6 +351,25 @@ pub(crate) fn expression(s: &str, ptr: &str, sink: &mut Sink) -> Option<jsonata:
         Err(e) => {
             sink.schema(ptr, format!("Invalid JSONata expression: {e}"));
             None
+        }
+    }
+}
+
+impl PayloadTemplate {
+    /// Compiles a JSONPath payload template (a `Parameters`, `ResultSelector`, ... value) on its
+    /// own; error pointers are relative to the template.
+    pub fn compile(source: &Value) -> Result<PayloadTemplate, ParseErrors> {
+        let mut sink = Sink::default();
+        let root = payload_node(source, "", &mut sink);
+        if sink.errors.is_empty() {
+            Ok(PayloadTemplate {
+                root,
+                source: source.clone(),
+            })
+        } else {
+            Err(ParseErrors {
+                errors: sink.errors,
+            })
         }
     }
 }

@@ -339,6 +339,7 @@ fn retriers(obj: &Obj, sink: &mut Sink) -> Vec<Retrier> {
             backoff_rate,
             max_delay_seconds: r.uint("MaxDelaySeconds", sink),
             jitter,
+            comment: r.string("Comment", sink).map(str::to_string),
             pointer: r.ptr.clone(),
         });
     }
@@ -383,6 +384,7 @@ fn catchers(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Vec<Catcher> {
                 QueryLanguage::JsonPath => None,
             },
             assign: c.template("Assign", ql, sink),
+            comment: c.string("Comment", sink).map(str::to_string),
             pointer: c.ptr.clone(),
         });
     }
@@ -507,6 +509,7 @@ fn choice_rule(r: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<ChoiceRule
             QueryLanguage::Jsonata => r.jsonata("Output", sink),
             QueryLanguage::JsonPath => None,
         },
+        comment: r.string("Comment", sink).map(str::to_string),
         pointer: r.ptr.clone(),
     })
 }
@@ -704,6 +707,7 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
         ),
         label,
         uses_legacy_parameters,
+        uses_legacy_iterator: legacy,
         retry: retriers(obj, sink),
         catch: catchers(obj, ql, sink),
     })
