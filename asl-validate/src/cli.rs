@@ -59,24 +59,24 @@ where
     };
     let mut reports: Vec<Report> = Vec::new();
     for (display, path, explicit) in files {
-        let text = match &path {
-            Some(p) => std::fs::read_to_string(p),
+        let bytes = match &path {
+            Some(p) => std::fs::read(p),
             None => {
-                let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).map(|_| s)
+                let mut b = Vec::new();
+                std::io::stdin().read_to_end(&mut b).map(|_| b)
             }
         };
-        let text = match text {
-            Ok(t) => t,
+        let bytes = match bytes {
+            Ok(b) => b,
             Err(e) => {
                 eprintln!("asl-validate: {display}: {e}");
                 return 2;
             }
         };
-        reports.extend(source::check_file(
+        reports.extend(source::check_bytes(
             &display,
             path.as_deref(),
-            text,
+            bytes,
             explicit,
         ));
     }

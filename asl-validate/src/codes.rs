@@ -76,14 +76,14 @@ codes! {
     MissingEndState => "MISSING_END_STATE", Error, true, "A workflow (or branch, or Map processor) has no terminal state.";
     DuplicateStateName => "DUPLICATE_STATE_NAME", Error, true, "The same state name appears more than once.";
     InvalidStateName => "INVALID_STATE_NAME", Error, true, "A state name does not follow the naming rules.";
-    MissingTransitionTarget => "MISSING_TRANSITION_TARGET", Error, true, "A Next, Default or StartAt names a state that does not exist.";
+    MissingTransitionTarget => "MISSING_TRANSITION_TARGET", Error, true, "A Next, Default or StartAt names a state that does not exist, or no transition names a state.";
     DuplicateLabelName => "DUPLICATE_LABEL_NAME", Error, true, "Two Map states have the same Label.";
     InvalidLabelName => "INVALID_LABEL_NAME", Error, true, "A Map Label is too long or has forbidden characters.";
     TooDeeplyNested => "TOO_DEEPLY_NESTED", Error, true, "The definition nests JSON deeper than can be processed.";
     NoDollar => "NO_DOLLAR", Warning, true, "A value looks like a JSONPath or intrinsic function, but its key has no `.$`.";
     NoPath => "NO_PATH", Warning, true, "A value looks like a path, but the field name does not end with `Path`.";
     PassResultIsStatic => "PASS_RESULT_IS_STATIC", Warning, true, "A Pass state's Result uses a path, but Result is never evaluated.";
-    UnreachableState => "ASL001", Warning, false, "A state can never be entered.";
+    UnreachableState => "ASL001", Warning, false, "A state can never be entered: only unreachable states lead to it.";
     LoopWithoutExit => "ASL002", Warning, false, "Once entered, these states can never reach a terminal state.";
     ChoiceMayMiss => "ASL003", Warning, false, "A Choice has no Default, so an input no rule matches fails with States.NoChoiceMatched.";
     CatchNeverMatches => "ASL004", Warning, false, "A Catch or Retry entry can never be used: earlier entries handle all of its errors.";

@@ -35,13 +35,54 @@ impl Diagnostic {
     }
 
     /// The `location` AWS reports: the pointer, or `/` for the whole definition.
+    ///
+    /// AWS places a malformed value inside a payload template (a bad path or intrinsic call
+    /// under `Parameters`, a bad expression inside `Output`, ...) at the template field itself
+    /// (`... must be a valid JSONPath or a valid intrinsic function call at
+    /// /States/A/Parameters`), so such a schema error's location stops there; its
+    /// [`pointer`](Self::pointer) still names the exact node, for line and column.
     pub fn location(&self) -> &str {
         if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
+            return "/";
+        }
+        if self.code == Code::SchemaValidationFailed
+            && let Some(end) = template_field_end(&self.pointer)
+        {
+            return &self.pointer[..end];
+        }
+        &self.pointer
+    }
+}
+
+/// The fields of a state whose value is a payload template (JSONPath) or may hold JSONata
+/// expressions at any depth.
+const TEMPLATE_FIELDS: &[&str] = &[
+    "Parameters",
+    "ResultSelector",
+    "ItemSelector",
+    "Arguments",
+    "Output",
+    "Assign",
+];
+
+/// Where the template field ends in `pointer`, when the pointer goes inside one:
+/// `/States/A/Parameters/x.$` -> the length of `/States/A/Parameters`. Nested workflows
+/// (`Branches/N`, `ItemProcessor`, `Iterator`) are walked through.
+fn template_field_end(pointer: &str) -> Option<usize> {
+    let tokens: Vec<&str> = pointer.strip_prefix('/')?.split('/').collect();
+    let mut i = 0;
+    while tokens.get(i) == Some(&"States") {
+        let field = *tokens.get(i + 2)?;
+        match field {
+            "Branches" => i += 4,
+            "ItemProcessor" | "Iterator" => i += 3,
+            _ if TEMPLATE_FIELDS.contains(&field) && tokens.len() > i + 3 => {
+                return Some(tokens[..=i + 2].iter().map(|t| t.len() + 1).sum());
+            }
+            _ => return None,
         }
     }
+    None
 }
 
 /// Escapes one JSON pointer token (`~` and `/`).
@@ -50,5 +91,42 @@ pub(crate) fn escape(token: &str) -> String {
         token.replace('~', "~0").replace('/', "~1")
     } else {
         token.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_location_of_template_errors() {
+        let at = |code, p: &str| Diagnostic::new(code, p, "").location().to_string();
+        let schema = Code::SchemaValidationFailed;
+        assert_eq!(
+            at(schema, "/States/A/Parameters/x.$"),
+            "/States/A/Parameters"
+        );
+        assert_eq!(at(schema, "/States/A/Output/a/0"), "/States/A/Output");
+        assert_eq!(at(schema, "/States/A/Output"), "/States/A/Output");
+        assert_eq!(
+            at(schema, "/States/M/ItemProcessor/States/B/Arguments/k"),
+            "/States/M/ItemProcessor/States/B/Arguments"
+        );
+        assert_eq!(
+            at(schema, "/States/A/Retry/0/ErrorEquals"),
+            "/States/A/Retry/0/ErrorEquals"
+        );
+        assert_eq!(
+            at(Code::NoDollar, "/States/A/Parameters/id"),
+            "/States/A/Parameters/id"
+        );
+        assert_eq!(at(schema, ""), "/");
+        assert_eq!(
+            at(
+                schema,
+                "/States/P/Branches/1/States/Parameters/Parameters/States"
+            ),
+            "/States/P/Branches/1/States/Parameters/Parameters"
+        );
     }
 }

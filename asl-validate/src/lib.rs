@@ -8,7 +8,8 @@
 //! - [`validate()`]: `&str -> Vec<Diagnostic>`. It reads the text with asl-core's parser (which
 //!   checks the schema) and runs every rule in `rules/` (one file per rule, with its doc).
 //! - [`Code`] / [`Severity`]: every code in one table.
-//! - `source`, `template`, `yaml`: finding definitions on disk, with locations in their files.
+//! - `source`, `template`, `yaml`, `origin`: finding definitions on disk (also inside
+//!   templates, as objects or assembled strings), with locations in their files.
 //! - `render/`: text (with carets), JSON, SARIF 2.1.0 and GitHub annotations.
 //! - [`run_cli`]: the `asl-validate` command; `sfn-local validate` calls it too.
 //!
@@ -25,6 +26,7 @@ mod cli;
 mod codes;
 mod ctx;
 mod diagnostic;
+mod origin;
 mod render;
 mod rules;
 mod scan;

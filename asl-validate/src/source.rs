@@ -11,6 +11,7 @@ use asl_core::parse::{LineCol, line_col_at, locate_offset};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
+use crate::origin::{Assembled, json_string_offset, yaml_scalar_position};
 use crate::template::{self, FoundKind};
 use crate::{validate, validate_value, yaml};
 
@@ -38,37 +39,120 @@ pub(crate) struct Located {
 enum Locator<'a> {
     /// The definition is the file (JSON).
     Text(&'a str),
-    /// The definition is embedded at `prefix` in a JSON file.
-    Json(&'a str, String),
-    /// The definition is embedded at `prefix` in a YAML file.
-    Yaml(&'a yaml::YamlDoc, String),
-    /// Everything is reported at one place (a definition assembled from strings).
+    /// The definition is embedded at `prefix` in a template.
+    Embedded(File<'a>, String),
+    /// The definition was assembled from strings of a template (`DefinitionString`); what
+    /// cannot be traced to one of them is reported at `fallback`.
+    Assembled {
+        asm: &'a Assembled,
+        file: File<'a>,
+        fallback: Option<LineCol>,
+    },
+    /// Everything is reported at one place.
     Fixed(Option<LineCol>),
+}
+
+/// A template file, as text and as read.
+#[derive(Clone, Copy)]
+enum File<'a> {
+    Json(&'a str),
+    Yaml(&'a yaml::YamlDoc, &'a str),
+}
+
+impl File<'_> {
+    /// The node at `pointer` (a member's key, an element itself).
+    fn node(&self, pointer: &str) -> Option<LineCol> {
+        match self {
+            File::Json(text) => locate_offset(text, pointer).map(|o| line_col_at(text, o)),
+            File::Yaml(doc, _) => doc.positions.get(pointer).copied(),
+        }
+    }
+
+    /// Byte `offset` of the value of the string at `pointer`.
+    fn in_string(&self, pointer: &str, offset: usize) -> Option<LineCol> {
+        match self {
+            File::Json(text) => {
+                json_string_offset(text, pointer, offset).map(|o| line_col_at(text, o))
+            }
+            File::Yaml(doc, text) => {
+                let (at, style) = doc.scalars.get(pointer)?;
+                let value = doc.value.pointer(pointer)?.as_str()?;
+                yaml_scalar_position(text, *at, *style, value, offset)
+            }
+        }
+    }
 }
 
 impl Locator<'_> {
     fn locate(&self, d: &Diagnostic) -> Option<LineCol> {
-        // A pointer the file does not have (a default, a merged key) falls back to its parent.
-        let mut pointer = d.pointer.as_str();
-        loop {
-            let found = match self {
-                Locator::Text(text) => match d.offset {
-                    Some(o) => return Some(line_col_at(text, o)),
-                    None => locate_offset(text, pointer).map(|o| line_col_at(text, o)),
-                },
-                Locator::Json(text, prefix) => {
-                    locate_offset(text, &format!("{prefix}{pointer}")).map(|o| line_col_at(text, o))
-                }
-                Locator::Yaml(doc, prefix) => {
-                    doc.positions.get(&format!("{prefix}{pointer}")).copied()
-                }
-                Locator::Fixed(at) => return *at,
-            };
-            if found.is_some() {
-                return found;
+        match self {
+            Locator::Text(text) => match d.offset {
+                Some(o) => Some(line_col_at(text, o)),
+                None => with_parents(&d.pointer, |p| locate_offset(text, p))
+                    .map(|o| line_col_at(text, o)),
+            },
+            Locator::Embedded(file, prefix) => {
+                with_parents(&d.pointer, |p| file.node(&format!("{prefix}{p}")))
             }
-            pointer = &pointer[..pointer.rfind('/')?];
+            Locator::Assembled {
+                asm,
+                file,
+                fallback,
+            } => d
+                .offset
+                .or_else(|| with_parents(&d.pointer, |p| locate_offset(&asm.text, p)))
+                .and_then(|o| asm.origin(o))
+                .and_then(|(pointer, within)| file.in_string(pointer, within))
+                .or(*fallback),
+            Locator::Fixed(at) => *at,
         }
+    }
+}
+
+/// `find` at `pointer`, or else at its nearest ancestor the file has (a pointer to a default,
+/// or to a key a decoder merged, falls back to its parent).
+fn with_parents<T>(pointer: &str, find: impl Fn(&str) -> Option<T>) -> Option<T> {
+    let mut pointer = pointer;
+    loop {
+        if let Some(found) = find(pointer) {
+            return Some(found);
+        }
+        pointer = &pointer[..pointer.rfind('/')?];
+    }
+}
+
+/// Validates everything in a file read as bytes: text that is not UTF-8 cannot be a
+/// definition, and is reported as such when the file was meant as one.
+pub(crate) fn check_bytes(
+    display: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+    explicit: bool,
+) -> Vec<Report> {
+    match String::from_utf8(bytes) {
+        Ok(text) => check_file(display, path, text, explicit),
+        Err(e) if explicit || display.ends_with(".asl.json") => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let mut d = Diagnostic::new(
+                crate::Code::InvalidJsonDescription,
+                "",
+                format!("The file is not UTF-8 text (invalid byte at offset {at})"),
+            );
+            d.offset = Some(at);
+            let source: Arc<str> = Arc::from(text);
+            let located = Located {
+                at: Some(line_col_at(&source, at)),
+                diag: d,
+            };
+            vec![Report {
+                file: display.to_string(),
+                source,
+                definition: None,
+                diagnostics: vec![located],
+            }]
+        }
+        Err(_) => Vec::new(),
     }
 }
 
@@ -80,8 +164,11 @@ pub(crate) fn check_file(
     explicit: bool,
 ) -> Vec<Report> {
     let source: Arc<str> = Arc::from(text);
-    let is_yaml = path
-        .is_some_and(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")));
+    // Stdin has no extension: YAML is recognised by not looking like JSON.
+    let is_yaml = match path {
+        Some(p) => matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")),
+        None => !source.trim_start().starts_with(['{', '[']) && !source.trim().is_empty(),
+    };
     let report = |definition: Option<String>, diags: Vec<Diagnostic>, loc: &Locator| Report {
         file: display.to_string(),
         source: source.clone(),
@@ -107,23 +194,20 @@ pub(crate) fn check_file(
             }
             Err(_) => return Vec::new(),
         };
+        let file = File::Yaml(&doc, &source);
         if template::is_template(&doc.value) {
-            return from_template(display, path, &source, &doc.value, |prefix| {
-                Locator::Yaml(&doc, prefix)
-            });
+            return from_template(display, path, &source, &doc.value, file);
         }
         if explicit || is_definition(&doc.value) {
             let diags = validate_value(&doc.value);
-            return vec![report(None, diags, &Locator::Yaml(&doc, String::new()))];
+            return vec![report(None, diags, &Locator::Embedded(file, String::new()))];
         }
         return Vec::new();
     }
     let value: Option<Value> = serde_json::from_str(&source).ok();
     match value {
         Some(v) if template::is_template(&v) => {
-            from_template(display, path, &source, &v, |prefix| {
-                Locator::Json(&source, prefix)
-            })
+            from_template(display, path, &source, &v, File::Json(&source))
         }
         Some(v) if !explicit && !is_definition(&v) => Vec::new(),
         None if !explicit && !looks_like_definition(display, &source) => Vec::new(),
@@ -140,30 +224,29 @@ fn looks_like_definition(name: &str, text: &str) -> bool {
     name.ends_with(".asl.json") || text.contains("\"StartAt\"")
 }
 
-fn from_template<'s>(
+fn from_template(
     display: &str,
     path: Option<&Path>,
-    source: &'s Arc<str>,
+    source: &Arc<str>,
     template: &Value,
-    locator: impl Fn(String) -> Locator<'s>,
+    file: File<'_>,
 ) -> Vec<Report> {
     let mut out = Vec::new();
     for found in template::definitions(template) {
-        let here = locator(found.pointer.clone());
-        let at = here.locate(&Diagnostic::new(crate::Code::MissingDescription, "", ""));
-        let (diags, loc) = match found.kind {
-            FoundKind::Value(v) => (validate_value(&v), here),
-            FoundKind::Text(t) => (validate(&t), Locator::Fixed(at)),
+        let at = file.node(&found.pointer);
+        let diags = match &found.kind {
+            FoundKind::Value(v) => template::validate_definition(v),
+            FoundKind::Text(t) => validate(&t.text),
             FoundKind::Unreadable(why) => {
                 eprintln!("note: {display}: {}: {why}; skipped", found.name);
                 continue;
             }
             FoundKind::File(rel) => {
                 let base = path.and_then(Path::parent).unwrap_or(Path::new(""));
-                let target: PathBuf = base.join(&rel);
+                let target: PathBuf = base.join(rel);
                 let shown = target.to_string_lossy().into_owned();
-                match std::fs::read_to_string(&target) {
-                    Ok(text) => out.extend(check_file(&shown, Some(&target), text, true)),
+                match std::fs::read(&target) {
+                    Ok(bytes) => out.extend(check_bytes(&shown, Some(&target), bytes, true)),
                     Err(e) => {
                         let d = Diagnostic::new(
                             crate::Code::MissingDescription,
@@ -181,10 +264,18 @@ fn from_template<'s>(
                 continue;
             }
         };
+        let loc = match &found.kind {
+            FoundKind::Text(asm) => Locator::Assembled {
+                asm,
+                file,
+                fallback: at,
+            },
+            _ => Locator::Embedded(file, found.pointer.clone()),
+        };
         out.push(Report {
             file: display.to_string(),
             source: source.clone(),
-            definition: Some(found.name),
+            definition: Some(found.name.clone()),
             diagnostics: diags
                 .into_iter()
                 .map(|diag| Located {
@@ -205,7 +296,7 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<(String, Option<PathBuf>, bo
         if arg == "-" {
             out.push(("<stdin>".to_string(), None, true));
         } else if arg.contains(['*', '?', '[']) {
-            let matches = glob(arg);
+            let matches = glob(arg)?;
             if matches.is_empty() {
                 return Err(format!("{arg}: no file matches this pattern"));
             }
@@ -218,7 +309,7 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<(String, Option<PathBuf>, bo
             let p = PathBuf::from(arg);
             if p.is_dir() {
                 let mut files = Vec::new();
-                walk(&p, &mut files);
+                walk(&p, &mut files)?;
                 out.extend(
                     files
                         .into_iter()
@@ -237,18 +328,25 @@ pub(crate) fn expand(args: &[String]) -> Result<Vec<(String, Option<PathBuf>, bo
 const EXTENSIONS: &[&str] = &["json", "yaml", "yml", "asl"];
 const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", ".venv", "__pycache__"];
 
-/// Every candidate file under `dir`, sorted, skipping dependency and VCS folders.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+/// The entries of `dir`, sorted. A folder that cannot be read is an I/O problem: skipping it
+/// quietly would let CI pass without looking at what it holds.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let read = |e: std::io::Error| format!("{}: {e}", dir.display());
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read)? {
+        paths.push(entry.map_err(read)?.path());
+    }
     paths.sort();
-    for p in paths {
+    Ok(paths)
+}
+
+/// Every candidate file under `dir`, sorted, skipping dependency and VCS folders.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    for p in entries(dir)? {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if p.is_dir() {
             if !SKIP_DIRS.contains(&name) {
-                walk(&p, out);
+                walk(&p, out)?;
             }
         } else if p
             .extension()
@@ -258,10 +356,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+    Ok(())
 }
 
 /// Files matching a glob: `*` and `?` within a path segment, `**` across segments.
-fn glob(pattern: &str) -> Vec<PathBuf> {
+fn glob(pattern: &str) -> Result<Vec<PathBuf>, String> {
     let segments: Vec<&str> = pattern.split('/').collect();
     let fixed = segments
         .iter()
@@ -278,9 +377,9 @@ fn glob(pattern: &str) -> Vec<PathBuf> {
         base
     };
     let mut files = Vec::new();
-    walk_all(&base, &mut files);
+    walk_all(&base, &mut files)?;
     let rest = &segments[fixed..];
-    files
+    Ok(files
         .into_iter()
         .filter(|f| {
             let rel = f.strip_prefix(&base).unwrap_or(f);
@@ -298,25 +397,25 @@ fn glob(pattern: &str) -> Vec<PathBuf> {
                 f
             }
         })
-        .collect()
+        .collect())
 }
 
-fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
+/// Every file under `dir` (for globs), skipping dependency and VCS folders.
+fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for p in entries(dir)? {
         if p.is_dir() {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if !SKIP_DIRS.contains(&name) {
-                walk_all(&p, out);
+                walk_all(&p, out)?;
             }
         } else {
             out.push(p);
         }
     }
+    Ok(())
 }
 
 fn match_segments(pattern: &[&str], path: &[&str]) -> bool {
@@ -376,5 +475,84 @@ mod tests {
         assert!(!m("a/*.json", "a/b/x.json"));
         assert!(m("s?.[jy]aml", "s1.yaml"));
         assert!(!m("*.yaml", "x.json"));
+    }
+
+    const DEFINITION: &str = r#"{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"x.$": "States.Format('{}', $.a)"}, "Next": "B"}, "B": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "A"}], "Default": "C"}, "C": {"Type": "Fail", "Error": "$.e"}}}"#;
+
+    /// A CloudFormation template whose `DefinitionString` joins `parts`, once as JSON and once
+    /// read as YAML (JSON is YAML too).
+    fn check_template(parts: &[String]) -> Vec<Report> {
+        let template = serde_json::json!({"Resources": {"M": {
+            "Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": {"Fn::Join": ["", parts]}},
+        }}})
+        .to_string();
+        let mut reports = check_file("t.json", Some(Path::new("t.json")), template.clone(), true);
+        reports.extend(check_file(
+            "t.yaml",
+            Some(Path::new("t.yaml")),
+            template,
+            true,
+        ));
+        reports
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_file_is_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            for name in ["x.json", "x.yaml", "x.asl.json"] {
+                let _ = check_bytes(name, Some(Path::new(name)), bytes.clone(), true);
+            }
+            let _ = check_bytes("<stdin>", None, bytes, true);
+        }
+
+        #[test]
+        fn any_text_is_read_without_panic(text in ".{0,300}") {
+            for name in ["x.json", "x.yaml"] {
+                let _ = check_file(name, Some(Path::new(name)), text.clone(), true);
+            }
+            let _ = check_file("<stdin>", None, text, true);
+        }
+
+        /// However a definition is cut into `Fn::Join` parts (and whatever is mixed in), every
+        /// finding is placed somewhere in the template file.
+        #[test]
+        fn joined_definitions_are_located(
+            cuts in proptest::collection::vec(0usize..400, 0..6),
+            noise in "[\\\"{}\\[\\]a-z$:, ]{0,6}",
+            at in 0usize..8,
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| DEFINITION.is_char_boundary(*c)).collect();
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut last = 0;
+            for c in cuts {
+                parts.push(DEFINITION[last..c].to_string());
+                last = c;
+            }
+            parts.push(DEFINITION[last..].to_string());
+            let i = at.min(parts.len());
+            parts.insert(i, noise);
+            for r in check_template(&parts) {
+                for l in &r.diagnostics {
+                    proptest::prop_assert!(l.at.is_some(), "{} unlocated: {:?}", r.file, l.diag);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn joined_definition_points_into_its_part() {
+        let parts = [
+            r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "#.to_string(),
+            r#""Next": "Nowhere"}}}"#.to_string(),
+        ];
+        let reports = check_template(&parts);
+        let at: Vec<_> = reports.iter().map(|r| r.diagnostics[0].at).collect();
+        // `"Next"` is the first byte of the second part: in the JSON text, right after its quote.
+        let json = &reports[0].source;
+        let column = json.find(r#""\"Next"#).unwrap() + 2;
+        assert_eq!(at[0], Some(LineCol { line: 1, column }));
+        assert_eq!(at[1], at[0]);
     }
 }

@@ -5,12 +5,18 @@
 //! - `AWS::Serverless::StateMachine`: `Definition`, or `DefinitionUri` naming a local file.
 //!
 //! `DefinitionSubstitutions` and the pseudo parameters are applied where their values are
-//! literals; what only CloudFormation can resolve (`Ref`, `Fn::GetAtt`, ...) stays a `${...}`
-//! placeholder, which the rules treat as "unknown until deploy" rather than as a mistake.
+//! literals. Intrinsic functions inside a `Definition` object (`Resource: !GetAtt Fn.Arn`) are
+//! resolved the same way. What only CloudFormation can resolve (`Ref`, `Fn::GetAtt`, ...) becomes
+//! a `${...}` placeholder: the resource rule skips it, and where the schema wants a number or a
+//! boolean (`TimeoutSeconds: !Ref Timeout`) it is taken as one, see [`validate_definition`].
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::escape;
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, escape};
+use crate::origin::Assembled;
 
 /// A definition found in a template.
 #[derive(Debug)]
@@ -27,8 +33,8 @@ pub(crate) struct Found {
 pub(crate) enum FoundKind {
     /// A definition written as an object (its pointer is the definition's root).
     Value(Value),
-    /// A definition assembled as JSON text.
-    Text(String),
+    /// A definition assembled as JSON text, with where its bytes are in the template.
+    Text(Assembled),
     /// A definition in another file, relative to the template.
     File(String),
     /// A definition that cannot be read statically.
@@ -69,7 +75,7 @@ pub(crate) fn definitions(template: &Value) -> Vec<Found> {
         } else if let Some(s) = props.get("DefinitionString").filter(|_| !sam) {
             out.push(found(
                 "DefinitionString",
-                match text(s) {
+                match text(s, &format!("{props_ptr}/DefinitionString")) {
                     Some(t) => FoundKind::Text(substitute(&t, &subs)),
                     None => FoundKind::Unreadable(
                         "DefinitionString is built from values only CloudFormation can resolve"
@@ -96,21 +102,23 @@ fn substitutions(v: Option<&Value>) -> Map<String, Value> {
     v.and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
-/// The text of a `DefinitionString`: a string, `Fn::Sub` or `Fn::Join`.
-fn text(v: &Value) -> Option<String> {
+/// The text of a `DefinitionString` at `pointer`: a string, `Fn::Sub` or `Fn::Join`.
+fn text(v: &Value, pointer: &str) -> Option<Assembled> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(Assembled::literal(s, pointer.to_string())),
         Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => {
-            lookup(m["Ref"].as_str()?, &Map::new())
+            lookup(m["Ref"].as_str()?, &Map::new()).map(Assembled::plain)
         }
         Value::Object(m) if m.len() == 1 => {
             let (k, arg) = m.iter().next()?;
+            let pointer = format!("{pointer}/{}", escape(k));
             match k.as_str() {
                 "Fn::Sub" => match arg {
-                    Value::String(s) => Some(s.clone()),
+                    Value::String(s) => Some(Assembled::literal(s, pointer)),
                     Value::Array(a) => {
                         let s = a.first()?.as_str()?;
-                        Some(substitute(s, &substitutions(a.get(1))))
+                        let literal = Assembled::literal(s, format!("{pointer}/0"));
+                        Some(substitute(&literal, &substitutions(a.get(1))))
                     }
                     _ => None,
                 },
@@ -118,11 +126,17 @@ fn text(v: &Value) -> Option<String> {
                     let a = arg.as_array()?;
                     let sep = a.first()?.as_str()?;
                     let parts = a.get(1)?.as_array()?;
-                    let texts: Vec<String> = parts
-                        .iter()
-                        .map(|p| text(p).unwrap_or_else(|| token(p)))
-                        .collect();
-                    Some(texts.join(sep))
+                    let mut out = Assembled::default();
+                    for (i, p) in parts.iter().enumerate() {
+                        if i > 0 {
+                            out.push_plain(sep);
+                        }
+                        match text(p, &format!("{pointer}/1/{i}")) {
+                            Some(t) => out.push_all(&t),
+                            None => out.push_plain(&token(p)),
+                        }
+                    }
+                    Some(out)
                 }
                 _ => None,
             }
@@ -149,28 +163,34 @@ fn token(v: &Value) -> String {
 }
 
 /// Applies `${Name}` substitutions with literal values, and the pseudo parameters.
-fn substitute(s: &str, subs: &Map<String, Value>) -> String {
-    if !s.contains("${") {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
+fn substitute(a: &Assembled, subs: &Map<String, Value>) -> Assembled {
+    let s = a.text.as_str();
+    let mut out = Assembled::default();
+    let mut i = 0;
+    while let Some(found) = s[i..].find("${") {
+        let start = i + found;
+        let Some(len) = s[start + 2..].find('}') else {
+            break;
         };
-        let name = &after[..end];
-        match lookup(name, subs) {
-            Some(v) => out.push_str(&v),
-            None => out.push_str(&rest[start..start + 3 + end]),
+        let end = start + 2 + len + 1;
+        out.push(a, i..start);
+        match lookup(&s[start + 2..end - 1], subs) {
+            Some(v) => out.push_plain(&v),
+            None => out.push(a, start..end),
         }
-        rest = &after[end + 1..];
+        i = end;
     }
-    out.push_str(rest);
+    out.push(a, i..s.len());
     out
+}
+
+/// [`substitute`] for a string that came from no particular place.
+fn substitute_str(s: &str, subs: &Map<String, Value>) -> String {
+    if s.contains("${") {
+        substitute(&Assembled::plain(s), subs).text
+    } else {
+        s.to_string()
+    }
 }
 
 fn lookup(name: &str, subs: &Map<String, Value>) -> Option<String> {
@@ -195,13 +215,70 @@ fn lookup(name: &str, subs: &Map<String, Value>) -> Option<String> {
     )
 }
 
+/// Applies the substitutions to every string of a `Definition` object, and turns its
+/// intrinsic functions into strings (their value when it is known, a placeholder otherwise).
 fn substitute_all(v: &mut Value, subs: &Map<String, Value>) {
+    if is_intrinsic(v) {
+        let resolved = text(v, "").map_or_else(|| token(v), |t| t.text);
+        *v = Value::String(resolved);
+    }
     match v {
-        Value::String(s) => *s = substitute(s, subs),
+        Value::String(s) => *s = substitute_str(s, subs),
         Value::Array(a) => a.iter_mut().for_each(|x| substitute_all(x, subs)),
         Value::Object(m) => m.values_mut().for_each(|x| substitute_all(x, subs)),
         _ => {}
     }
+}
+
+/// `{"Ref": ...}` or `{"Fn::...": ...}`: CloudFormation replaces it before AWS sees it.
+fn is_intrinsic(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 1
+            && m.keys()
+                .all(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+    })
+}
+
+/// Whether the node at `pointer` of a template's definition is a value only CloudFormation
+/// knows (a whole `${...}` placeholder).
+fn unknown_until_deploy(definition: &Value, pointer: &str) -> bool {
+    definition
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1)
+}
+
+/// Validates a template's definition object. A placeholder the schema refuses (a `!Ref` where a
+/// number goes) is a value only CloudFormation knows, not a mistake: it is tried as a number,
+/// then as a boolean, so that the definition still reaches the other rules, and no finding about
+/// the placeholder itself is reported.
+pub(crate) fn validate_definition(definition: &Value) -> Vec<Diagnostic> {
+    let mut def = definition.clone();
+    let mut guessed: HashSet<String> = HashSet::new();
+    let about_unknown = |d: &Diagnostic, def: &Value, guessed: &HashSet<String>| {
+        d.code == Code::SchemaValidationFailed
+            && (guessed.contains(&d.pointer) || unknown_until_deploy(def, &d.pointer))
+    };
+    for guess in [Value::from(1), Value::Bool(true)] {
+        let diags = crate::validate_value(&def);
+        let unknown: Vec<String> = diags
+            .iter()
+            .filter(|d| about_unknown(d, &def, &guessed))
+            .map(|d| d.pointer.clone())
+            .collect();
+        if unknown.is_empty() {
+            return diags;
+        }
+        for p in unknown {
+            if let Some(slot) = def.pointer_mut(&p) {
+                *slot = guess.clone();
+                guessed.insert(p);
+            }
+        }
+    }
+    let mut diags = crate::validate_value(&def);
+    diags.retain(|d| !about_unknown(d, &def, &guessed));
+    diags
 }
 
 #[cfg(test)]
@@ -222,7 +299,7 @@ mod tests {
         let texts: Vec<_> = found
             .iter()
             .map(|f| match &f.kind {
-                FoundKind::Text(t) => t.as_str(),
+                FoundKind::Text(t) => t.text.as_str(),
                 _ => "",
             })
             .collect();
@@ -234,5 +311,40 @@ mod tests {
             ]
         );
         assert_eq!(found[1].pointer, "/Resources/B/Properties/DefinitionString");
+    }
+
+    #[test]
+    fn intrinsics_inside_a_definition_object() {
+        let t = json!({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "Definition": {"States": {"A": {
+                "Resource": {"Fn::GetAtt": ["Fn", "Arn"]},
+                "Seconds": {"Ref": "Wait"},
+                "Topic": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:t"},
+                "Data": {"Ref": "x", "Other": 1},
+            }}},
+        }}}});
+        let FoundKind::Value(def) = &definitions(&t)[0].kind else {
+            panic!("not an object")
+        };
+        let a = &def["States"]["A"];
+        assert_eq!(a["Resource"], "${GetAtt:Fn.Arn}");
+        assert_eq!(a["Topic"], "arn:aws:sns:us-east-1:123456789012:t");
+        assert_eq!(a["Data"], json!({"Ref": "x", "Other": 1}));
+        assert!(unknown_until_deploy(def, "/States/A/Seconds"));
+        assert!(!unknown_until_deploy(def, "/States/A/Topic"));
+    }
+
+    #[test]
+    fn placeholders_take_the_type_the_schema_wants() {
+        let def = json!({"StartAt": "A", "States": {"A": {
+            "Type": "Task", "Resource": "${GetAtt:Fn.Arn}", "TimeoutSeconds": "${Ref:Timeout}",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}], "End": true},
+            "B": {"Type": "Wait", "Seconds": "${Ref:Wait}", "End": "${Ref:Flag}"}}});
+        let codes: Vec<&str> = validate_definition(&def)
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        // The model rules ran: the Catch without ResultPath is seen.
+        assert_eq!(codes, ["ASL005"]);
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct YamlDoc {
     pub value: Value,
     /// Pointer -> position; for an object member, its key's position.
     pub positions: HashMap<String, LineCol>,
+    /// Pointer of a scalar value -> where the scalar itself starts, and how it is written.
+    pub scalars: HashMap<String, (LineCol, TScalarStyle)>,
 }
 
 /// Parses the first document of `text`.
@@ -30,6 +32,7 @@ pub(crate) fn parse(text: &str) -> Result<YamlDoc, String> {
     Ok(YamlDoc {
         value: b.root.unwrap_or(Value::Null),
         positions: b.positions,
+        scalars: b.scalars,
     })
 }
 
@@ -52,6 +55,7 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Value>,
     positions: HashMap<String, LineCol>,
+    scalars: HashMap<String, (LineCol, TScalarStyle)>,
     done: bool,
 }
 
@@ -122,7 +126,8 @@ impl MarkedEventReceiver for Builder {
                     *key = Some(text);
                     return;
                 }
-                self.child_pointer(mark);
+                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
+                self.scalars.insert(pointer, (pos(mark), style));
                 let v = if style == TScalarStyle::Plain && tag.is_none() {
                     plain(&text)
                 } else {
@@ -132,7 +137,7 @@ impl MarkedEventReceiver for Builder {
                 self.push_value(v);
             }
             Event::MappingStart(_, tag) => {
-                let pointer = self.child_pointer(mark);
+                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
                 self.stack.push(Frame::Map {
                     map: Map::new(),
                     key: None,
@@ -141,7 +146,7 @@ impl MarkedEventReceiver for Builder {
                 });
             }
             Event::SequenceStart(_, tag) => {
-                let pointer = self.child_pointer(mark);
+                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
                 self.stack.push(Frame::Seq {
                     items: Vec::new(),
                     pointer,
@@ -186,23 +191,35 @@ fn plain(s: &str) -> Value {
     }
 }
 
+/// The long-form key of a CloudFormation short-form tag (`!Sub` -> `Fn::Sub`).
+fn tag_key(tag: Option<&Tag>) -> Option<String> {
+    let tag = tag.filter(|t| t.handle == "!")?;
+    let name = tag.suffix.as_str();
+    Some(match name {
+        "Ref" | "Condition" => name.to_string(),
+        _ => format!("Fn::{name}"),
+    })
+}
+
+/// The pointer of a tagged node's content: a tag wraps its node in `{"Fn::X": ...}`.
+fn tagged(pointer: String, tag: Option<&Tag>) -> String {
+    match tag_key(tag) {
+        Some(key) => format!("{pointer}/{}", escape(&key)),
+        None => pointer,
+    }
+}
+
 /// CloudFormation's short-form tags as their long forms.
 fn with_tag(tag: Option<Tag>, v: Value) -> Value {
-    let Some(tag) = tag else { return v };
-    if tag.handle != "!" {
+    let Some(key) = tag_key(tag.as_ref()) else {
         return v;
-    }
-    let name = tag.suffix.as_str();
-    let v = match (name, v) {
-        ("GetAtt", Value::String(s)) => match s.split_once('.') {
+    };
+    let v = match (key.as_str(), v) {
+        ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
             Some((a, b)) => Value::Array(vec![a.into(), b.into()]),
             None => Value::String(s),
         },
         (_, v) => v,
-    };
-    let key = match name {
-        "Ref" | "Condition" => name.to_string(),
-        _ => format!("Fn::{name}"),
     };
     let mut m = Map::new();
     m.insert(key, v);
@@ -224,5 +241,23 @@ mod tests {
         );
         assert_eq!(doc.positions["/a/b"], LineCol { line: 2, column: 3 });
         assert_eq!(doc.positions["/a/d/0/k"], LineCol { line: 5, column: 7 });
+    }
+
+    #[test]
+    fn tagged_content_and_scalars() {
+        let doc =
+            parse("a: !Join\n  - ''\n  - - x\n    - !GetAtt F.Arn\nb: !Sub |\n  {}\n").unwrap();
+        assert_eq!(
+            doc.positions["/a/Fn::Join/1/0"],
+            LineCol { line: 3, column: 7 }
+        );
+        assert_eq!(
+            doc.scalars["/a/Fn::Join/1/0"],
+            (LineCol { line: 3, column: 7 }, TScalarStyle::Plain)
+        );
+        assert!(doc.scalars.contains_key("/a/Fn::Join/1/1/Fn::GetAtt"));
+        assert_eq!(doc.scalars["/b/Fn::Sub"].1, TScalarStyle::Literal);
+        // A literal block is marked where its content starts.
+        assert_eq!(doc.scalars["/b/Fn::Sub"].0, LineCol { line: 6, column: 3 });
     }
 }

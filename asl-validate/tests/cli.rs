@@ -1,6 +1,7 @@
 //! The `asl-validate` binary on the fixtures in `fixtures/validate-cli/`: a plain definition,
-//! a CDK `cdk.out` folder, a SAM template with an inline definition and a `DefinitionUri`,
-//! stdin, and every output format.
+//! a CDK `cdk.out` folder, a SAM template with an inline definition and a `DefinitionUri`, a
+//! CloudFormation YAML template with short tags (`!Sub |`, `!Join`, `!GetAtt`), stdin, and every
+//! output format.
 
 use std::io::Write;
 use std::path::Path;
@@ -55,6 +56,7 @@ cli!(
     1
 );
 cli!(clean_file, ["good.asl.json"], 0);
+cli!(cloudformation_yaml_short_tags, ["cfn/template.yaml"], 1);
 
 #[test]
 fn stdin_is_read_with_a_dash() {
@@ -67,6 +69,51 @@ fn stdin_is_read_with_a_dash() {
         stdout,
         "::error file=<stdin>,line=1,col=51,title=MISSING_TRANSITION_TARGET::Missing 'Next' target: B (at /States/A/Next)\n"
     );
+}
+
+#[test]
+fn stdin_takes_yaml_too() {
+    let (code, stdout, _) = run(
+        &["-", "-f", "github"],
+        Some("StartAt: A\nStates:\n  A: {Type: Pass, Next: B}\n"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "::error file=<stdin>,line=3,col=19,title=MISSING_TRANSITION_TARGET::Missing 'Next' target: B (at /States/A/Next)\n"
+    );
+}
+
+/// Bytes that are not UTF-8 cannot be a definition: reported when the file was named (or is
+/// called `*.asl.json`), skipped quietly when a folder walk comes across them.
+#[test]
+fn files_that_are_not_utf8() {
+    let dir = std::env::temp_dir().join(format!("asl-validate-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("walk")).unwrap();
+    std::fs::write(dir.join("walk/blob.json"), b"\xff\xfe{}").unwrap();
+    std::fs::write(
+        dir.join("walk/ok.asl.json"),
+        b"{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Succeed\"}}}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("named.json"), b"{\"StartAt\": \"\xe9\"}").unwrap();
+    let (code, stdout, _) = run(&[dir.join("walk").to_str().unwrap()], None);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "No problems in 1 definition.\n")
+    );
+    let (code, stdout, _) = run(
+        &[dir.join("named.json").to_str().unwrap(), "-f", "json"],
+        None,
+    );
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(found[0]["code"], "INVALID_JSON_DESCRIPTION");
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(1), Some(14))
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

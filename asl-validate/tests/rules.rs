@@ -29,7 +29,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "SCHEMA_VALIDATION_FAILED",
         "invalid_intrinsic.json",
-        "/States/A/Parameters/x.$",
+        "/States/A/Parameters",
     ),
     (
         "SCHEMA_VALIDATION_FAILED",
@@ -40,6 +40,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "SCHEMA_VALIDATION_FAILED",
         "invalid_query_language_field.json",
         "/States/A/Parameters",
+    ),
+    (
+        "SCHEMA_VALIDATION_FAILED",
+        "invalid_query_language_mix.json",
+        "/States/A/QueryLanguage",
     ),
     (
         "SCHEMA_VALIDATION_FAILED",
@@ -58,6 +63,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "SCHEMA_VALIDATION_FAILED",
+        "invalid_map_batcher.json",
+        "/States/M/ItemBatcher/MaxItemsPerBatch",
+    ),
+    (
+        "SCHEMA_VALIDATION_FAILED",
         "invalid_map_distributed.json",
         "/States/M/ToleratedFailurePercentage",
     ),
@@ -65,6 +75,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "INVALID_RESOURCE",
         "invalid_not_arn.json",
+        "/States/A/Resource",
+    ),
+    (
+        "INVALID_RESOURCE",
+        "invalid_action.json",
+        "/States/A/Resource",
+    ),
+    (
+        "INVALID_RESOURCE",
+        "invalid_pattern.json",
         "/States/A/Resource",
     ),
     ("MISSING_END_STATE", "invalid.json", "/States"),
@@ -94,6 +114,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "invalid_choice_default.json",
         "/States/C/Default",
     ),
+    (
+        "MISSING_TRANSITION_TARGET",
+        "invalid_unreachable.json",
+        "/States/Finished Choice",
+    ),
     ("DUPLICATE_LABEL_NAME", "invalid.json", "/States/M2/Label"),
     ("INVALID_LABEL_NAME", "invalid.json", "/States/M/Label"),
     ("TOO_DEEPLY_NESTED", "invalid.json", "/"),
@@ -113,7 +138,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "invalid.json",
         "/States/A/Result/id.$",
     ),
-    ("ASL001", "invalid.json", "/States/Orphan"),
+    ("ASL001", "invalid.json", "/States/Poll"),
     ("ASL002", "invalid.json", "/States/Poll"),
     ("ASL003", "invalid.json", "/States/C"),
     ("ASL004", "invalid.json", "/States/A/Retry/1"),

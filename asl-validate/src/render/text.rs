@@ -37,12 +37,14 @@ pub(crate) fn render(reports: &[Report]) -> String {
                 let gutter = " ".repeat(at.line.to_string().len());
                 let line = line.trim_end();
                 let width = token_width(line, at.column);
+                let (shown, column) = window(line, at.column);
+                let width = width.min(shown.chars().count().saturating_sub(column - 1).max(1));
                 let _ = writeln!(out, "{gutter} |");
-                let _ = writeln!(out, "{} | {line}", at.line);
+                let _ = writeln!(out, "{} | {shown}", at.line);
                 let _ = writeln!(
                     out,
                     "{gutter} | {}{}",
-                    " ".repeat(at.column.saturating_sub(1)),
+                    " ".repeat(column - 1),
                     "^".repeat(width)
                 );
             }
@@ -64,6 +66,31 @@ pub(crate) fn render(reports: &[Report]) -> String {
         s(defs)
     );
     out
+}
+
+/// The longest source line shown whole; a longer one (a CDK template keeps a whole definition on
+/// one line) is cut to a window around the column, marked with `...`.
+const MAX_LINE: usize = 120;
+
+/// The part of `line` to show, and where `column` is in it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_LINE {
+        return (line.to_string(), column.max(1));
+    }
+    let at = column.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(MAX_LINE / 3);
+    let end = (start + MAX_LINE).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push_str("...");
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push_str("...");
+    }
+    let lead = if start > 0 { 3 } else { 0 };
+    (shown, at - start + lead + 1)
 }
 
 fn s(n: usize) -> &'static str {
@@ -88,4 +115,19 @@ fn token_width(line: &str, column: usize) -> usize {
         None => 1,
     };
     n.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        assert_eq!(window("short", 3), ("short".to_string(), 3));
+        let line = format!("{}X{}", "a".repeat(300), "b".repeat(300));
+        let (shown, column) = window(&line, 301);
+        assert!(shown.starts_with("...") && shown.ends_with("..."));
+        assert_eq!(shown.chars().nth(column - 1), Some('X'));
+        assert!(shown.chars().count() <= 126);
+    }
 }

@@ -1,11 +1,15 @@
 //! `ASL001` unreachable state (warning).
 //!
-//! **What**: a state that no path from `StartAt` leads to (through `Next`, Choice rules,
-//! `Default` or Catch).
+//! **What**: a state that some transition names, but that no path from `StartAt` leads to
+//! (through `Next`, Choice rules, `Default` or Catch): it is named only by states that are
+//! themselves unreachable, such as two leftovers that point at each other.
 //!
-//! **Why**: it is dead code: usually a forgotten `Next` after a rename, or a leftover.
+//! A state that nothing names at all is refused by AWS and reported as
+//! `MISSING_TRANSITION_TARGET` (see `state_not_reachable`), not here.
 //!
-//! **Example**: `StartAt: A`, `A` ends, and a state `B` that nothing names.
+//! **Why**: it is dead code: usually a branch cut off by an edit, or a leftover.
+//!
+//! **Example**: `StartAt: A`, `A` ends, and states `B -> C -> B` that only name each other.
 
 use std::collections::HashSet;
 
@@ -18,13 +22,14 @@ use crate::diagnostic::Diagnostic;
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
     for m in &ctx.scopes {
         let seen = reachable(m);
+        let named: HashSet<&str> = m.states.values().flat_map(successors).collect();
         for (name, state) in &m.states {
-            if !seen.contains(name.as_str()) {
+            if !seen.contains(name.as_str()) && named.contains(name.as_str()) {
                 out.push(Diagnostic::new(
                     Code::UnreachableState,
                     state.pointer.clone(),
                     format!(
-                        "State '{name}' is not reachable from StartAt '{}'",
+                        "State '{name}' is not reachable from StartAt '{}': only unreachable states lead to it",
                         m.start_at
                     ),
                 ));

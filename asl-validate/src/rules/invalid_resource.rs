@@ -3,11 +3,14 @@
 //! **Why**: a Task runs an activity (`arn:aws:states:REGION:ACCOUNT:activity:NAME`), a Lambda
 //! function (`arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`), an optimized
 //! integration (`arn:aws:states:::SERVICE:ACTION`) or an SDK integration
-//! (`arn:aws:states:::aws-sdk:SERVICE:ACTION`), optionally with a `.sync`, `.sync:2` or
-//! `.waitForTaskToken` pattern. Anything else is refused when the machine is created.
+//! (`arn:aws:states:::aws-sdk:SERVICE:ACTION`). An optimized integration offers a fixed set of
+//! actions, each with its own integration patterns (`.sync`, `.sync:2`, `.waitForTaskToken`);
+//! an SDK integration offers `.waitForTaskToken` but never `.sync`. Anything else is refused when
+//! the machine is created ("The resource provided ... is not recognized").
 //! Templates substitute `${...}` before AWS sees the definition, so such values are skipped.
 //!
-//! **Example**: `"Resource": "arn:aws:states:::lambda:invoke.async"`.
+//! **Example**: `"Resource": "arn:aws:states:::lambda:invoke.sync"` (Lambda has no `.sync`), or
+//! `"arn:aws:states:::lambda:invok"` (a typo).
 
 use asl_core::StateKind;
 
@@ -15,31 +18,157 @@ use crate::codes::Code;
 use crate::ctx::Ctx;
 use crate::diagnostic::Diagnostic;
 
-/// Services with an optimized integration (`arn:aws:states:::SERVICE:ACTION`).
-const OPTIMIZED: &[&str] = &[
-    "apigateway",
-    "athena",
-    "batch",
-    "bedrock",
-    "codebuild",
-    "databrew",
-    "dynamodb",
-    "ecs",
-    "eks",
-    "elasticmapreduce",
-    "emr-containers",
-    "emr-serverless",
-    "events",
-    "glue",
-    "http",
-    "lambda",
-    "mediaconvert",
-    "sagemaker",
-    "sns",
-    "sqs",
-    "states",
+/// The integration patterns an optimized action offers besides request-response.
+#[derive(Debug, Clone, Copy)]
+struct Patterns {
+    sync: bool,
+    sync2: bool,
+    token: bool,
+}
+
+/// Request-response only.
+const RR: Patterns = Patterns {
+    sync: false,
+    sync2: false,
+    token: false,
+};
+/// Also Run a Job (`.sync`).
+const SYNC: Patterns = Patterns { sync: true, ..RR };
+/// Also Wait for Callback (`.waitForTaskToken`).
+const TOKEN: Patterns = Patterns { token: true, ..RR };
+/// Both `.sync` and `.waitForTaskToken`.
+const SYNC_TOKEN: Patterns = Patterns {
+    sync: true,
+    token: true,
+    ..RR
+};
+
+/// The optimized integrations: service, then each action with its patterns, as the Step
+/// Functions developer guide lists them ("Integrating optimized services", and each service's
+/// page). Where two pages of the guide disagree (EKS and callbacks), the permissive one wins:
+/// a definition AWS accepts must never get an error here.
+const OPTIMIZED: &[(&str, &[(&str, Patterns)])] = &[
+    ("apigateway", &[("invoke", TOKEN)]),
+    (
+        "athena",
+        &[
+            ("startQueryExecution", SYNC),
+            ("stopQueryExecution", RR),
+            ("getQueryExecution", RR),
+            ("getQueryResults", RR),
+        ],
+    ),
+    ("batch", &[("submitJob", SYNC)]),
+    (
+        "bedrock",
+        &[
+            ("invokeModel", TOKEN),
+            ("createModelCustomizationJob", SYNC_TOKEN),
+        ],
+    ),
+    (
+        "codebuild",
+        &[
+            ("startBuild", SYNC),
+            ("stopBuild", RR),
+            ("batchDeleteBuilds", RR),
+            ("batchGetReports", RR),
+            ("startBuildBatch", SYNC),
+            ("stopBuildBatch", RR),
+            ("retryBuildBatch", SYNC),
+            ("deleteBuildBatch", RR),
+        ],
+    ),
+    ("databrew", &[("startJobRun", SYNC)]),
+    (
+        "dynamodb",
+        &[
+            ("getItem", RR),
+            ("putItem", RR),
+            ("updateItem", RR),
+            ("deleteItem", RR),
+        ],
+    ),
+    ("ecs", &[("runTask", SYNC_TOKEN)]),
+    (
+        "eks",
+        &[
+            ("createCluster", SYNC_TOKEN),
+            ("deleteCluster", SYNC_TOKEN),
+            ("createFargateProfile", SYNC_TOKEN),
+            ("deleteFargateProfile", SYNC_TOKEN),
+            ("createNodegroup", SYNC_TOKEN),
+            ("deleteNodegroup", SYNC_TOKEN),
+            ("runJob", SYNC_TOKEN),
+            ("call", TOKEN),
+        ],
+    ),
+    (
+        "elasticmapreduce",
+        &[
+            ("createCluster", SYNC),
+            ("terminateCluster", SYNC),
+            ("addStep", SYNC),
+            ("cancelStep", RR),
+            ("setClusterTerminationProtection", RR),
+            ("modifyInstanceFleetByName", RR),
+            ("modifyInstanceGroupByName", RR),
+        ],
+    ),
+    (
+        "emr-containers",
+        &[
+            ("createVirtualCluster", RR),
+            ("deleteVirtualCluster", SYNC),
+            ("startJobRun", SYNC),
+        ],
+    ),
+    (
+        "emr-serverless",
+        &[
+            ("createApplication", SYNC),
+            ("startApplication", SYNC),
+            ("stopApplication", SYNC),
+            ("deleteApplication", SYNC),
+            ("startJobRun", SYNC),
+            ("cancelJobRun", SYNC),
+        ],
+    ),
+    ("events", &[("putEvents", TOKEN)]),
+    ("glue", &[("startJobRun", SYNC)]),
+    ("http", &[("invoke", RR)]),
+    ("lambda", &[("invoke", TOKEN)]),
+    ("mediaconvert", &[("createJob", SYNC)]),
+    (
+        "sagemaker",
+        &[
+            ("createEndpoint", RR),
+            ("createEndpointConfig", RR),
+            ("createHyperParameterTuningJob", SYNC),
+            ("createLabelingJob", SYNC),
+            ("createModel", RR),
+            ("createProcessingJob", SYNC),
+            ("createTrainingJob", SYNC),
+            ("createTransformJob", SYNC),
+            ("updateEndpoint", RR),
+        ],
+    ),
+    ("sns", &[("publish", TOKEN)]),
+    ("sqs", &[("sendMessage", TOKEN)]),
+    (
+        "states",
+        &[(
+            "startExecution",
+            Patterns {
+                sync: true,
+                sync2: true,
+                token: true,
+            },
+        )],
+    ),
 ];
 
+/// The pattern suffixes, longest first.
 const PATTERNS: &[&str] = &[".sync:2", ".sync", ".waitForTaskToken"];
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
@@ -58,18 +187,18 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Why `resource` cannot be run by a Task, if it cannot.
-pub(crate) fn problem(resource: &str) -> Option<&'static str> {
+pub(crate) fn problem(resource: &str) -> Option<String> {
     if resource.contains("${") {
         return None;
     }
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     if parts.len() < 6 || parts[0] != "arn" {
-        return Some("not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)");
+        return Some("not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)".into());
     }
     let (partition, service, region, account, rest) =
         (parts[1], parts[2], parts[3], parts[4], parts[5]);
     if !(partition == "aws" || partition.starts_with("aws-")) {
-        return Some("unknown partition");
+        return Some("unknown partition".into());
     }
     match service {
         "states" if region.is_empty() && account.is_empty() => integration(rest),
@@ -79,7 +208,9 @@ pub(crate) fn problem(resource: &str) -> Option<&'static str> {
             {
                 None
             }
-            _ => Some("a Step Functions resource with a region and account must be an activity"),
+            _ => Some(
+                "a Step Functions resource with a region and account must be an activity".into(),
+            ),
         },
         "lambda" => match rest.split(':').collect::<Vec<_>>().as_slice() {
             ["function", name] | ["function", name, _]
@@ -87,39 +218,87 @@ pub(crate) fn problem(resource: &str) -> Option<&'static str> {
             {
                 None
             }
-            _ => {
-                Some("a Lambda resource must be arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME")
-            }
+            _ => Some(
+                "a Lambda resource must be arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME"
+                    .into(),
+            ),
         },
         _ => Some(
-            "a Task can run activities, Lambda functions and arn:PARTITION:states:::SERVICE:ACTION integrations",
+            "a Task can run activities, Lambda functions and arn:PARTITION:states:::SERVICE:ACTION integrations"
+                .into(),
         ),
     }
 }
 
-fn integration(rest: &str) -> Option<&'static str> {
-    let action = PATTERNS
+/// `rest` is what follows `arn:PARTITION:states:::`.
+fn integration(rest: &str) -> Option<String> {
+    let (action, pattern) = PATTERNS
         .iter()
-        .find_map(|p| rest.strip_suffix(p))
-        .unwrap_or(rest);
+        .find_map(|p| Some((rest.strip_suffix(p)?, *p)))
+        .unwrap_or((rest, ""));
     if action.contains('.') {
-        return Some("the integration pattern must be .sync, .sync:2 or .waitForTaskToken");
+        return Some("the integration pattern must be .sync, .sync:2 or .waitForTaskToken".into());
     }
-    let parts: Vec<&str> = action.split(':').collect();
     let ok_name = |s: &str| {
         !s.is_empty()
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    match parts.as_slice() {
-        ["aws-sdk", service, api] if ok_name(service) && ok_name(api) => None,
-        ["aws-sdk", ..] => {
-            Some("an SDK integration must be arn:PARTITION:states:::aws-sdk:SERVICE:ACTION")
+    match action.split(':').collect::<Vec<_>>().as_slice() {
+        ["aws-sdk", service, api] if ok_name(service) && ok_name(api) => {
+            if pattern.starts_with(".sync") {
+                Some(format!(
+                    "SDK integrations do not support {pattern} (only request-response and .waitForTaskToken)"
+                ))
+            } else {
+                None
+            }
         }
-        [service, api] if OPTIMIZED.contains(service) && ok_name(api) => None,
-        [service, _] if !OPTIMIZED.contains(service) => Some("unknown service integration"),
-        _ => Some("an integration must be arn:PARTITION:states:::SERVICE:ACTION"),
+        ["aws-sdk", ..] => {
+            Some("an SDK integration must be arn:PARTITION:states:::aws-sdk:SERVICE:ACTION".into())
+        }
+        [service, api] => {
+            let Some((_, actions)) = OPTIMIZED.iter().find(|(s, _)| s == service) else {
+                return Some(format!(
+                    "'{service}' has no optimized integration; an SDK integration is arn:PARTITION:states:::aws-sdk:SERVICE:ACTION"
+                ));
+            };
+            let Some((_, offers)) = actions.iter().find(|(a, _)| a == api) else {
+                let names: Vec<&str> = actions.iter().map(|(a, _)| *a).collect();
+                return Some(format!(
+                    "'{api}' is not an optimized {service} action (those are: {}); other actions are reached through arn:PARTITION:states:::aws-sdk:{service}:ACTION",
+                    names.join(", ")
+                ));
+            };
+            let supported = match pattern {
+                "" => true,
+                ".sync" => offers.sync,
+                ".sync:2" => offers.sync2,
+                _ => offers.token,
+            };
+            (!supported).then(|| {
+                format!(
+                    "{service}:{api} does not support {pattern} (it supports {})",
+                    describe(*offers)
+                )
+            })
+        }
+        _ => Some("an integration must be arn:PARTITION:states:::SERVICE:ACTION".into()),
     }
+}
+
+fn describe(p: Patterns) -> String {
+    let mut out = vec!["request-response"];
+    if p.sync {
+        out.push(".sync");
+    }
+    if p.sync2 {
+        out.push(".sync:2");
+    }
+    if p.token {
+        out.push(".waitForTaskToken");
+    }
+    out.join(", ")
 }
 
 #[cfg(test)]
@@ -138,6 +317,13 @@ mod tests {
             "arn:aws:lambda:us-east-1:123456789012:function:f",
             "arn:aws:lambda:us-east-1:123456789012:function:f:live",
             "arn:aws-cn:states:::sqs:sendMessage",
+            "arn:aws:states:::aws-sdk:s3:listBuckets.waitForTaskToken",
+            "arn:aws:states:::dynamodb:getItem",
+            "arn:aws:states:::glue:startJobRun.sync",
+            "arn:aws:states:::http:invoke",
+            "arn:aws:states:::sagemaker:createTrainingJob.sync",
+            "arn:aws:states:::eks:call",
+            "arn:aws:states:::states:startExecution.waitForTaskToken",
             "${LambdaArn}",
         ] {
             assert_eq!(problem(ok), None, "{ok}");
@@ -151,6 +337,14 @@ mod tests {
             "arn:aws:states:us-east-1:123456789012:stateMachine:x",
             "arn:aws:lambda:us-east-1:123456789012:layer:x",
             "arn:xyz:states:::lambda:invoke",
+            "arn:aws:states:::lambda:invok",
+            "arn:aws:states:::lambda:invoke.sync",
+            "arn:aws:states:::dynamodb:getItem.waitForTaskToken",
+            "arn:aws:states:::sns:publish.sync",
+            "arn:aws:states:::sqs:sendMessage.sync:2",
+            "arn:aws:states:::glue:startJobRun.waitForTaskToken",
+            "arn:aws:states:::aws-sdk:s3:listBuckets.sync",
+            "arn:aws:states:::s3:getObject",
         ] {
             assert!(problem(bad).is_some(), "{bad}");
         }

@@ -3,7 +3,8 @@
 //!
 //! **Why**: an inline Map runs its items inside the execution, so the fields that only make
 //! sense for child executions (`ItemReader`, `ItemBatcher`, `ResultWriter`) are refused there; a Distributed Map needs an `ExecutionType`; the numbers have ranges
-//! (`MaxConcurrency` >= 0, `ToleratedFailurePercentage` 0-100, `ToleratedFailureCount` >= 0);
+//! (`MaxConcurrency` >= 0, `ToleratedFailurePercentage` 0-100, `ToleratedFailureCount` >= 0,
+//! and the counts inside `ItemBatcher` and `ItemReader.ReaderConfig` are whole numbers >= 0);
 //! and `ItemReader`/`ResultWriter` name an S3 integration.
 //!
 //! **Example**: an inline Map with an `ItemReader`.
@@ -61,6 +62,25 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         ranges(map, ptr, &mut schema);
+        for (object, fields) in [
+            (
+                "ItemBatcher",
+                &["MaxItemsPerBatch", "MaxInputBytesPerBatch"][..],
+            ),
+            ("ItemReader/ReaderConfig", &["MaxItems"][..]),
+        ] {
+            for field in fields {
+                let at = format!("/{object}/{field}");
+                if let Some(Value::Number(n)) = raw.pointer(&at)
+                    && !n.as_f64().is_some_and(|x| x >= 0.0 && x.fract() == 0.0)
+                {
+                    schema(
+                        format!("{ptr}{at}"),
+                        format!("The value for the field '{field}' must be a non-negative integer"),
+                    );
+                }
+            }
+        }
         integration(
             raw,
             ptr,

@@ -20,7 +20,9 @@ pub(crate) mod no_dollar;
 pub(crate) mod no_path;
 pub(crate) mod parse_errors;
 pub(crate) mod pass_result_is_static;
+pub(crate) mod query_language;
 pub(crate) mod retry_catch_all;
+pub(crate) mod state_not_reachable;
 pub(crate) mod too_deeply_nested;
 
 pub(crate) mod asl001_unreachable_state;
@@ -43,10 +45,12 @@ pub(crate) const RAW_RULES: &[RawRule] = &[
     no_dollar::check,
     no_path::check,
     pass_result_is_static::check,
+    query_language::check,
 ];
 
 pub(crate) const MODEL_RULES: &[ModelRule] = &[
     missing_end_state::check,
+    state_not_reachable::check,
     invalid_resource::check,
     retry_catch_all::check,
     map_fields::check,

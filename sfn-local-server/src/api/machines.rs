@@ -45,7 +45,7 @@ pub(crate) fn check_definition(definition: &str) -> ApiResult<()> {
             let at = if d.pointer.is_empty() {
                 "null"
             } else {
-                &d.pointer
+                d.location()
             };
             format!("{}: {} at {}", d.code.as_str(), d.message, at)
         })
@@ -693,7 +693,7 @@ pub(crate) fn validate(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             let mut m = json!({"severity": d.severity().as_str(), "code": d.code.as_str(),
                                "message": d.message});
             if !d.pointer.is_empty() {
-                m["location"] = json!(d.pointer);
+                m["location"] = json!(d.location());
             }
             m
         })

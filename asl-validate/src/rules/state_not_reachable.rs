@@ -1,0 +1,36 @@
+//! `MISSING_TRANSITION_TARGET` (error): a state that no transition names.
+//!
+//! **Why**: AWS refuses a state that nothing can lead to (`State "X" is not reachable.`, under
+//! the code of a missing transition): neither `StartAt` nor any `Next`, Choice rule, `Default`
+//! or Catch of its workflow names it. It is almost always a forgotten `Next` after a rename.
+//!
+//! A state that *is* named, but only by states that are themselves unreachable (two leftovers
+//! pointing at each other), is not reported here: whether AWS refuses it is not established, so
+//! it is left to our lint `ASL001`, which never fails a build.
+//!
+//! **Example**: `StartAt: A`, `A` ends, and a state `B` that nothing names.
+
+use std::collections::HashSet;
+
+use crate::codes::Code;
+use crate::ctx::{Ctx, successors};
+use crate::diagnostic::Diagnostic;
+
+pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
+    for m in &ctx.scopes {
+        let named: HashSet<&str> = std::iter::once(m.start_at.as_str())
+            .chain(m.states.values().flat_map(successors))
+            .collect();
+        for (name, state) in &m.states {
+            if !named.contains(name.as_str()) {
+                out.push(Diagnostic::new(
+                    Code::MissingTransitionTarget,
+                    state.pointer.clone(),
+                    format!(
+                        "State \"{name}\" is not reachable: no StartAt, Next, Default or Catch names it"
+                    ),
+                ));
+            }
+        }
+    }
+}
