@@ -1,5 +1,6 @@
 //! The execution history, serialised exactly as `GetExecutionHistory` returns it.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -16,9 +17,191 @@ pub struct HistoryEvent {
     /// When it happened.
     pub timestamp: DateTime<Utc>,
     /// `ExecutionStarted`, `TaskStateEntered`, ...
-    pub event_type: String,
-    /// The `<type>EventDetails` member (its key and value), if the type has one.
-    pub details: Option<(&'static str, Value)>,
+    pub event_type: Cow<'static, str>,
+    /// The `<type>EventDetails` member, if the type has one.
+    pub details: Option<EventDetails>,
+}
+
+/// An event's `<type>EventDetails` member: its key, and its object kept as the JSON text it is
+/// written as. An event is written (to stdout, to the store, in API responses) far more often
+/// than it is read, so its text is made once, with the event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDetails {
+    key: &'static str,
+    json: String,
+}
+
+impl EventDetails {
+    /// Details with this key and object.
+    pub fn new(key: &'static str, value: &Value) -> Self {
+        EventDetails {
+            key,
+            json: value.to_string(),
+        }
+    }
+
+    /// The member name, e.g. `stateEnteredEventDetails`.
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The object as compact JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The object as a JSON value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+
+    /// One member of the object.
+    pub fn get(&self, field: &str) -> Option<Value> {
+        match self.value() {
+            Value::Object(mut m) => m.remove(field),
+            _ => None,
+        }
+    }
+
+    /// One string member of the object.
+    pub fn get_str(&self, field: &str) -> Option<String> {
+        match self.get(field)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Writes a details object member by member, exactly as `serde_json` writes the same object
+/// compactly, without building it as a [`Value`] first (the engine's per-state events).
+pub(crate) struct DetailsWriter {
+    buf: Vec<u8>,
+}
+
+impl DetailsWriter {
+    pub fn new() -> Self {
+        let mut buf = Vec::with_capacity(96);
+        buf.push(b'{');
+        DetailsWriter { buf }
+    }
+
+    fn key(&mut self, k: &str) {
+        if self.buf.len() > 1 {
+            self.buf.push(b',');
+        }
+        write_str(&mut self.buf, k);
+        self.buf.push(b':');
+    }
+
+    /// `"k": "v"`.
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        self.key(k);
+        write_str(&mut self.buf, v);
+        self
+    }
+
+    /// `"k": <raw JSON>`.
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+        self.key(k);
+        self.buf.extend_from_slice(json.as_bytes());
+        self
+    }
+
+    /// `"k": "<v as JSON text>"`, the document written as a string in one pass. Returns the
+    /// size of the document's text (what AWS's payload limits count).
+    pub fn json_text(&mut self, k: &str, v: &Value) -> usize {
+        self.key(k);
+        self.buf.push(b'"');
+        let start = self.buf.len();
+        let mut extra = 0;
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut self.buf, InString { extra: &mut extra });
+        // Writing to a Vec cannot fail, and a Value always serialises.
+        let _ = v.serialize(&mut ser);
+        let size = self.buf.len() - start - extra;
+        self.buf.push(b'"');
+        size
+    }
+
+    /// `"k": {"name": "<JSON text>", ...}`: variables and their values as JSON text.
+    pub fn json_texts(&mut self, k: &str, vars: &Map<String, Value>) -> &mut Self {
+        self.key(k);
+        let mut inner = DetailsWriter::new();
+        for (name, v) in vars {
+            inner.json_text(name, v);
+        }
+        inner.buf.push(b'}');
+        self.buf.extend_from_slice(&inner.buf);
+        self
+    }
+
+    pub fn finish(mut self, key: &'static str) -> EventDetails {
+        self.buf.push(b'}');
+        let json = String::from_utf8(self.buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        EventDetails { key, json }
+    }
+}
+
+/// A JSON string literal, escaped as `serde_json` escapes it.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(out, s);
+}
+
+/// Writes compact JSON text already escaped for use inside a JSON string, in one pass: the text
+/// of a string value is written with its quotes and escapes escaped again; nothing else in
+/// compact JSON needs escaping. `extra` counts the bytes the second escaping added.
+struct InString<'a> {
+    extra: &'a mut usize,
+}
+
+impl serde_json::ser::Formatter for InString<'_> {
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        *self.extra += 1;
+        w.write_all(b"\\\"")
+    }
+
+    fn end_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        *self.extra += 1;
+        w.write_all(b"\\\"")
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape;
+        let c = match escape {
+            CharEscape::Quote => "\\\"",
+            CharEscape::ReverseSolidus => "\\\\",
+            CharEscape::Solidus => "/",
+            CharEscape::Backspace => "b",
+            CharEscape::FormFeed => "f",
+            CharEscape::LineFeed => "n",
+            CharEscape::CarriageReturn => "r",
+            CharEscape::Tab => "t",
+            CharEscape::AsciiControl(byte) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                *self.extra += 1;
+                return w.write_all(&[
+                    b'\\',
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xF)],
+                ]);
+            }
+        };
+        // `\x` becomes `\\x`; a quote or backslash escape also has its own character escaped:
+        // one more byte per byte of `c`.
+        *self.extra += c.len();
+        w.write_all(b"\\\\")?;
+        w.write_all(c.as_bytes())
+    }
 }
 
 impl HistoryEvent {
@@ -29,13 +212,44 @@ impl HistoryEvent {
             "timestamp".into(),
             json!(self.timestamp.timestamp_millis() as f64 / 1000.0),
         );
-        m.insert("type".into(), Value::String(self.event_type.clone()));
+        m.insert("type".into(), Value::String(self.event_type.to_string()));
         m.insert("id".into(), json!(self.id));
         m.insert("previousEventId".into(), json!(self.previous_event_id));
-        if let Some((k, v)) = &self.details {
-            m.insert((*k).to_string(), v.clone());
+        if let Some(d) = &self.details {
+            m.insert(d.key.to_string(), d.value());
         }
         Value::Object(m)
+    }
+
+    /// Appends the JSON of [`HistoryEvent::to_json`] to `out`, with no intermediate value.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"timestamp\":");
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(
+            &mut *out,
+            &(self.timestamp.timestamp_millis() as f64 / 1000.0),
+        );
+        out.extend_from_slice(b",\"type\":");
+        write_str(out, &self.event_type);
+        out.extend_from_slice(b",\"id\":");
+        let _ = serde_json::to_writer(&mut *out, &self.id);
+        out.extend_from_slice(b",\"previousEventId\":");
+        let _ = serde_json::to_writer(&mut *out, &self.previous_event_id);
+        if let Some(d) = &self.details {
+            out.push(b',');
+            write_str(out, d.key);
+            out.push(b':');
+            out.extend_from_slice(d.json.as_bytes());
+        }
+        out.push(b'}');
+    }
+
+    /// [`HistoryEvent::write_json`] as a string.
+    pub fn to_json_text(&self) -> String {
+        let mut out = Vec::with_capacity(96 + self.details.as_ref().map_or(0, |d| d.json.len()));
+        self.write_json(&mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -92,10 +306,10 @@ impl HistoryEvent {
             .unwrap_or(0);
         let secs = m.get("timestamp")?.as_f64()?;
         let timestamp = DateTime::from_timestamp_millis((secs * 1000.0).round() as i64)?;
-        let event_type = m.get("type")?.as_str()?.to_string();
+        let event_type = Cow::Owned(m.get("type")?.as_str()?.to_string());
         let details = m.iter().find_map(|(k, v)| {
             let key = DETAIL_KEYS.iter().find(|d| **d == k.as_str())?;
-            Some((*key, v.clone()))
+            Some(EventDetails::new(key, v))
         });
         Some(HistoryEvent {
             id,
@@ -108,7 +322,8 @@ impl HistoryEvent {
 }
 
 impl Serialize for HistoryEvent {
-    /// The same JSON as [`HistoryEvent::to_json`], written without building it first.
+    /// The same JSON as [`HistoryEvent::to_json`] (prefer [`HistoryEvent::write_json`], which
+    /// copies the details' text instead of reading it back).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(4 + usize::from(self.details.is_some())))?;
@@ -119,8 +334,8 @@ impl Serialize for HistoryEvent {
         m.serialize_entry("type", &self.event_type)?;
         m.serialize_entry("id", &self.id)?;
         m.serialize_entry("previousEventId", &self.previous_event_id)?;
-        if let Some((k, v)) = &self.details {
-            m.serialize_entry(k, v)?;
+        if let Some(d) = &self.details {
+            m.serialize_entry(d.key, &d.value())?;
         }
         m.end()
     }
@@ -176,8 +391,8 @@ impl History {
         &self,
         previous: u64,
         timestamp: DateTime<Utc>,
-        event_type: impl Into<String>,
-        details: Option<(&'static str, Value)>,
+        event_type: impl Into<Cow<'static, str>>,
+        details: Option<EventDetails>,
     ) -> u64 {
         let mut ev = self.lock();
         let id = ev.len() as u64 + 1;
@@ -236,6 +451,7 @@ pub(crate) fn not_truncated() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn events_read_back_from_json() {
@@ -244,12 +460,64 @@ mod tests {
             previous_event_id: 2,
             timestamp: DateTime::from_timestamp_millis(1_700_000_000_123).unwrap(),
             event_type: "TaskStateEntered".into(),
-            details: Some((
+            details: Some(EventDetails::new(
                 "stateEnteredEventDetails",
-                json!({"name": "T", "input": "{}"}),
+                &json!({"name": "T", "input": "{}"}),
             )),
         };
-        assert_eq!(HistoryEvent::from_json(&e.to_json()), Some(e));
+        assert_eq!(HistoryEvent::from_json(&e.to_json()), Some(e.clone()));
+        assert_eq!(e.to_json_text(), e.to_json().to_string());
         assert_eq!(HistoryEvent::from_json(&json!({"id": "x"})), None);
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            any::<String>().prop_map(Value::String),
+            "[\"\\\\/\u{0}-\u{1f}\u{7f}é😀a]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((any::<String>(), inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The details writer writes what serde_json writes for the same object, and counts
+        /// a document's size as the length of its JSON text.
+        #[test]
+        fn details_writer_matches_serde_json(
+            name in any::<String>(),
+            doc in json_value(),
+            vars in prop::collection::vec((any::<String>(), json_value()), 0..3),
+        ) {
+            let vars: Map<String, Value> = vars.into_iter().collect();
+            let text = doc.to_string();
+            let mut d = DetailsWriter::new();
+            d.json_texts("assignedVariables", &vars).str("name", &name);
+            let size = d.json_text("output", &doc);
+            d.raw("outputDetails", r#"{"truncated":false}"#);
+            let written = d.finish("stateExitedEventDetails");
+            let texts: Map<String, Value> = vars
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
+                .collect();
+            let expected = json!({
+                "assignedVariables": texts,
+                "name": name,
+                "output": text,
+                "outputDetails": {"truncated": false},
+            });
+            prop_assert_eq!(written.json(), expected.to_string());
+            prop_assert_eq!(size, text.len());
+        }
     }
 }

@@ -33,5 +33,5 @@ pub use engine::{
     InterpreterBuilder, InvalidToken, Limits, MapRunListener, MapRunReport, Outcome, Status,
 };
 pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
-pub use history::{EventListener, History, HistoryEvent};
+pub use history::{EventDetails, EventListener, History, HistoryEvent};
 pub use mock::{MockConfig, MockConfigError, MockResponse};

@@ -211,7 +211,7 @@ fn function_handlers_see_the_payload_and_invoke_wraps_the_result() {
         .find(|e| e.event_type == "TaskStateExited")
         .unwrap();
     assert_eq!(
-        exited.details.as_ref().unwrap().1["output"],
+        exited.details.as_ref().unwrap().value()["output"],
         json!(r#"{"n":6,"code":200,"v":"$LATEST"}"#)
     );
 }
@@ -278,7 +278,7 @@ fn stop_aborts_a_waiting_execution() {
     });
     assert_eq!(out.status, Status::Aborted);
     assert_eq!(out.error.as_deref(), Some("Cancelled"));
-    let types: Vec<_> = out.history.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<_> = out.history.iter().map(|e| e.event_type.as_ref()).collect();
     assert_eq!(
         types,
         [
@@ -360,7 +360,7 @@ fn activity_is_started_by_a_worker_and_answered_by_token() {
     );
     assert_eq!(out.status, Status::Succeeded, "{out:?}");
     assert_eq!(out.output.as_deref(), Some(r#"{"reviewed":7}"#));
-    let types: Vec<&str> = out.history.iter().map(|e| e.event_type.as_str()).collect();
+    let types: Vec<&str> = out.history.iter().map(|e| e.event_type.as_ref()).collect();
     assert_eq!(
         types,
         [
@@ -374,7 +374,7 @@ fn activity_is_started_by_a_worker_and_answered_by_token() {
         ]
     );
     let started = &out.history[3].details.as_ref().unwrap();
-    assert_eq!(started.1, json!({"workerName": "reviewer-1"}));
+    assert_eq!(started.value(), json!({"workerName": "reviewer-1"}));
 }
 
 #[test]
@@ -392,7 +392,7 @@ fn variables_are_scoped_and_recorded() {
         .iter()
         .find(|e| e.event_type == "PassStateExited")
         .unwrap();
-    let details = &exited.details.as_ref().unwrap().1;
+    let details = &exited.details.as_ref().unwrap().value();
     assert_eq!(
         details["assignedVariables"],
         json!({"n": "2", "items": "[1,2,3]"})

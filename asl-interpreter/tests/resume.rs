@@ -89,7 +89,7 @@ fn assert_valid(h: &[HistoryEvent]) {
 fn counts(h: &[HistoryEvent]) -> HashMap<String, usize> {
     let mut m = HashMap::new();
     for e in h {
-        *m.entry(e.event_type.clone()).or_insert(0) += 1;
+        *m.entry(e.event_type.to_string()).or_insert(0) += 1;
     }
     m
 }
@@ -265,7 +265,7 @@ fn a_redrive_reruns_only_what_failed() {
     assert_eq!(&h[..failed.history.len()], &failed.history[..]);
     let types: Vec<&str> = h[failed.history.len()..]
         .iter()
-        .map(|e| e.event_type.as_str())
+        .map(|e| e.event_type.as_ref())
         .collect();
     assert_eq!(
         types,

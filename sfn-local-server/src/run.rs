@@ -63,10 +63,9 @@ pub fn run(args: RunArgs) -> i32 {
             };
             let outcome = rt.block_on(interp.run(machine, config));
             let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = stdout.lock();
             let written = outcome
                 .write_json(!args.no_history, &mut out)
-                .map_err(std::io::Error::from)
                 .and_then(|()| {
                     use std::io::Write;
                     writeln!(out)?;

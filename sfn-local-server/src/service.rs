@@ -104,13 +104,9 @@ impl Service {
             let writer = Writer::start(store.clone());
             let w = writer.clone();
             let listener: asl_interpreter::EventListener = Arc::new(move |arn, ev| {
-                let state = ev
-                    .details
-                    .as_ref()
-                    .and_then(|(_, d)| d.get("name"))
-                    .and_then(serde_json::Value::as_str);
                 if ev.event_type.ends_with("StateEntered") || ev.event_type.ends_with("StateExited")
                 {
+                    let state = ev.details.as_ref().and_then(|d| d.get_str("name"));
                     tracing::info!(execution = %arn, event = %ev.event_type, id = ev.id, state = state.unwrap_or_default(), "transition");
                 } else {
                     tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");
@@ -118,7 +114,7 @@ impl Service {
                 w.send(WriteOp::Event {
                     execution_arn: arn.into(),
                     id: ev.id,
-                    event: ev.to_json().to_string(),
+                    event: ev.to_json_text(),
                 });
             });
             let activity_prefix = format!(
@@ -360,7 +356,7 @@ impl Service {
                 let d = last
                     .details
                     .as_ref()
-                    .map(|(_, d)| d.clone())
+                    .map(asl_interpreter::EventDetails::value)
                     .unwrap_or_default();
                 rec.status = status.into();
                 rec.output = d.get("output").and_then(Value::as_str).map(str::to_string);

@@ -168,7 +168,7 @@ async fn a_launch_failure_is_retried_three_times_with_backoff_then_caught() {
     // Four RunBatch attempts fail (1 + 3 retries); Notify succeeds.
     assert_eq!(failed.len(), 4);
     for e in &failed {
-        let d = &e.details.as_ref().unwrap().1;
+        let d = &e.details.as_ref().unwrap().value();
         assert_eq!(d["error"], "ECS.AmazonECSException");
         assert!(
             d["cause"]
@@ -179,7 +179,7 @@ async fn a_launch_failure_is_retried_three_times_with_backoff_then_caught() {
     }
     let scheduled: Vec<_> = events(&o, "TaskScheduled")
         .into_iter()
-        .filter(|e| e.details.as_ref().unwrap().1["resource"] == "runTask.sync")
+        .filter(|e| e.details.as_ref().unwrap().value()["resource"] == "runTask.sync")
         .map(|e| e.timestamp)
         .collect();
     let gaps: Vec<i64> = scheduled

@@ -1,6 +1,7 @@
 //! Runs a sequence of states (the top level, a Parallel branch or a Map iteration), and the
 //! states that need no concurrency: Pass, Choice, Wait, Succeed, Fail.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,8 +10,8 @@ use asl_core::dataflow::{self, to_json_text};
 use asl_core::error::names;
 use asl_core::jsonata::{self, StatesBinding};
 use asl_core::model::{
-    Catcher, Condition, Io, NumberField, PathField, QueryLanguage, StringField, Template,
-    Transition, Wait,
+    Catcher, Condition, Io, NumberField, PathField, QueryLanguage, ResultPath, StringField,
+    Template, Transition, Wait,
 };
 use asl_core::{Scope, State, StateKind, StateMachine, StatesError};
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
 use super::{ExecutionConfig, ExecutionType, Inner, Outcome, Status, Vars, details_io, iso};
-use crate::history::History;
+use crate::history::{DetailsWriter, EventDetails, History};
 
 /// One execution: what all its branches share.
 pub(crate) struct Exec {
@@ -104,18 +105,49 @@ impl Exec {
     }
 
     /// Appends an event after `th`'s cursor and moves the cursor to it.
-    pub fn emit(&self, th: &Thread, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
+    pub fn emit(
+        &self,
+        th: &Thread,
+        ty: impl Into<Cow<'static, str>>,
+        details: Option<(&'static str, Value)>,
+    ) -> u64 {
+        self.emit_details(th, ty, details.map(|(k, v)| EventDetails::new(k, &v)))
+    }
+
+    /// [`Exec::emit`] with details already written.
+    pub fn emit_details(
+        &self,
+        th: &Thread,
+        ty: impl Into<Cow<'static, str>>,
+        details: Option<EventDetails>,
+    ) -> u64 {
         let mut t = th.lock();
-        let id = self.emit_after(t.cursor, ty, details);
+        let id = self.emit_after_details(t.cursor, ty, details);
         t.cursor = id;
         id
     }
 
-    /// Appends an event with an explicit previous id, leaving the cursor alone. When
-    /// resuming, an event that was recorded is not appended again: its recorded id is reused.
-    pub fn emit_after(&self, prev: u64, ty: &str, details: Option<(&'static str, Value)>) -> u64 {
+    /// Appends an event with an explicit previous id, leaving the cursor alone.
+    pub fn emit_after(
+        &self,
+        prev: u64,
+        ty: impl Into<Cow<'static, str>>,
+        details: Option<(&'static str, Value)>,
+    ) -> u64 {
+        self.emit_after_details(prev, ty, details.map(|(k, v)| EventDetails::new(k, &v)))
+    }
+
+    /// [`Exec::emit_after`] with details already written. When resuming, an event that was
+    /// recorded is not appended again: its recorded id is reused.
+    pub fn emit_after_details(
+        &self,
+        prev: u64,
+        ty: impl Into<Cow<'static, str>>,
+        details: Option<EventDetails>,
+    ) -> u64 {
+        let ty = ty.into();
         if let Some(r) = &self.replay
-            && let Some(id) = r.take(prev, ty, details.as_ref())
+            && let Some(id) = r.take(prev, &ty, details.as_ref())
         {
             return id;
         }
@@ -460,8 +492,11 @@ impl StateRun<'_> {
                 };
                 let assigned =
                     self.eval_assign(self.state.assign.as_ref(), &selected, None, None)?;
-                let combined =
-                    dataflow::apply_result_path(&io.result_path, self.input.clone(), selected)?;
+                let combined = match &io.result_path {
+                    // The input is not needed: do not copy it.
+                    ResultPath::Replace => selected,
+                    rp => dataflow::apply_result_path(rp, self.input.clone(), selected)?,
+                };
                 let out = self.apply_path(&io.output_path, &combined)?;
                 Ok((out, assigned))
             }
@@ -490,25 +525,18 @@ impl StateRun<'_> {
         assigned: Option<Map<String, Value>>,
         next: Option<&str>,
     ) -> Next {
-        let mut d = Map::new();
+        let mut d = DetailsWriter::new();
         if let Some(a) = assigned.as_ref().filter(|a| !a.is_empty()) {
-            let vars: Map<String, Value> = a
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(to_json_text(v))))
-                .collect();
-            d.insert("assignedVariables".into(), Value::Object(vars));
-            d.insert(
-                "assignedVariablesDetails".into(),
-                json!({"truncated": false}),
-            );
+            d.json_texts("assignedVariables", a)
+                .raw("assignedVariablesDetails", NOT_TRUNCATED);
         }
-        d.insert("name".into(), json!(self.state.name));
-        d.insert("output".into(), json!(to_json_text(&output)));
-        d.insert("outputDetails".into(), json!({"truncated": false}));
-        self.exec.emit(
+        d.str("name", &self.state.name);
+        d.json_text("output", &output);
+        d.raw("outputDetails", NOT_TRUNCATED);
+        self.exec.emit_details(
             self.thread,
-            &format!("{}StateExited", self.state.type_name()),
-            Some(("stateExitedEventDetails", Value::Object(d))),
+            event_type(&self.state.kind, false),
+            Some(d.finish("stateExitedEventDetails")),
         );
         self.thread.lock().inflight = None;
         if let Some(a) = assigned {
@@ -575,7 +603,10 @@ pub(crate) async fn run_execution(
             0,
             exec.start,
             "ExecutionStarted",
-            Some(("executionStartedEventDetails", Value::Object(d))),
+            Some(EventDetails::new(
+                "executionStartedEventDetails",
+                &Value::Object(d),
+            )),
         );
     }
     let thread = Thread::starting_at(0);
@@ -686,7 +717,7 @@ pub(crate) async fn run_execution(
             let inflight = thread.lock().inflight;
             let mut prev = cursor;
             if let Some(ty) = inflight {
-                prev = exec.emit_after(cursor, &format!("{ty}StateAborted"), None);
+                prev = exec.emit_after(cursor, format!("{ty}StateAborted"), None);
             }
             let mut d = Map::new();
             if let Some(e) = &e {
@@ -776,13 +807,14 @@ async fn run_state(
 ) -> Result<Next, Failure> {
     let entered_prev = thread.cursor();
     let entered_at = exec.now();
-    let entered_id = exec.emit(
+    let mut d = DetailsWriter::new();
+    d.str("name", &state.name);
+    d.json_text("input", &input);
+    d.raw("inputDetails", NOT_TRUNCATED);
+    let entered_id = exec.emit_details(
         thread,
-        &format!("{}StateEntered", state.type_name()),
-        Some((
-            "stateEnteredEventDetails",
-            json!({"name": state.name, "input": to_json_text(&input), "inputDetails": {"truncated": false}}),
-        )),
+        event_type(&state.kind, true),
+        Some(d.finish("stateEnteredEventDetails")),
     );
     thread.lock().inflight = Some(state.type_name());
     let mut run = StateRun {
@@ -819,6 +851,31 @@ async fn run_state(
             let catchers = state.catch();
             run.catch(failure, catchers)
         }
+    }
+}
+
+/// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
+const NOT_TRUNCATED: &str = r#"{"truncated":false}"#;
+
+/// `<Type>StateEntered` or `<Type>StateExited`.
+fn event_type(kind: &StateKind, entered: bool) -> &'static str {
+    match (kind, entered) {
+        (StateKind::Pass(_), true) => "PassStateEntered",
+        (StateKind::Pass(_), false) => "PassStateExited",
+        (StateKind::Task(_), true) => "TaskStateEntered",
+        (StateKind::Task(_), false) => "TaskStateExited",
+        (StateKind::Choice(_), true) => "ChoiceStateEntered",
+        (StateKind::Choice(_), false) => "ChoiceStateExited",
+        (StateKind::Wait(_), true) => "WaitStateEntered",
+        (StateKind::Wait(_), false) => "WaitStateExited",
+        (StateKind::Succeed, true) => "SucceedStateEntered",
+        (StateKind::Succeed, false) => "SucceedStateExited",
+        (StateKind::Fail(_), true) => "FailStateEntered",
+        (StateKind::Fail(_), false) => "FailStateExited",
+        (StateKind::Parallel(_), true) => "ParallelStateEntered",
+        (StateKind::Parallel(_), false) => "ParallelStateExited",
+        (StateKind::Map(_), true) => "MapStateEntered",
+        (StateKind::Map(_), false) => "MapStateExited",
     }
 }
 

@@ -18,7 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use crate::clock::{Clock, VirtualClock, drive};
 use crate::handler::{Handlers, TaskFailure};
-use crate::history::{EventListener, History, HistoryEvent, not_truncated};
+use crate::history::{EventDetails, EventListener, History, HistoryEvent, not_truncated};
 use crate::mock::MockConfig;
 pub(crate) use vars::Vars;
 
@@ -208,20 +208,36 @@ impl Outcome {
     }
 
     /// Writes [`Outcome::to_json`]'s JSON to `w` without building the events' JSON first.
-    pub fn write_json(&self, with_events: bool, w: impl std::io::Write) -> serde_json::Result<()> {
-        use serde::ser::{SerializeMap, Serializer};
+    pub fn write_json(&self, with_events: bool, mut w: impl std::io::Write) -> std::io::Result<()> {
         let Value::Object(base) = self.to_json(false) else {
             return Ok(());
         };
-        let mut ser = serde_json::Serializer::new(w);
-        let mut m = ser.serialize_map(Some(base.len() + usize::from(with_events)))?;
-        for (k, v) in &base {
-            m.serialize_entry(k, v)?;
+        let mut buf = Vec::with_capacity(64 * 1024);
+        buf.push(b'{');
+        for (i, (k, v)) in base.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            serde_json::to_writer(&mut buf, k)?;
+            buf.push(b':');
+            serde_json::to_writer(&mut buf, v)?;
         }
         if with_events {
-            m.serialize_entry("events", &self.history)?;
+            buf.extend_from_slice(b",\"events\":[");
+            for (i, e) in self.history.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                e.write_json(&mut buf);
+                if buf.len() >= 60 * 1024 {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
+            }
+            buf.push(b']');
         }
-        m.end()
+        buf.push(b'}');
+        w.write_all(&buf)
     }
 }
 
@@ -410,8 +426,8 @@ impl Interpreter {
                     let count = e
                         .details
                         .as_ref()
-                        .and_then(|(_, d)| d.get("redriveCount"))
-                        .and_then(Value::as_u64)
+                        .and_then(|d| d.get("redriveCount"))
+                        .and_then(|v| v.as_u64())
                         .unwrap_or(1) as u32;
                     (r, Some((count, e.timestamp)))
                 }
@@ -477,9 +493,9 @@ impl Interpreter {
                         last,
                         now,
                         "ExecutionRedriven",
-                        Some((
+                        Some(EventDetails::new(
                             "executionRedrivenEventDetails",
-                            json!({"redriveCount": count}),
+                            &json!({"redriveCount": count}),
                         )),
                     );
                     redrive = Some((count, now));

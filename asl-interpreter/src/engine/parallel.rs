@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::MapRunReport;
 use super::branch::{Exec, Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
 use super::task::RetryState;
-use crate::history::History;
+use crate::history::{DetailsWriter, EventDetails, History};
 
 pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Next, StateError> {
     let state = run.state;
@@ -93,7 +93,7 @@ fn abort_inflight(run: &StateRun<'_>, threads: &[Thread], failing: usize) {
         if let Some(ty) = inflight {
             let id = run
                 .exec
-                .emit_after(cursor, &format!("{ty}StateAborted"), None);
+                .emit_after(cursor, format!("{ty}StateAborted"), None);
             let mut t = threads[j].lock();
             t.cursor = id;
             t.inflight = None;
@@ -234,13 +234,18 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 }
             }
         }
+        // An inline Map runs at most 40 iterations at a time, whatever MaxConcurrency asks.
+        let inline_limit = match max_concurrency {
+            0 => INLINE_MAX_CONCURRENCY,
+            n => n.min(INLINE_MAX_CONCURRENCY),
+        };
         match run_iterations(
             run,
             run.exec,
             m,
             &items,
             &effective,
-            max_concurrency,
+            inline_limit,
             started,
             tolerated,
             prepared,
@@ -428,6 +433,16 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// `{"index": i, "name": "<Map state>"}`, a Map iteration event's details.
+fn iteration_details(key: &'static str, index: usize, name: &str) -> Option<EventDetails> {
+    let mut d = DetailsWriter::new();
+    d.raw("index", &index.to_string()).str("name", name);
+    Some(d.finish(key))
+}
+
+/// How many iterations an inline Map runs at once at most, as AWS documents.
+const INLINE_MAX_CONCURRENCY: usize = 40;
+
 /// What a run of iterations ended with: results, the last event, the failures tolerated.
 type Iterations = Result<(Vec<Value>, u64, usize), (Failure, u64, usize)>;
 
@@ -461,13 +476,10 @@ async fn run_iterations(
         while next < items.len() && futs.len() < limit {
             let index = next;
             next += 1;
-            let id = exec.emit_after(
+            let id = exec.emit_after_details(
                 cursor,
                 "MapIterationStarted",
-                Some((
-                    "mapIterationStartedEventDetails",
-                    json!({"index": index, "name": name}),
-                )),
+                iteration_details("mapIterationStartedEventDetails", index, name),
             );
             let input = if prepared {
                 Ok(items[index].clone())
@@ -493,24 +505,18 @@ async fn run_iterations(
         let end = th.cursor();
         match r {
             Ok(v) => {
-                last = exec.emit_after(
+                last = exec.emit_after_details(
                     end,
                     "MapIterationSucceeded",
-                    Some((
-                        "mapIterationSucceededEventDetails",
-                        json!({"index": index, "name": name}),
-                    )),
+                    iteration_details("mapIterationSucceededEventDetails", index, name),
                 );
                 results[index] = v;
             }
             Err(f) => {
-                last = exec.emit_after(
+                last = exec.emit_after_details(
                     end,
                     "MapIterationFailed",
-                    Some((
-                        "mapIterationFailedEventDetails",
-                        json!({"index": index, "name": name}),
-                    )),
+                    iteration_details("mapIterationFailedEventDetails", index, name),
                 );
                 failures += 1;
                 let exceeded = match tolerated {

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::history::HistoryEvent;
+use crate::history::{EventDetails, HistoryEvent};
 
 /// The recorded events of an execution being resumed.
 pub(crate) struct Replay {
@@ -29,8 +29,8 @@ pub(crate) struct Replay {
 }
 
 /// What tells two events of the same type after the same event apart.
-fn identity<'a>(details: Option<&'a (&'static str, Value)>) -> Option<&'a Value> {
-    let d = &details?.1;
+fn identity(details: Option<&EventDetails>) -> Option<Value> {
+    let d = details?;
     d.get("name").or_else(|| d.get("index"))
 }
 
@@ -38,7 +38,7 @@ impl Replay {
     pub fn new(events: Vec<HistoryEvent>) -> Replay {
         let mut open: HashMap<(u64, String), VecDeque<u64>> = HashMap::new();
         for e in &events {
-            open.entry((e.previous_event_id, e.event_type.clone()))
+            open.entry((e.previous_event_id, e.event_type.to_string()))
                 .or_default()
                 .push_back(e.id);
         }
@@ -59,12 +59,7 @@ impl Replay {
     }
 
     /// Matches an event about to be appended; its recorded id if it was recorded.
-    pub fn take(
-        &self,
-        prev: u64,
-        ty: &str,
-        details: Option<&(&'static str, Value)>,
-    ) -> Option<u64> {
+    pub fn take(&self, prev: u64, ty: &str, details: Option<&EventDetails>) -> Option<u64> {
         let mut open = self.lock();
         let ids = open.get_mut(&(prev, ty.to_string()))?;
         let want = identity(details);
@@ -178,8 +173,9 @@ mod tests {
             id,
             previous_event_id: prev,
             timestamp: Utc::now(),
-            event_type: ty.into(),
-            details: name.map(|n| ("stateEnteredEventDetails", json!({"name": n}))),
+            event_type: ty.to_string().into(),
+            details: name
+                .map(|n| EventDetails::new("stateEnteredEventDetails", &json!({"name": n}))),
         }
     }
 
@@ -192,8 +188,8 @@ mod tests {
             ev(4, 3, "PassStateEntered", Some("B")),
             ev(5, 3, "PassStateEntered", Some("A")),
         ]);
-        let a = ("stateEnteredEventDetails", json!({"name": "A"}));
-        let b = ("stateEnteredEventDetails", json!({"name": "B"}));
+        let a = EventDetails::new("stateEnteredEventDetails", &json!({"name": "A"}));
+        let b = EventDetails::new("stateEnteredEventDetails", &json!({"name": "B"}));
         assert_eq!(r.take(3, "PassStateEntered", Some(&a)), Some(5));
         assert_eq!(r.take(3, "PassStateEntered", Some(&a)), None);
         assert_eq!(r.take(3, "PassStateEntered", Some(&b)), Some(4));

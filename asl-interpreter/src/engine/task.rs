@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::branch::{Failure, Next, StateError, StateRun, number_field};
 use super::details_io;
 use crate::handler::{TaskFailure, TaskRequest, function_short_name};
+use crate::history::EventDetails;
 use crate::mock::MockResponse;
 
 /// How a resource shows in the history.
@@ -404,10 +405,12 @@ fn recorded_outcome(run: &StateRun<'_>, activity: bool) -> Recorded {
             return Recorded::Nothing;
         }
         let details = started.details.clone();
-        after = run.exec.emit(run.thread, "ActivityStarted", details);
+        after = run
+            .exec
+            .emit_details(run.thread, "ActivityStarted", details);
     } else if let Some(sub) = replay.next_after(after, |t| t == "TaskSubmitted") {
         let details = sub.details.clone();
-        after = run.exec.emit(run.thread, "TaskSubmitted", details);
+        after = run.exec.emit_details(run.thread, "TaskSubmitted", details);
         submitted = true;
     }
     let Some(end) = replay.next_after(after, super::replay::is_task_end) else {
@@ -417,8 +420,8 @@ fn recorded_outcome(run: &StateRun<'_>, activity: bool) -> Recorded {
             Recorded::Nothing
         };
     };
-    let d = end.details.as_ref().map(|(_, d)| d);
-    let field = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_str);
+    let d = end.details.as_ref().map(EventDetails::value);
+    let field = |k: &str| d.as_ref().and_then(|d| d.get(k)).and_then(Value::as_str);
     Recorded::Ended(if end.event_type.ends_with("Succeeded") {
         Ok(field("output")
             .and_then(|o| serde_json::from_str(o).ok())

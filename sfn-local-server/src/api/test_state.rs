@@ -94,8 +94,8 @@ fn targets(state: &Map<String, Value>) -> Vec<String> {
     out
 }
 
-fn details<'a>(e: &'a HistoryEvent, key: &str) -> Option<&'a Value> {
-    e.details.as_ref().and_then(|(_, d)| d.get(key))
+fn details(e: &HistoryEvent, key: &str) -> Option<Value> {
+    e.details.as_ref().and_then(|d| d.get(key))
 }
 
 pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
@@ -192,19 +192,17 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
     // Our state's slice of the history: from its Entered event to the next state's entry.
     let entered = h.iter().position(|e| {
-        e.event_type.ends_with("StateEntered") && details(e, "name") == Some(&json!(name))
+        e.event_type.ends_with("StateEntered") && details(e, "name") == Some(json!(name))
     });
     let next_entered = entered.and_then(|i| {
         h[i + 1..]
             .iter()
             .find(|e| e.event_type.ends_with("StateEntered"))
-            .and_then(|e| details(e, "name"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+            .and_then(|e| e.details.as_ref()?.get_str("name"))
     });
-    let exited = h.iter().find(|e| {
-        e.event_type.ends_with("StateExited") && details(e, "name") == Some(&json!(name))
-    });
+    let exited = h
+        .iter()
+        .find(|e| e.event_type.ends_with("StateExited") && details(e, "name") == Some(json!(name)));
     let failures: Vec<&HistoryEvent> = h
         .iter()
         .filter(|e| e.event_type.ends_with("Failed") || e.event_type.ends_with("TimedOut"))
@@ -220,10 +218,10 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if retried && let Some(f) = failures.first() {
         status = "RETRIABLE";
         if let Some(e) = details(f, "error") {
-            out.insert("error".into(), e.clone());
+            out.insert("error".into(), e);
         }
         if let Some(c) = details(f, "cause") {
-            out.insert("cause".into(), c.clone());
+            out.insert("cause".into(), c);
         }
     } else if let Some(next) = next_entered
         .clone()
@@ -233,14 +231,14 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         out.insert("nextState".into(), json!(next));
         if let Some(f) = failures.first() {
             if let Some(e) = details(f, "error") {
-                out.insert("error".into(), e.clone());
+                out.insert("error".into(), e);
             }
             if let Some(c) = details(f, "cause") {
-                out.insert("cause".into(), c.clone());
+                out.insert("cause".into(), c);
             }
         }
         if let Some(o) = exited.and_then(|e| details(e, "output")) {
-            out.insert("output".into(), o.clone());
+            out.insert("output".into(), o);
         }
     } else if outcome.status == Status::Succeeded {
         status = "SUCCEEDED";
@@ -249,7 +247,6 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         }
         let output = exited
             .and_then(|e| details(e, "output"))
-            .cloned()
             .or_else(|| outcome.output.clone().map(Value::String));
         if let Some(o) = output {
             out.insert("output".into(), o);
@@ -284,7 +281,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             } else {
                 "afterParameters"
             };
-            data.insert(key.into(), p.clone());
+            data.insert(key.into(), p);
         }
         let succeeded = h
             .iter()
@@ -296,7 +293,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             exited.and_then(|e| details(e, "output")),
             state.contains_key("OutputPath"),
         ) {
-            data.insert("afterResultPath".into(), o.clone());
+            data.insert("afterResultPath".into(), o);
         }
         if let Some(vars) = exited.and_then(|e| details(e, "assignedVariables")) {
             data.insert("variables".into(), json!(vars.to_string()));

@@ -92,13 +92,13 @@ pub fn events<'a>(o: &'a Outcome, ty: &str) -> Vec<&'a HistoryEvent> {
 }
 
 /// An event's detail object.
-pub fn details(e: &HistoryEvent) -> &Value {
-    &e.details.as_ref().expect("event details").1
+pub fn details(e: &HistoryEvent) -> Value {
+    e.details.as_ref().expect("event details").value()
 }
 
 /// The event types in order.
 pub fn types(o: &Outcome) -> Vec<&str> {
-    o.history.iter().map(|e| e.event_type.as_str()).collect()
+    o.history.iter().map(|e| e.event_type.as_ref()).collect()
 }
 
 /// A JSON text field of an event's details, parsed.

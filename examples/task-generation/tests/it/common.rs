@@ -53,8 +53,9 @@ pub struct Attempt {
     pub parameters: Value,
 }
 
-fn details(e: &HistoryEvent) -> Option<&Value> {
-    e.details.as_ref().map(|(_, v)| v)
+/// A string member of an event's details.
+fn detail(e: &HistoryEvent, field: &str) -> Option<String> {
+    e.details.as_ref()?.get_str(field)
 }
 
 /// The invocations of `function` whose payload mentions `needle` (an action id), in order.
@@ -62,20 +63,17 @@ pub fn attempts(app: &TaskGeneration, arn: &str, function: &str, needle: &str) -
     let mut out = Vec::new();
     for h in histories(app, arn) {
         for e in h.iter().filter(|e| e.event_type == "TaskScheduled") {
-            let Some(text) = details(e)
-                .and_then(|d| d.get("parameters"))
-                .and_then(Value::as_str)
-            else {
+            let Some(text) = detail(e, "parameters") else {
                 continue;
             };
-            let params: Value = serde_json::from_str(text).expect("parameters are JSON");
+            let params: Value = serde_json::from_str(&text).expect("parameters are JSON");
             if params["FunctionName"] != function || !text.contains(needle) {
                 continue;
             }
             let started = h.iter().find(|x| x.previous_event_id == e.id);
             let end = started.and_then(|s| h.iter().find(|x| x.previous_event_id == s.id));
             let (end, ended) = end.map_or(("none".to_string(), f64::NAN), |x| {
-                (x.event_type.clone(), secs(x.timestamp))
+                (x.event_type.to_string(), secs(x.timestamp))
             });
             out.push(Attempt {
                 scheduled: secs(e.timestamp),
@@ -94,10 +92,8 @@ pub fn results_of(app: &TaskGeneration, arn: &str, function: &str) -> Vec<Value>
     let mut out = Vec::new();
     for h in histories(app, arn) {
         for e in h.iter().filter(|e| e.event_type == "TaskScheduled") {
-            let is_fn = details(e)
-                .and_then(|d| d.get("parameters"))
-                .and_then(Value::as_str)
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            let is_fn = detail(e, "parameters")
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
                 .is_some_and(|p| p["FunctionName"] == function);
             if !is_fn {
                 continue;
@@ -105,10 +101,8 @@ pub fn results_of(app: &TaskGeneration, arn: &str, function: &str) -> Vec<Value>
             let started = h.iter().find(|x| x.previous_event_id == e.id);
             let end = started.and_then(|s| h.iter().find(|x| x.previous_event_id == s.id));
             if let Some(x) = end.filter(|x| x.event_type == "TaskSucceeded") {
-                let text = details(x)
-                    .and_then(|d| d["output"].as_str())
-                    .unwrap_or("{}");
-                let v: Value = serde_json::from_str(text).expect("output is JSON");
+                let text = detail(x, "output").unwrap_or_else(|| "{}".into());
+                let v: Value = serde_json::from_str(&text).expect("output is JSON");
                 out.push(v["Payload"].clone());
             }
         }
@@ -118,13 +112,13 @@ pub fn results_of(app: &TaskGeneration, arn: &str, function: &str) -> Vec<Value>
 
 /// Event types of a history, in order.
 pub fn types(h: &[HistoryEvent]) -> Vec<&str> {
-    h.iter().map(|e| e.event_type.as_str()).collect()
+    h.iter().map(|e| e.event_type.as_ref()).collect()
 }
 
 /// Whether a state of that name was entered.
 pub fn entered(h: &[HistoryEvent], state: &str) -> bool {
     h.iter().any(|e| {
-        e.event_type.ends_with("StateEntered") && details(e).is_some_and(|d| d["name"] == state)
+        e.event_type.ends_with("StateEntered") && detail(e, "name").is_some_and(|n| n == state)
     })
 }
 
@@ -134,9 +128,7 @@ pub fn outline(h: &[HistoryEvent]) -> String {
     h.iter()
         .map(|e| {
             let off = (e.timestamp - start).num_milliseconds() as f64 / 1000.0;
-            let name = details(e)
-                .and_then(|d| d.get("name"))
-                .and_then(Value::as_str)
+            let name = detail(e, "name")
                 .map(|n| format!(" {n}"))
                 .unwrap_or_default();
             format!(
