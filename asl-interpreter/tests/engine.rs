@@ -564,3 +564,80 @@ fn item_batcher_groups_items_in_order() {
         .collect();
     assert_eq!(sizes, [2, 1]);
 }
+
+fn run_limited(handlers: Handlers, def: Value, input: &str, max_payload_bytes: usize) -> Outcome {
+    let interp = Interpreter::builder()
+        .handlers(handlers)
+        .clock(Arc::new(VirtualClock::new(start())))
+        .limits(asl_interpreter::Limits {
+            max_payload_bytes,
+            ..Default::default()
+        })
+        .build();
+    block_on(interp.run(machine(def), config(input)))
+}
+
+#[test]
+fn state_output_over_the_payload_limit_fails_the_state() {
+    let def = json!({"StartAt": "Big", "States": {
+        "Big": {"Type": "Pass", "Result": {"text": "x".repeat(100)}, "End": true}}});
+    let out = run_limited(Handlers::new(), def, "{}", 64);
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        out.cause.as_deref(),
+        Some(
+            "The state/task 'Big' returned a result with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+    let types: Vec<&str> = out.history.iter().map(|e| e.event_type.as_ref()).collect();
+    assert_eq!(
+        types,
+        ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+    );
+
+    // A Parallel's output is its branches' outputs together; named explicitly, a Catch
+    // handles it.
+    let branch = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": "x".repeat(30), "End": true}}});
+    let caught = json!({"StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel", "Branches": [branch.clone(), branch], "Next": "Never",
+                 "Catch": [{"ErrorEquals": ["States.DataLimitExceeded"], "ResultPath": null,
+                            "Next": "Small"}]},
+        "Never": {"Type": "Succeed"},
+        "Small": {"Type": "Pass", "Result": "ok", "End": true}}});
+    let out = run_limited(Handlers::new(), caught, "{}", 64);
+    assert_eq!(
+        out.status,
+        Status::Succeeded,
+        "{:?} {:?}",
+        out.error,
+        out.cause
+    );
+    assert_eq!(out.output.as_deref(), Some(r#""ok""#));
+}
+
+#[test]
+fn task_parameters_over_the_payload_limit_fail_before_scheduling() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let handlers =
+        Handlers::new().resource("arn:aws:states:::lambda:invoke", move |req: TaskRequest| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(Ok(req.parameters))
+        });
+    let def = json!({"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": "f", "Payload.$": "$"}, "End": true}}});
+    let input = json!({"blob": "y".repeat(200)}).to_string();
+    let out = run_limited(handlers, def, &input, 128);
+    assert_eq!(out.error.as_deref(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        out.cause.as_deref(),
+        Some(
+            "The state/task 'Call' provided parameters with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert!(!out.history.iter().any(|e| e.event_type == "TaskScheduled"));
+}

@@ -9,6 +9,7 @@ pub mod api;
 pub mod config;
 pub mod http;
 pub mod integrations;
+mod progress;
 pub mod run;
 pub mod scheduler;
 pub mod serve;

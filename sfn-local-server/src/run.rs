@@ -6,6 +6,8 @@ use std::sync::Arc;
 use asl_core::StateMachine;
 use asl_interpreter::{ExecutionConfig, ExecutionType, Interpreter, MockConfig, Status};
 
+use crate::progress::Progress;
+
 /// Arguments of `sfn-local run`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
@@ -47,9 +49,11 @@ pub struct RunArgs {
 }
 
 /// Runs the command; returns the process exit code (0 succeeded, 1 failed/timed out/aborted,
-/// 2 invalid definition or arguments).
+/// 2 invalid definition or arguments). On a terminal, stderr shows live progress.
 pub fn run(args: RunArgs) -> i32 {
-    match prepare(&args) {
+    use std::io::IsTerminal;
+    let progress = std::io::stderr().is_terminal().then(Progress::new);
+    match prepare(&args, progress.as_ref()) {
         Ok((interp, machine, config)) => {
             let rt = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -62,6 +66,9 @@ pub fn run(args: RunArgs) -> i32 {
                 }
             };
             let outcome = rt.block_on(interp.run(machine, config));
+            if let Some(p) = &progress {
+                p.finish(&outcome);
+            }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let written = outcome
@@ -88,7 +95,10 @@ pub fn run(args: RunArgs) -> i32 {
     }
 }
 
-fn prepare(args: &RunArgs) -> Result<(Interpreter, Arc<StateMachine>, ExecutionConfig), String> {
+fn prepare(
+    args: &RunArgs,
+    progress: Option<&Arc<Progress>>,
+) -> Result<(Interpreter, Arc<StateMachine>, ExecutionConfig), String> {
     let source = std::fs::read_to_string(&args.definition)
         .map_err(|e| format!("cannot read {}: {e}", args.definition.display()))?;
     let machine = StateMachine::from_str(&source).map_err(|e| {
@@ -108,6 +118,9 @@ fn prepare(args: &RunArgs) -> Result<(Interpreter, Arc<StateMachine>, ExecutionC
     serde_json::from_str::<serde_json::Value>(&input_text)
         .map_err(|e| format!("the input is not valid JSON: {e}"))?;
     let mut builder = Interpreter::builder();
+    if let Some(p) = progress {
+        builder = builder.on_event(p.listener());
+    }
     if let Some(p) = &args.mock_config {
         let text =
             std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;

@@ -518,20 +518,29 @@ impl StateRun<'_> {
         }
     }
 
-    /// Emits `<Type>StateExited`, applies the variables and picks the next state.
+    /// Emits `<Type>StateExited`, applies the variables and picks the next state. An output
+    /// over the payload limit fails the state instead (`States.DataLimitExceeded`).
     pub fn exit(
         &mut self,
         output: Value,
         assigned: Option<Map<String, Value>>,
         next: Option<&str>,
-    ) -> Next {
+    ) -> Result<Next, StateError> {
         let mut d = DetailsWriter::new();
         if let Some(a) = assigned.as_ref().filter(|a| !a.is_empty()) {
             d.json_texts("assignedVariables", a)
                 .raw("assignedVariablesDetails", NOT_TRUNCATED);
         }
         d.str("name", &self.state.name);
-        d.json_text("output", &output);
+        if d.json_text("output", &output) > self.exec.inner.limits.max_payload_bytes {
+            return Err(StateError::Plain(Failure::new(
+                names::DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    self.state.name
+                ),
+            )));
+        }
         d.raw("outputDetails", NOT_TRUNCATED);
         self.exec.emit_details(
             self.thread,
@@ -542,13 +551,13 @@ impl StateRun<'_> {
         if let Some(a) = assigned {
             self.vars.assign(a);
         }
-        match next {
+        Ok(match next {
             Some(n) => Next::State(n.to_string(), output),
             None => match &self.state.transition {
                 Transition::Next(n) => Next::State(n.clone(), output),
                 _ => Next::End(output),
             },
-        }
+        })
     }
 
     /// Applies the first matching catcher, or returns the failure.
@@ -583,7 +592,9 @@ impl StateRun<'_> {
             }
         })();
         match attempt {
-            Ok((out, assigned)) => Ok(self.exit(out, assigned, Some(&c.next))),
+            Ok((out, assigned)) => self
+                .exit(out, assigned, Some(&c.next))
+                .map_err(|e| self.fail(e)),
             Err(e) => Err(self.fail(e)),
         }
     }
@@ -890,11 +901,11 @@ fn pass(run: &mut StateRun<'_>, result: Option<&Value>) -> Result<Next, StateErr
                 (None, None) => effective,
             };
             let (out, assigned) = run.finish(&state.io, r, false)?;
-            Ok(run.exit(out, assigned, None))
+            run.exit(out, assigned, None)
         }
         QueryLanguage::Jsonata => {
             let (out, assigned) = run.finish(&state.io, Value::Null, true)?;
-            Ok(run.exit(out, assigned, None))
+            run.exit(out, assigned, None)
         }
     }
 }
@@ -911,7 +922,7 @@ fn succeed(run: &mut StateRun<'_>) -> Result<Next, StateError> {
             None => run.input.clone(),
         },
     };
-    Ok(run.exit(out, None, None))
+    run.exit(out, None, None)
 }
 
 fn fail(run: &StateRun<'_>, f: &asl_core::model::Fail) -> Failure {
@@ -1007,7 +1018,7 @@ fn choice(run: &mut StateRun<'_>, c: &asl_core::model::Choice) -> Result<Next, S
             (out, assigned)
         }
     };
-    Ok(run.exit(out, assigned, Some(&next)))
+    run.exit(out, assigned, Some(&next))
 }
 
 /// The value a Wait's `SecondsPath` or `TimestampPath` points at.
@@ -1123,7 +1134,7 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
         }
         QueryLanguage::Jsonata => run.finish(&state.io, Value::Null, true)?,
     };
-    Ok(run.exit(out, assigned, None))
+    run.exit(out, assigned, None)
 }
 
 /// A value as Java's `toString` would show it in a cause (strings unquoted).

@@ -79,7 +79,7 @@ pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
         }
     };
     let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
-    Ok(run.exit(out, assigned, None))
+    run.exit(out, assigned, None)
 }
 
 /// Emits `<Type>StateAborted` for every branch still inside a state, the failing one first.
@@ -269,7 +269,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
         }
     };
     let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
-    Ok(run.exit(out, assigned, None))
+    run.exit(out, assigned, None)
 }
 
 /// A Distributed Map: a map run (`MapRunStarted` ... `MapRunSucceeded`/`MapRunFailed`) whose

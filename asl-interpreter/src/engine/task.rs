@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use asl_core::dataflow::to_json_text;
+use asl_core::dataflow::{self, to_json_text};
 use asl_core::error::names;
 use asl_core::model::{Retrier, Task};
 use serde_json::{Map, Value, json};
@@ -106,6 +106,15 @@ pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
         Some(p) => run.eval_template(p, &effective, None, None, "Arguments")?,
         None => effective.clone(),
     };
+    if dataflow::payload_size(&parameters) > run.exec.inner.limits.max_payload_bytes {
+        return Err(StateError::Plain(Failure::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{}' provided parameters with a size exceeding the maximum number of bytes service limit.",
+                state.name
+            ),
+        )));
+    }
     let timeout = match &t.timeout {
         Some(f) => Some(positive(run, f, &effective, "TimeoutSeconds")?),
         None => None,
@@ -146,7 +155,7 @@ pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
         }
     };
     let (out, assigned) = run.finish(&state.io, result, false)?;
-    Ok(run.exit(out, assigned, None))
+    run.exit(out, assigned, None)
 }
 
 fn positive(
