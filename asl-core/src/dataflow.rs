@@ -23,8 +23,12 @@ pub fn eval_node(node: &PayloadNode, scope: &Scope, field: &str) -> StatesResult
             let mut out = Map::with_capacity(fields.len());
             for (name, child) in fields {
                 let v = match child {
-                    PayloadNode::Path(_) | PayloadNode::Intrinsic(_) => {
-                        eval_node(child, scope, &format!("{name}.$"))?
+                    // The `key.$` name is only made for an error message.
+                    PayloadNode::Path(p) => p
+                        .evaluate(scope)
+                        .map_err(|_| not_found(p, scope, &format!("{name}.$")))?,
+                    PayloadNode::Intrinsic(call) => {
+                        call.evaluate(scope, &resolve_intrinsic_path)?
                     }
                     _ => eval_node(child, scope, name)?,
                 };
@@ -44,14 +48,16 @@ pub fn eval_node(node: &PayloadNode, scope: &Scope, field: &str) -> StatesResult
 
 /// A `key.$` path: AWS reports a missing node with the field name and the input.
 pub fn select_field(p: &JsonPath, scope: &Scope, field: &str) -> StatesResult<Value> {
-    p.evaluate(scope).map_err(|_| {
-        StatesError::runtime(format!(
-            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-            p.text(),
-            field,
-            to_json_text(scope.input)
-        ))
-    })
+    p.evaluate(scope).map_err(|_| not_found(p, scope, field))
+}
+
+fn not_found(p: &JsonPath, scope: &Scope, field: &str) -> StatesError {
+    StatesError::runtime(format!(
+        "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+        p.text(),
+        field,
+        to_json_text(scope.input)
+    ))
 }
 
 /// Path arguments of intrinsic functions.

@@ -114,6 +114,8 @@ struct VirtualInner {
 
 struct VirtualState {
     now_ms: i64,
+    /// `now_ms` as a date, made when time moves rather than at every reading.
+    now: DateTime<Utc>,
     seq: u64,
     timers: BTreeMap<(i64, u64), Option<Waker>>,
 }
@@ -127,6 +129,7 @@ impl VirtualClock {
                 active: Arc::new(AtomicUsize::new(0)),
                 state: Mutex::new(VirtualState {
                     now_ms: start.timestamp_millis(),
+                    now: start,
                     seq: 0,
                     timers: BTreeMap::new(),
                 }),
@@ -146,13 +149,23 @@ impl VirtualClock {
     /// Moves time forward by `d` (for tests that advance explicitly), firing due timers.
     pub fn advance(&self, d: Duration) {
         let mut st = self.lock();
-        st.now_ms += i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        let to = st
+            .now_ms
+            .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2));
+        st.set_now(to);
         fire_due(&mut st);
     }
 
     /// Number of pending timers.
     pub fn pending_timers(&self) -> usize {
         self.lock().timers.len()
+    }
+}
+
+impl VirtualState {
+    fn set_now(&mut self, ms: i64) {
+        self.now_ms = ms;
+        self.now = Utc.timestamp_millis_opt(ms).single().unwrap_or_default();
     }
 }
 
@@ -172,8 +185,7 @@ fn fire_due(st: &mut VirtualState) {
 
 impl Clock for VirtualClock {
     fn now(&self) -> DateTime<Utc> {
-        let ms = self.lock().now_ms;
-        Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+        self.lock().now
     }
 
     fn sleep(&self, d: Duration) -> Sleep {
@@ -226,7 +238,7 @@ impl Clock for VirtualClock {
             return false;
         };
         if deadline > st.now_ms {
-            st.now_ms = deadline;
+            st.set_now(deadline);
         }
         fire_due(&mut st);
         true

@@ -100,6 +100,14 @@ impl DetailsWriter {
         self
     }
 
+    /// `"k": n`.
+    pub fn num(&mut self, k: &str, n: u64) -> &mut Self {
+        self.key(k);
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, &n);
+        self
+    }
+
     /// `"k": <raw JSON>`.
     pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
         self.key(k);
@@ -141,6 +149,33 @@ impl DetailsWriter {
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         EventDetails { key, json }
     }
+}
+
+/// Epoch milliseconds as the seconds number AWS writes (`1700000000.123`), digit for digit what
+/// `serde_json` writes for `ms as f64 / 1000.0`, without formatting a float: below 4 * 10^12 s
+/// (doubles there are closer than 0.0005 apart) the shortest decimal of that float is the
+/// exact decimal, trailing zeros dropped.
+fn write_epoch_seconds(out: &mut Vec<u8>, ms: i64) {
+    if !(0..4_000_000_000_000_000).contains(&ms) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &(ms as f64 / 1000.0));
+        return;
+    }
+    let _ = serde_json::to_writer(&mut *out, &(ms / 1000));
+    let frac = ms % 1000;
+    let digits = [
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ];
+    let keep = match frac {
+        0 => 1,
+        f if f % 100 == 0 => 1,
+        f if f % 10 == 0 => 2,
+        _ => 3,
+    };
+    out.push(b'.');
+    out.extend_from_slice(&digits[..keep]);
 }
 
 /// A JSON string literal, escaped as `serde_json` escapes it.
@@ -224,11 +259,7 @@ impl HistoryEvent {
     /// Appends the JSON of [`HistoryEvent::to_json`] to `out`, with no intermediate value.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"timestamp\":");
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(
-            &mut *out,
-            &(self.timestamp.timestamp_millis() as f64 / 1000.0),
-        );
+        write_epoch_seconds(out, self.timestamp.timestamp_millis());
         out.extend_from_slice(b",\"type\":");
         write_str(out, &self.event_type);
         out.extend_from_slice(b",\"id\":");
@@ -491,6 +522,21 @@ mod tests {
     }
 
     proptest! {
+        /// Event timestamps read exactly as serde_json writes the same number as a float.
+        #[test]
+        fn epoch_seconds_match_the_float_text(ms in prop_oneof![
+            0i64..4_000_000_000_000,
+            3_000_000_000_000_000i64..5_000_000_000_000_000,
+            any::<i64>(),
+            Just(0i64),
+            Just(1_700_000_000_000i64),
+        ]) {
+            let mut out = Vec::new();
+            write_epoch_seconds(&mut out, ms);
+            let expected = serde_json::to_string(&(ms as f64 / 1000.0)).unwrap();
+            prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+
         /// The details writer writes what serde_json writes for the same object, and counts
         /// a document's size as the length of its JSON text.
         #[test]

@@ -115,7 +115,8 @@ fn prepare(
         (None, Some(s)) => s.clone(),
         (None, None) => "{}".to_string(),
     };
-    serde_json::from_str::<serde_json::Value>(&input_text)
+    // Only checked here (without building it); the engine parses it once.
+    serde_json::from_str::<serde::de::IgnoredAny>(&input_text)
         .map_err(|e| format!("the input is not valid JSON: {e}"))?;
     let mut builder = Interpreter::builder();
     if let Some(p) = progress {

@@ -29,7 +29,8 @@ pub(crate) struct Exec {
     pub history: History,
     pub execution_arn: String,
     pub state_machine_arn: String,
-    pub input: Value,
+    /// The execution input, until the first state takes it.
+    pub input: Mutex<Option<Value>>,
     pub start: DateTime<Utc>,
     /// Invocations per state name, for mock response numbering.
     pub invocations: Mutex<HashMap<String, u64>>,
@@ -79,7 +80,7 @@ impl Exec {
             history,
             execution_arn,
             state_machine_arn,
-            input,
+            input: Mutex::new(Some(input)),
             start,
             invocations: Mutex::new(HashMap::new()),
             context_base,
@@ -436,17 +437,25 @@ impl StateRun<'_> {
     }
 
     /// `InputPath` for JSONPath states; the raw input for JSONata.
-    pub fn effective_input(&self) -> Result<Value, StateError> {
-        match self.ql() {
-            QueryLanguage::JsonPath => self.apply_path(&self.state.io.input_path, &self.input),
-            QueryLanguage::Jsonata => Ok(self.input.clone()),
+    /// The input after `InputPath` (JSONPath), borrowed when that is the whole input.
+    pub fn effective_input(&self) -> Result<Cow<'_, Value>, StateError> {
+        match (self.ql(), &self.state.io.input_path) {
+            (QueryLanguage::JsonPath, f @ (PathField::Null | PathField::Path(_))) => {
+                Ok(Cow::Owned(self.select_path(f, &self.input)?))
+            }
+            _ => Ok(Cow::Borrowed(&self.input)),
         }
     }
 
-    pub fn apply_path(&self, f: &PathField, doc: &Value) -> Result<Value, StateError> {
-        if matches!(f, PathField::Whole) {
-            return Ok(doc.clone());
+    /// `doc` through an `OutputPath`-like field.
+    pub fn apply_path(&self, f: &PathField, doc: Value) -> Result<Value, StateError> {
+        match f {
+            PathField::Whole => Ok(doc),
+            _ => self.select_path(f, &doc),
         }
+    }
+
+    fn select_path(&self, f: &PathField, doc: &Value) -> Result<Value, StateError> {
         let ctx = self.context(0);
         Ok(dataflow::apply_path_field(
             f,
@@ -497,7 +506,7 @@ impl StateRun<'_> {
                     ResultPath::Replace => selected,
                     rp => dataflow::apply_result_path(rp, self.input.clone(), selected)?,
                 };
-                let out = self.apply_path(&io.output_path, &combined)?;
+                let out = self.apply_path(&io.output_path, combined)?;
                 Ok((out, assigned))
             }
             QueryLanguage::Jsonata => {
@@ -622,7 +631,12 @@ pub(crate) async fn run_execution(
     }
     let thread = Thread::starting_at(0);
     let machine = exec.machine.clone();
-    let input = exec.input.clone();
+    let input = exec
+        .input
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .unwrap_or(Value::Null);
     let mut vars = Vars::default();
     // Counted from the start, also across a resume.
     let timeout = machine.timeout_seconds.map(|s| {
@@ -898,7 +912,7 @@ fn pass(run: &mut StateRun<'_>, result: Option<&Value>) -> Result<Next, StateErr
             let r = match (result, &state.io.parameters) {
                 (Some(r), _) => r.clone(),
                 (None, Some(p)) => run.eval_template(p, &effective, None, None, "Parameters")?,
-                (None, None) => effective,
+                (None, None) => effective.into_owned(),
             };
             let (out, assigned) = run.finish(&state.io, r, false)?;
             run.exit(out, assigned, None)
@@ -915,7 +929,7 @@ fn succeed(run: &mut StateRun<'_>) -> Result<Next, StateError> {
     let out = match run.ql() {
         QueryLanguage::JsonPath => {
             let effective = run.effective_input()?;
-            run.apply_path(&state.io.output_path, &effective)?
+            run.apply_path(&state.io.output_path, effective.into_owned())?
         }
         QueryLanguage::Jsonata => match &state.io.output {
             Some(o) => run.eval_jsonata(o, None, None, "Output")?,
@@ -1007,7 +1021,10 @@ fn choice(run: &mut StateRun<'_>, c: &asl_core::model::Choice) -> Result<Next, S
     let (out, assigned) = match run.ql() {
         QueryLanguage::JsonPath => {
             let assigned = run.eval_assign(assign, &effective, None, None)?;
-            (run.apply_path(&state.io.output_path, &effective)?, assigned)
+            (
+                run.apply_path(&state.io.output_path, effective.into_owned())?,
+                assigned,
+            )
         }
         QueryLanguage::Jsonata => {
             let assigned = run.eval_assign(assign, &run.input, None, None)?;
@@ -1130,7 +1147,10 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
     let (out, assigned) = match run.ql() {
         QueryLanguage::JsonPath => {
             let assigned = run.eval_assign(state.assign.as_ref(), &effective, None, None)?;
-            (run.apply_path(&state.io.output_path, &effective)?, assigned)
+            (
+                run.apply_path(&state.io.output_path, effective.into_owned())?,
+                assigned,
+            )
         }
         QueryLanguage::Jsonata => run.finish(&state.io, Value::Null, true)?,
     };

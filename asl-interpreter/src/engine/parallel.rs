@@ -20,7 +20,7 @@ pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
     let effective = run.effective_input()?;
     let branch_input = match &state.io.parameters {
         Some(t) => run.eval_template(t, &effective, None, None, "Arguments")?,
-        None => effective,
+        None => effective.into_owned(),
     };
     let mut retries = RetryState::new(p.retry.len());
     let results = loop {
@@ -135,11 +135,11 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                             ))
                         })?
                 }
-                None => effective.clone(),
+                None => (*effective).clone(),
             },
             QueryLanguage::Jsonata => match &m.items {
                 Some(t) => run.eval_jsonata(t, None, None, "Items")?,
-                None => effective.clone(),
+                None => (*effective).clone(),
             },
         },
     };
@@ -436,7 +436,7 @@ fn plain(v: &Value) -> String {
 /// `{"index": i, "name": "<Map state>"}`, a Map iteration event's details.
 fn iteration_details(key: &'static str, index: usize, name: &str) -> Option<EventDetails> {
     let mut d = DetailsWriter::new();
-    d.raw("index", &index.to_string()).str("name", name);
+    d.num("index", index as u64).str("name", name);
     Some(d.finish(key))
 }
 

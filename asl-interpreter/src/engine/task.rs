@@ -89,7 +89,8 @@ fn rand_unit() -> f64 {
 
 pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, StateError> {
     let state = run.state;
-    let effective = run.effective_input()?;
+    // Owned: the state's context changes below.
+    let effective = run.effective_input()?.into_owned();
     let ctx_token = if t.resource.ends_with(".waitForTaskToken") {
         let token = super::replay::stable_token(
             &run.exec.execution_arn,
