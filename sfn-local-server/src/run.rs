@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use asl_core::StateMachine;
-use asl_interpreter::{ExecutionConfig, ExecutionType, Interpreter, MockConfig, Status};
+use asl_interpreter::{ExecutionConfig, ExecutionType, Handlers, Interpreter, MockConfig, Status};
 
+use crate::integrations::s3::LocalS3;
 use crate::progress::Progress;
 
 /// Arguments of `sfn-local run`.
@@ -43,6 +44,10 @@ pub struct RunArgs {
     /// AWS account for ARNs.
     #[arg(long, env = "AWS_ACCOUNT_ID", default_value = "123456789012")]
     pub account: String,
+    /// A local S3 for `s3:getObject`/`listObjectsV2`/`putObject` tasks, ItemReaders and
+    /// ResultWriters: bucket B, key K is the file DIR/B/K (the bucket folder must exist).
+    #[arg(long, value_name = "DIR")]
+    pub s3_dir: Option<PathBuf>,
     /// Leave the history out of the printed JSON.
     #[arg(long)]
     pub no_history: bool,
@@ -119,6 +124,9 @@ fn prepare(
     serde_json::from_str::<serde::de::IgnoredAny>(&input_text)
         .map_err(|e| format!("the input is not valid JSON: {e}"))?;
     let mut builder = Interpreter::builder();
+    if let Some(dir) = &args.s3_dir {
+        builder = builder.handlers(LocalS3::new(dir).register(Handlers::new()));
+    }
     if let Some(p) = progress {
         builder = builder.on_event(p.listener());
     }

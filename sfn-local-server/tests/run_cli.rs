@@ -130,3 +130,55 @@ fn mock_config_answers_tasks_by_invocation() {
         15.0
     );
 }
+
+#[test]
+fn s3_dir_serves_item_readers_and_result_writers() {
+    let d = tempdir("s3");
+    let bucket = d.join("s3").join("data");
+    std::fs::create_dir_all(&bucket).unwrap();
+    std::fs::write(bucket.join("items.json"), r#"[{"n": 1}, {"n": 2}]"#).unwrap();
+    let def = write(
+        &d,
+        "def.json",
+        r#"{"StartAt":"M","States":{"M":{"Type":"Map",
+            "ItemReader":{"Resource":"arn:aws:states:::s3:getObject",
+                          "ReaderConfig":{"InputType":"JSON"},
+                          "Parameters":{"Bucket":"data","Key":"items.json"}},
+            "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+                             "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+            "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject",
+                            "Parameters":{"Bucket":"data","Prefix":"out"}},
+            "End":true}}}"#,
+    );
+    let s3 = d.join("s3").to_string_lossy().into_owned();
+    let (code, stdout, stderr) = sfn_local(&["run", &def, "--s3-dir", &s3]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let output: serde_json::Value = serde_json::from_str(v["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output["ResultWriterDetails"]["Bucket"], "data");
+    let key = output["ResultWriterDetails"]["Key"].as_str().unwrap();
+    assert!(
+        key.starts_with("out/") && key.ends_with("/manifest.json"),
+        "{key}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bucket.join(key)).unwrap()).unwrap();
+    let file = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]
+        .as_str()
+        .unwrap();
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bucket.join(file)).unwrap()).unwrap();
+    let outputs: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Output"].as_str().unwrap())
+        .collect();
+    assert_eq!(outputs, [r#"{"n":1}"#, r#"{"n":2}"#]);
+
+    // Without a local S3 the writer has nowhere to write.
+    let (code, stdout, _) = sfn_local(&["run", &def]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["error"], "States.ItemReaderFailed");
+}

@@ -373,7 +373,7 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
 }
 
 #[test]
-fn a_distributed_map_reads_its_items_from_the_local_s3() {
+fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_there() {
     let dir = std::env::temp_dir().join(format!("sfn-local-s3-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("s3/orders/2026")).unwrap();
@@ -415,6 +415,50 @@ fn a_distributed_map_reads_its_items_from_the_local_s3() {
         .to_string();
     let described = ok(&p.endpoint, "DescribeMapRun", json!({"mapRunArn": run}));
     assert_eq!(described["itemCounts"]["succeeded"], 3);
+    // A ResultWriter puts the results and a manifest under <Prefix>/<map run id>/.
+    let writer = create(
+        &p.endpoint,
+        "orders-export",
+        json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
+        "ItemsPath": "$.orders",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "orders", "Prefix.$": "$.prefix"}},
+        "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": writer, "input": r#"{"prefix": "results", "orders": [1, 2]}"#}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = wait_closed(&p.endpoint, &arn);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    let run = out["MapRunArn"].as_str().unwrap();
+    let run_id = run.rsplit(':').next().unwrap();
+    let key = format!("results/{run_id}/manifest.json");
+    assert_eq!(
+        out["ResultWriterDetails"],
+        json!({"Bucket": "orders", "Key": key})
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("s3/orders").join(&key)).unwrap())
+            .unwrap();
+    let succeeded = format!("results/{run_id}/SUCCEEDED_0.json");
+    let written = std::fs::read_to_string(dir.join("s3/orders").join(&succeeded)).unwrap();
+    assert_eq!(
+        manifest,
+        json!({"DestinationBucket": "orders", "MapRunArn": run, "ResultFiles": {
+            "FAILED": [], "PENDING": [],
+            "SUCCEEDED": [{"Key": succeeded, "Size": written.len()}]}})
+    );
+    let entries: Vec<Value> = serde_json::from_str(&written).unwrap();
+    let outputs: Vec<&Value> = entries.iter().map(|e| &e["Output"]).collect();
+    assert_eq!(outputs, [&json!("1"), &json!("2")]);
     // A key that is not there fails the Map with S3's error.
     let arn = ok(
         &p.endpoint,

@@ -55,8 +55,10 @@ pub struct Map {
     pub item_reader_parameters: Option<Template>,
     /// `ItemBatcher`.
     pub item_batcher: Option<ItemBatcher>,
-    /// `ResultWriter`, kept as written.
+    /// `ResultWriter`, kept as written (`Resource`, `WriterConfig`, `Parameters`/`Arguments`).
     pub result_writer: Option<Value>,
+    /// `ResultWriter.Parameters` (JSONPath) or `ResultWriter.Arguments` (JSONata), compiled.
+    pub result_writer_parameters: Option<Template>,
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 or absent: unbounded).
     pub max_concurrency: Option<NumberField>,
     /// `ToleratedFailurePercentage` / `...Path`.

@@ -290,8 +290,8 @@ fn write_parallel(p: &Parallel, out: &mut Object) {
     );
 }
 
-/// The legacy `Iterator` and `Parameters` are written as such. `ItemReader` is written as given
-/// (its compiled `Parameters`/`Arguments` come from it).
+/// The legacy `Iterator` and `Parameters` are written as such. `ItemReader` and `ResultWriter`
+/// are written as given (their compiled `Parameters`/`Arguments` come from them).
 fn write_map(m: &MapState, out: &mut Object) {
     put_opt(out, "ItemsPath", m.items_path.as_ref().map(|p| p.text()));
     put_opt(out, "Items", m.items.as_ref().map(|t| t.to_value()));

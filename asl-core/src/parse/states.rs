@@ -654,15 +654,17 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
             batch_input: b.template("BatchInput", ql, sink),
         })
     });
-    // ItemReader's Parameters (JSONPath) or Arguments (JSONata), evaluated against the state
-    // input. The rest of the reader is kept as written.
-    let item_reader_parameters = obj.get("ItemReader").and_then(|v| {
-        let r = Obj::new(v, &obj.at("ItemReader"), sink)?;
+    // ItemReader's and ResultWriter's Parameters (JSONPath) or Arguments (JSONata), evaluated
+    // against the state input. The rest of each is kept as written.
+    let integration_parameters = |field: &str, sink: &mut Sink| {
+        let r = Obj::new(obj.get(field)?, &obj.at(field), sink)?;
         match ql {
             QueryLanguage::JsonPath => r.template("Parameters", ql, sink),
             QueryLanguage::Jsonata => r.template("Arguments", ql, sink),
         }
-    });
+    };
+    let item_reader_parameters = integration_parameters("ItemReader", sink);
+    let result_writer_parameters = integration_parameters("ResultWriter", sink);
     let label = obj.string("Label", sink).map(str::to_string);
     if let Some(l) = &label
         && (l.chars().count() > 40
@@ -692,6 +694,7 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
         item_reader_parameters,
         item_batcher,
         result_writer: obj.get("ResultWriter").cloned(),
+        result_writer_parameters,
         max_concurrency: obj.number_field("MaxConcurrency", Some("MaxConcurrencyPath"), ql, sink),
         tolerated_failure_percentage: obj.number_field(
             "ToleratedFailurePercentage",

@@ -264,18 +264,37 @@ pub(crate) fn item_reader(ql: QueryLanguage) -> impl Strategy<Value = (Value, Op
         if csv {
             reader["ReaderConfig"] = json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"});
         }
-        if let Some(t) = &parameters {
-            let key = match ql {
-                QueryLanguage::JsonPath => "Parameters",
-                QueryLanguage::Jsonata => "Arguments",
-            };
-            reader[key] = match t {
-                Template::Payload(p) => p.source.clone(),
-                Template::Jsonata(j) => j.to_value(),
-            };
-        }
-        (reader, parameters)
+        with_parameters(reader, ql, parameters)
     })
+}
+
+pub(crate) fn result_writer(ql: QueryLanguage) -> impl Strategy<Value = (Value, Option<Template>)> {
+    (of(object_template(ql)), any::<bool>()).prop_map(move |(parameters, config)| {
+        let mut writer = json!({"Resource": "arn:aws:states:::s3:putObject"});
+        if config {
+            writer["WriterConfig"] = json!({"Transformation": "FLATTEN", "OutputType": "JSONL"});
+        }
+        with_parameters(writer, ql, parameters)
+    })
+}
+
+/// An integration object with its `Parameters`/`Arguments` written in, and the compiled form.
+fn with_parameters(
+    mut raw: Value,
+    ql: QueryLanguage,
+    parameters: Option<Template>,
+) -> (Value, Option<Template>) {
+    if let Some(t) = &parameters {
+        let key = match ql {
+            QueryLanguage::JsonPath => "Parameters",
+            QueryLanguage::Jsonata => "Arguments",
+        };
+        raw[key] = match t {
+            Template::Payload(p) => p.source.clone(),
+            Template::Jsonata(j) => j.to_value(),
+        };
+    }
+    (raw, parameters)
 }
 
 pub(crate) fn processor_config() -> impl Strategy<Value = ProcessorConfig> {
@@ -324,7 +343,7 @@ pub(crate) fn map(
     let distributed = (
         of(item_reader(ql)),
         of(item_batcher(ql)),
-        of(json_value()),
+        of(result_writer(ql)),
         of("[A-Za-z0-9_-]{1,40}"),
     );
     let limits = (
@@ -353,6 +372,10 @@ pub(crate) fn map(
                     Some((raw, parameters)) => (Some(raw), parameters),
                     None => (None, None),
                 };
+                let (result_writer, result_writer_parameters) = match result_writer {
+                    Some((raw, parameters)) => (Some(raw), parameters),
+                    None => (None, None),
+                };
                 MapState {
                     processor,
                     config,
@@ -363,6 +386,7 @@ pub(crate) fn map(
                     item_reader_parameters,
                     item_batcher,
                     result_writer,
+                    result_writer_parameters,
                     max_concurrency,
                     tolerated_failure_percentage,
                     tolerated_failure_count,

@@ -6,6 +6,7 @@ mod reader;
 mod replay;
 mod task;
 mod vars;
+mod writer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

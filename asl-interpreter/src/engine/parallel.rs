@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::MapRunReport;
 use super::branch::{Exec, Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
 use super::task::RetryState;
+use super::writer::{Child, MapRunIds, Writer};
 use crate::history::{DetailsWriter, EventDetails, History};
 
 pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Next, StateError> {
@@ -199,6 +200,11 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
     };
     let mut retries = RetryState::new(m.retry.len());
     let distributed = matches!(m.config.mode, ProcessorMode::Distributed);
+    // Only a map run has results to write (AWS refuses a ResultWriter on an inline Map).
+    let writer = match &m.result_writer {
+        Some(raw) if distributed => Some(Writer::prepare(run, m, raw, &effective)?),
+        _ => None,
+    };
     let results = loop {
         // Items an ItemReader reads are not counted up front.
         let length = if m.item_reader.is_some() {
@@ -221,6 +227,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 max_concurrency,
                 tolerated,
                 prepared,
+                writer.as_ref(),
             )
             .await
             {
@@ -249,13 +256,14 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             started,
             tolerated,
             prepared,
+            None,
         )
         .await
         {
             Ok((results, last, _)) => {
                 run.exec.emit_after(last, "MapStateSucceeded", None);
                 run.thread.set_cursor(last);
-                break results;
+                break Value::Array(results);
             }
             Err((f, last, _)) => {
                 let id = run.exec.emit_after(last, "MapStateFailed", None);
@@ -268,13 +276,16 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             }
         }
     };
-    let (out, assigned) = run.finish(&state.io, Value::Array(results), false)?;
+    let (out, assigned) = run.finish(&state.io, results, false)?;
     run.exit(out, assigned, None)
 }
 
 /// A Distributed Map: a map run (`MapRunStarted` ... `MapRunSucceeded`/`MapRunFailed`) whose
 /// iterations are child workflows with histories of their own, not the parent's. Reported to
-/// the interpreter's map-run listener as it starts and ends.
+/// the interpreter's map-run listener as it starts and ends. A `ResultWriter` writes the
+/// results before the run ends, whether it succeeded or not; the state's result is then what
+/// the writer gives.
+#[allow(clippy::too_many_arguments)]
 async fn map_run(
     run: &StateRun<'_>,
     m: &MapState,
@@ -283,13 +294,14 @@ async fn map_run(
     max_concurrency: usize,
     tolerated: Option<f64>,
     prepared: bool,
-) -> Result<Vec<Value>, (Failure, u64)> {
+    writer: Option<&Writer>,
+) -> Result<Value, (Failure, u64)> {
     let exec = run.exec;
     let label = m
         .label
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let run_id = uuid::Uuid::new_v4();
+    let run_id = uuid::Uuid::new_v4().to_string();
     let config = &exec.config;
     let map_run_arn = format!(
         "arn:aws:states:{}:{}:mapRun:{}/{label}:{run_id}",
@@ -330,6 +342,7 @@ async fn map_run(
         History::new(),
         None,
     ));
+    let mut children: Option<Vec<Option<Child>>> = writer.map(|_| vec![None; items.len()]);
     let outcome = run_iterations(
         run,
         &child,
@@ -340,11 +353,59 @@ async fn map_run(
         0,
         tolerated,
         prepared,
+        children.as_mut(),
     )
     .await;
+    let (outcome, failures) = match outcome {
+        Ok((results, _, failures)) => (Ok(results), failures),
+        Err((f, _, failures)) => (Err(f), failures),
+    };
+    let outcome = match (writer, children) {
+        (Some(w), Some(children)) => {
+            let ids = MapRunIds {
+                map_run_arn: &map_run_arn,
+                map_run_id: &run_id,
+                state_machine_arn: &report.state_machine_arn,
+                execution_arn_prefix: match m.config.execution_type.as_deref() {
+                    Some("EXPRESS") => format!(
+                        "arn:aws:states:{}:{}:express:{}/{label}:{run_id}",
+                        config.region, config.account, config.state_machine_name
+                    ),
+                    _ => format!(
+                        "arn:aws:states:{}:{}:execution:{}/{label}",
+                        config.region, config.account, config.state_machine_name
+                    ),
+                },
+            };
+            let now = exec.now();
+            let children: Vec<Child> = children
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    // Still running when the run ended: aborted now.
+                    Some(c) => Child {
+                        stop: c.stop.or(Some(now)),
+                        ..c
+                    },
+                    None => {
+                        Child::pending(pending_input(run, m, effective, prepared, i, &items[i]))
+                    }
+                })
+                .collect();
+            match outcome {
+                Ok(_) => w.finish(run, &ids, &children).await,
+                // What there is goes out all the same; the run's own failure is the one told.
+                Err(f) => {
+                    let _ = w.export(run, &ids, &children).await;
+                    Err(f)
+                }
+            }
+        }
+        _ => outcome.map(Value::Array),
+    };
     report.stop = Some(exec.now());
     match outcome {
-        Ok((results, _, failures)) => {
+        Ok(result) => {
             report.status = "SUCCEEDED";
             report.failed = failures;
             report.succeeded = items.len() - failures;
@@ -359,9 +420,9 @@ async fn map_run(
                 done
             };
             run.thread.set_cursor(exit_after);
-            Ok(results)
+            Ok(result)
         }
-        Err((f, _, failures)) => {
+        Err(f) => {
             report.status = "FAILED";
             report.failed = failures.max(1);
             report.succeeded = 0;
@@ -381,6 +442,21 @@ async fn map_run(
             Err((f, id))
         }
     }
+}
+
+/// The input an item never started would have had (the item itself if its selector fails).
+fn pending_input(
+    run: &StateRun<'_>,
+    m: &MapState,
+    effective: &Value,
+    prepared: bool,
+    index: usize,
+    item: &Value,
+) -> Value {
+    if prepared {
+        return item.clone();
+    }
+    iteration_input(run, m, effective, index, item).unwrap_or_else(|_| item.clone())
 }
 
 /// The number of failed items tolerated (`None`: any failure fails the map).
@@ -447,7 +523,8 @@ const INLINE_MAX_CONCURRENCY: usize = 40;
 type Iterations = Result<(Vec<Value>, u64, usize), (Failure, u64, usize)>;
 
 /// Runs the iterations, their events in `exec`'s history (the execution's own for an inline
-/// Map; a map run's for a distributed one).
+/// Map; a map run's for a distributed one). With `children`, what becomes of each item is
+/// recorded there too (for a `ResultWriter`).
 #[allow(clippy::too_many_arguments)]
 async fn run_iterations(
     run: &StateRun<'_>,
@@ -459,6 +536,7 @@ async fn run_iterations(
     started: u64,
     tolerated: Option<f64>,
     prepared: bool,
+    mut children: Option<&mut Vec<Option<Child>>>,
 ) -> Iterations {
     let name = &run.state.name;
     let limit = if max_concurrency == 0 {
@@ -490,6 +568,9 @@ async fn run_iterations(
                 Ok(v) => v,
                 Err(e) => return Err((run.fail(e), id, failures)),
             };
+            if let Some(c) = children.as_deref_mut() {
+                c[index] = Some(Child::started(input.clone(), exec.now()));
+            }
             let th = Thread::starting_at(id);
             let mut vars = run.vars.child();
             let exec = exec.clone();
@@ -503,6 +584,10 @@ async fn run_iterations(
             break;
         };
         let end = th.cursor();
+        if let Some(c) = children.as_deref_mut().and_then(|c| c[index].as_mut()) {
+            c.stop = Some(exec.now());
+            c.result = Some(r.clone());
+        }
         match r {
             Ok(v) => {
                 last = exec.emit_after_details(

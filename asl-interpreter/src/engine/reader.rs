@@ -11,7 +11,7 @@ use asl_core::model::Map as MapState;
 use serde_json::{Map, Value, json};
 
 use super::branch::{Failure, StateError, StateRun, number_field};
-use crate::handler::TaskRequest;
+use crate::handler::{TaskFailure, TaskRequest};
 
 /// Reads and parses the items of a Map with an `ItemReader`.
 pub(crate) async fn read_items(
@@ -20,7 +20,6 @@ pub(crate) async fn read_items(
     reader: &Value,
     effective: &Value,
 ) -> Result<Vec<Value>, StateError> {
-    let exec = run.exec;
     let resource = reader
         .get("Resource")
         .and_then(Value::as_str)
@@ -34,7 +33,7 @@ pub(crate) async fn read_items(
         .get("ReaderConfig")
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let Some(handler) = exec.inner.handlers.find(&resource, &parameters) else {
+    let Some(got) = call_integration(run, &resource, parameters).await else {
         return Err(StateError::Plain(Failure::new(
             "States.ItemReaderFailed",
             format!(
@@ -42,24 +41,6 @@ pub(crate) async fn read_items(
                 run.state.name
             ),
         )));
-    };
-    let request = TaskRequest {
-        resource: resource.clone(),
-        parameters,
-        context: run.context(0),
-        task_token: None,
-        state_name: run.state.name.clone(),
-        attempt: 0,
-        execution_arn: exec.execution_arn.clone(),
-        test_case: exec.config.test_case.clone(),
-        invocation: 0,
-        clock: exec.inner.clock.clone(),
-        function_name: None,
-        submitted: None,
-    };
-    let got = {
-        let _busy = exec.inner.clock.busy();
-        handler.call(request).await
     };
     let got = got.map_err(|f| {
         StateError::Plain(Failure {
@@ -80,6 +61,33 @@ pub(crate) async fn read_items(
         items.truncate(n);
     }
     Ok(items)
+}
+
+/// Calls the handler of a resource the engine invokes itself, outside a Task state (an
+/// `ItemReader`'s or a `ResultWriter`'s); `None` when no handler is registered for it.
+pub(crate) async fn call_integration(
+    run: &StateRun<'_>,
+    resource: &str,
+    parameters: Value,
+) -> Option<Result<Value, TaskFailure>> {
+    let exec = run.exec;
+    let handler = exec.inner.handlers.find(resource, &parameters)?;
+    let request = TaskRequest {
+        resource: resource.to_string(),
+        parameters,
+        context: run.context(0),
+        task_token: None,
+        state_name: run.state.name.clone(),
+        attempt: 0,
+        execution_arn: exec.execution_arn.clone(),
+        test_case: exec.config.test_case.clone(),
+        invocation: 0,
+        clock: exec.inner.clock.clone(),
+        function_name: None,
+        submitted: None,
+    };
+    let _busy = exec.inner.clock.busy();
+    Some(handler.call(request).await)
 }
 
 /// `ReaderConfig.MaxItems` (a number, or a JSONata expression) or `MaxItemsPath`.

@@ -1,7 +1,7 @@
 //! Service integrations the server answers locally: Lambda functions (local commands or a
 //! Lambda endpoint), nested executions, ECS RunTask as a local process, recorded SNS/SQS/
-//! EventBridge messages, schedule expressions, and a local S3 for `getObject`/`listObjectsV2`
-//! (Map `ItemReader`s).
+//! EventBridge messages, schedule expressions, and a local S3 for `getObject`/`listObjectsV2`/
+//! `putObject` (Map `ItemReader`s and `ResultWriter`s).
 
 pub mod ecs;
 pub mod lambda;

@@ -1,5 +1,6 @@
-//! A local S3 for `arn:aws:states:::s3:getObject` and `s3:listObjectsV2` (Task states and Map
-//! `ItemReader`s): bucket `B`, key `K` is the file `<root>/B/K`.
+//! A local S3 for `arn:aws:states:::s3:getObject`, `s3:listObjectsV2` and `s3:putObject` (Task
+//! states, Map `ItemReader`s and `ResultWriter`s): bucket `B`, key `K` is the file `<root>/B/K`.
+//! Buckets are the folders already there; keys never leave their bucket's folder.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -11,6 +12,8 @@ use serde_json::{Value, json};
 pub const GET_OBJECT: &str = "arn:aws:states:::s3:getObject";
 /// `s3:listObjectsV2`.
 pub const LIST_OBJECTS: &str = "arn:aws:states:::s3:listObjectsV2";
+/// `s3:putObject`.
+pub const PUT_OBJECT: &str = "arn:aws:states:::s3:putObject";
 
 /// Buckets as folders under a root.
 #[derive(Debug, Clone)]
@@ -42,11 +45,12 @@ impl LocalS3 {
         LocalS3 { root: root.into() }
     }
 
-    /// Registers `getObject` and `listObjectsV2`.
+    /// Registers `getObject`, `listObjectsV2` and `putObject`.
     pub fn register(&self, handlers: Handlers) -> Handlers {
         handlers
             .resource(GET_OBJECT, self.clone())
             .resource(LIST_OBJECTS, self.clone())
+            .resource(PUT_OBJECT, self.clone())
     }
 
     fn bucket(&self, p: &Value) -> Result<PathBuf, TaskFailure> {
@@ -85,6 +89,43 @@ impl LocalS3 {
         )
     }
 
+    /// Writes the object's file (its folders too) and answers as S3's PutObject does. A
+    /// `Body` that is not text is written as its JSON text, as the S3 integration sends it.
+    fn put(&self, p: &Value) -> Result<Value, TaskFailure> {
+        let dir = self.bucket(p)?;
+        let key = p.get("Key").and_then(Value::as_str).unwrap_or_default();
+        let path = safe(key)
+            .filter(|_| !key.is_empty())
+            .map(|k| dir.join(k))
+            .ok_or_else(|| {
+                s3_error(
+                    "InvalidArgument",
+                    &format!(
+                        "The key '{key}' is not supported by the local S3: a key must not be empty, start with '/' or have '..' segments."
+                    ),
+                    400,
+                )
+            })?;
+        let body = match p.get("Body") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => asl_core::dataflow::to_json_text(other),
+        };
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, &body));
+        if let Err(e) = written {
+            return Err(s3_error(
+                "InternalError",
+                &format!("The object could not be written to {}: {e}", path.display()),
+                500,
+            ));
+        }
+        let etag = super::sinks::md5_hex(body.as_bytes());
+        Ok(json!({"ETag": format!("\"{etag}\"")}))
+    }
+
     fn list(&self, p: &Value) -> Result<Value, TaskFailure> {
         let dir = self.bucket(p)?;
         let prefix = p.get("Prefix").and_then(Value::as_str).unwrap_or_default();
@@ -120,10 +161,10 @@ impl TaskHandler for LocalS3 {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let me = self.clone();
         Box::pin(async move {
-            if req.resource == LIST_OBJECTS {
-                me.list(&req.parameters)
-            } else {
-                me.get(&req.parameters)
+            match req.resource.as_str() {
+                LIST_OBJECTS => me.list(&req.parameters),
+                PUT_OBJECT => me.put(&req.parameters),
+                _ => me.get(&req.parameters),
             }
         })
     }
@@ -152,6 +193,53 @@ mod tests {
         assert_eq!(e.error.as_deref(), Some("S3.NoSuchKeyException"));
         let e = s3.get(&json!({"Bucket": "nope", "Key": "k"})).unwrap_err();
         assert_eq!(e.error.as_deref(), Some("S3.NoSuchBucketException"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn put_object_writes_files_inside_the_bucket_only() {
+        let root =
+            std::env::temp_dir().join(format!("sfn-local-s3-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(root.join("b")).unwrap();
+        let s3 = LocalS3::new(&root);
+        let got = s3
+            .put(&json!({"Bucket": "b", "Key": "out/run/SUCCEEDED_0.json", "Body": "hello"}))
+            .unwrap();
+        // md5("hello"), quoted as S3 answers it.
+        assert_eq!(got, json!({"ETag": "\"5d41402abc4b2a76b9719d911017c592\""}));
+        assert_eq!(
+            std::fs::read_to_string(root.join("b/out/run/SUCCEEDED_0.json")).unwrap(),
+            "hello"
+        );
+        let read = s3
+            .get(&json!({"Bucket": "b", "Key": "out/run/SUCCEEDED_0.json"}))
+            .unwrap();
+        assert_eq!(read["Body"], "hello");
+        s3.put(&json!({"Bucket": "b", "Key": "doc.json", "Body": {"a": [1]}}))
+            .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("b/doc.json")).unwrap(),
+            r#"{"a":[1]}"#
+        );
+        for key in ["../escape.txt", "a/../../escape.txt", "/etc/escape.txt", ""] {
+            let e = s3
+                .put(&json!({"Bucket": "b", "Key": key, "Body": "x"}))
+                .unwrap_err();
+            assert_eq!(
+                e.error.as_deref(),
+                Some("S3.InvalidArgumentException"),
+                "{key}"
+            );
+        }
+        assert!(!root.join("escape.txt").exists());
+        let e = s3
+            .put(&json!({"Bucket": "nope", "Key": "k", "Body": "x"}))
+            .unwrap_err();
+        assert_eq!(e.error.as_deref(), Some("S3.NoSuchBucketException"));
+        let e = s3
+            .put(&json!({"Bucket": "..", "Key": "k", "Body": "x"}))
+            .unwrap_err();
+        assert_eq!(e.error.as_deref(), Some("S3.InvalidBucketNameException"));
         let _ = std::fs::remove_dir_all(&root);
     }
 }

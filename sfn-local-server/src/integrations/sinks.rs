@@ -630,7 +630,8 @@ fn sequence_number(now: DateTime<Utc>) -> String {
     format!("{:020}", micros)
 }
 
-fn md5_hex(bytes: &[u8]) -> String {
+/// The MD5 of `bytes` in lowercase hex (SQS's MD5OfMessageBody, S3's ETag).
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
     Md5::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
