@@ -129,7 +129,11 @@ impl VirtualClock {
                 active: Arc::new(AtomicUsize::new(0)),
                 state: Mutex::new(VirtualState {
                     now_ms: start.timestamp_millis(),
-                    now: start,
+                    // Whole milliseconds, as every later reading.
+                    now: Utc
+                        .timestamp_millis_opt(start.timestamp_millis())
+                        .single()
+                        .unwrap_or_default(),
                     seq: 0,
                     timers: BTreeMap::new(),
                 }),
@@ -397,6 +401,18 @@ async fn drive_inner<F: Future>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn virtual_time_is_whole_milliseconds_from_the_start() {
+        let start = Utc.timestamp_nanos(1_700_000_000_123_456_789);
+        let clock = VirtualClock::new(start);
+        assert_eq!(
+            clock.now().timestamp_nanos_opt(),
+            Some(1_700_000_000_123_000_000)
+        );
+        clock.advance(Duration::from_secs(10));
+        assert_eq!(clock.now().timestamp_millis(), 1_700_000_010_123);
+    }
 
     #[tokio::test]
     async fn virtual_sleeps_complete_in_order_without_waiting() {
