@@ -861,10 +861,12 @@ async fn run_state(
             return Err(fail(&run, f));
         }
         StateKind::Choice(c) => choice(&mut run, c),
-        StateKind::Wait(w) => wait(&mut run, w).await,
-        StateKind::Task(t) => super::task::task(&mut run, t).await,
-        StateKind::Parallel(p) => super::parallel::parallel(&mut run, p).await,
-        StateKind::Map(m) => super::parallel::map(&mut run, m).await,
+        // The states that wait are boxed: their futures are large, and inline they would make
+        // every branch's future (one per Map iteration) as large as the largest of them.
+        StateKind::Wait(w) => Box::pin(wait(&mut run, w)).await,
+        StateKind::Task(t) => Box::pin(super::task::task(&mut run, t)).await,
+        StateKind::Parallel(p) => Box::pin(super::parallel::parallel(&mut run, p)).await,
+        StateKind::Map(m) => Box::pin(super::parallel::map(&mut run, m)).await,
     };
     match result {
         Ok(next) => Ok(next),
