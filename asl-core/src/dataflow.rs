@@ -115,11 +115,27 @@ pub fn payload_size(v: &Value) -> usize {
     c.0
 }
 
-/// The `States.DataLimitExceeded` error for an oversized payload.
-pub fn data_limit_exceeded(what: &str, limit: usize) -> StatesError {
+/// What was over the payload limit, as AWS words `States.DataLimitExceeded`'s cause.
+#[derive(Debug, Clone, Copy)]
+pub enum Oversized {
+    /// A state's output or a task's result.
+    Result,
+    /// A task's parameters.
+    Parameters,
+}
+
+/// The `States.DataLimitExceeded` error for a payload over the limit; `subject` is the state's
+/// name, or a task's resource for its result.
+pub fn data_limit_exceeded(subject: &str, what: Oversized) -> StatesError {
+    let did = match what {
+        Oversized::Result => "returned a result",
+        Oversized::Parameters => "provided parameters",
+    };
     StatesError::new(
         names::DATA_LIMIT_EXCEEDED,
-        format!("The {what} has exceeded the maximum size of {limit} bytes."),
+        format!(
+            "The state/task '{subject}' {did} with a size exceeding the maximum number of bytes service limit."
+        ),
     )
 }
 

@@ -63,6 +63,17 @@ impl EventDetails {
         }
     }
 
+    /// The `name` member (a state's or a Map's), read without building the rest.
+    pub fn name(&self) -> Option<String> {
+        self.identity().and_then(|i| i.name).map(Cow::into_owned)
+    }
+
+    /// The members that tell apart events of one type following one event: the state's
+    /// `name`, or a Map iteration's `index`.
+    pub(crate) fn identity(&self) -> Option<Identity<'_>> {
+        serde_json::from_str(&self.json).ok()
+    }
+
     /// One string member of the object.
     pub fn get_str(&self, field: &str) -> Option<String> {
         match self.get(field)? {
@@ -70,6 +81,14 @@ impl EventDetails {
             _ => None,
         }
     }
+}
+
+/// An event's identity (see [`EventDetails::identity`]); the other members are skipped unread.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub(crate) struct Identity<'a> {
+    #[serde(borrow)]
+    pub name: Option<Cow<'a, str>>,
+    pub index: Option<u64>,
 }
 
 /// Writes a details object member by member, exactly as `serde_json` writes the same object
@@ -475,9 +494,7 @@ impl History {
 }
 
 /// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
-pub(crate) fn not_truncated() -> Value {
-    json!({"truncated": false})
-}
+pub(crate) const NOT_TRUNCATED: &str = r#"{"truncated":false}"#;
 
 #[cfg(test)]
 mod tests {
@@ -499,6 +516,23 @@ mod tests {
         assert_eq!(HistoryEvent::from_json(&e.to_json()), Some(e.clone()));
         assert_eq!(e.to_json_text(), e.to_json().to_string());
         assert_eq!(HistoryEvent::from_json(&json!({"id": "x"})), None);
+    }
+
+    #[test]
+    fn identity_reads_name_and_index_only() {
+        let it = EventDetails::new(
+            "mapIterationStartedEventDetails",
+            &json!({"index": 3, "name": "M"}),
+        );
+        let id = it.identity().unwrap();
+        assert_eq!((id.name.as_deref(), id.index), (Some("M"), Some(3)));
+        // A "name" inside the input text is not the state's.
+        let entered = EventDetails::new(
+            "stateEnteredEventDetails",
+            &json!({"name": "A \"q\"", "input": "{\"name\":\"B\"}", "inputDetails": {"truncated": false}}),
+        );
+        assert_eq!(entered.name().as_deref(), Some("A \"q\""));
+        assert_eq!(entered.identity().unwrap().index, None);
     }
 
     fn json_value() -> impl Strategy<Value = Value> {

@@ -53,17 +53,17 @@ impl Progress {
         let mut l = self.lock();
         l.events += 1;
         let first = *l.first.get_or_insert(e.timestamp);
+        if e.event_type.ends_with("StateEntered")
+            && let Some(name) = e.details.as_ref().and_then(|d| d.name())
+        {
+            l.state = name;
+        }
         let now = Instant::now();
         if now.duration_since(l.last_draw) < REDRAW {
             return;
         }
         l.last_draw = now;
         l.drawn = true;
-        if e.event_type.ends_with("StateEntered")
-            && let Some(name) = e.details.as_ref().and_then(|d| d.get_str("name"))
-        {
-            l.state = name;
-        }
         let line = format!(
             "sfn-local: {} events · {} · virtual +{}",
             l.events,

@@ -104,9 +104,11 @@ impl Service {
             let writer = Writer::start(store.clone());
             let w = writer.clone();
             let listener: asl_interpreter::EventListener = Arc::new(move |arn, ev| {
-                if ev.event_type.ends_with("StateEntered") || ev.event_type.ends_with("StateExited")
+                if tracing::enabled!(tracing::Level::INFO)
+                    && (ev.event_type.ends_with("StateEntered")
+                        || ev.event_type.ends_with("StateExited"))
                 {
-                    let state = ev.details.as_ref().and_then(|d| d.get_str("name"));
+                    let state = ev.details.as_ref().and_then(|d| d.name());
                     tracing::info!(execution = %arn, event = %ev.event_type, id = ev.id, state = state.unwrap_or_default(), "transition");
                 } else {
                     tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use asl_core::dataflow::{self, to_json_text};
+use asl_core::dataflow::{self, Oversized, to_json_text};
 use asl_core::error::names;
 use asl_core::jsonata::{self, StatesBinding};
 use asl_core::model::{
@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
 use super::{ExecutionConfig, ExecutionType, Inner, Outcome, Status, Vars, details_io, iso};
-use crate::history::{DetailsWriter, EventDetails, History};
+use crate::history::{DetailsWriter, EventDetails, History, NOT_TRUNCATED};
 
 /// One execution: what all its branches share.
 pub(crate) struct Exec {
@@ -542,13 +542,9 @@ impl StateRun<'_> {
         }
         d.str("name", &self.state.name);
         if d.json_text("output", &output) > self.exec.inner.limits.max_payload_bytes {
-            return Err(StateError::Plain(Failure::new(
-                names::DATA_LIMIT_EXCEEDED,
-                format!(
-                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                    self.state.name
-                ),
-            )));
+            return Err(StateError::Plain(
+                dataflow::data_limit_exceeded(&self.state.name, Oversized::Result).into(),
+            ));
         }
         d.raw("outputDetails", NOT_TRUNCATED);
         self.exec.emit_details(
@@ -677,35 +673,14 @@ pub(crate) async fn run_execution(
     };
     let cursor = thread.cursor();
     let (status, output, error, cause) = match end {
+        // The last state's output was held to the payload limit when it exited.
         End::Done(Ok(out)) => {
-            let text = to_json_text(&out);
-            if text.len() > exec.inner.limits.max_payload_bytes {
-                let cause = format!(
-                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                    exec.config.state_machine_name
-                );
-                let mut d = Map::new();
-                d.insert("error".into(), json!(names::DATA_LIMIT_EXCEEDED));
-                d.insert("cause".into(), json!(cause));
-                exec.emit(
-                    &thread,
-                    "ExecutionFailed",
-                    Some(("executionFailedEventDetails", Value::Object(d))),
-                );
-                (
-                    Status::Failed,
-                    None,
-                    Some(names::DATA_LIMIT_EXCEEDED.to_string()),
-                    Some(cause),
-                )
-            } else {
-                exec.emit(
-                    &thread,
-                    "ExecutionSucceeded",
-                    details_io("executionSucceededEventDetails", "output", &out),
-                );
-                (Status::Succeeded, Some(text), None, None)
-            }
+            exec.emit_details(
+                &thread,
+                "ExecutionSucceeded",
+                details_io("executionSucceededEventDetails", "output", &out),
+            );
+            (Status::Succeeded, Some(to_json_text(&out)), None, None)
         }
         End::Done(Err(f)) => {
             let mut d = Map::new();
@@ -880,9 +855,6 @@ async fn run_state(
         }
     }
 }
-
-/// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
-const NOT_TRUNCATED: &str = r#"{"truncated":false}"#;
 
 /// `<Type>StateEntered` or `<Type>StateExited`.
 fn event_type(kind: &StateKind, entered: bool) -> &'static str {

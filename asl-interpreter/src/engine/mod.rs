@@ -19,7 +19,9 @@ use tokio::sync::{oneshot, watch};
 
 use crate::clock::{Clock, VirtualClock, drive};
 use crate::handler::{Handlers, TaskFailure};
-use crate::history::{EventDetails, EventListener, History, HistoryEvent, not_truncated};
+use crate::history::{
+    DetailsWriter, EventDetails, EventListener, History, HistoryEvent, NOT_TRUNCATED,
+};
 use crate::mock::MockConfig;
 pub(crate) use vars::Vars;
 
@@ -694,16 +696,9 @@ pub(crate) fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-pub(crate) fn details_io(
-    key: &'static str,
-    field: &str,
-    v: &Value,
-) -> Option<(&'static str, Value)> {
-    let mut m = Map::new();
-    m.insert(
-        field.to_string(),
-        Value::String(asl_core::dataflow::to_json_text(v)),
-    );
-    m.insert(format!("{field}Details"), not_truncated());
-    Some((key, Value::Object(m)))
+pub(crate) fn details_io(key: &'static str, field: &str, v: &Value) -> Option<EventDetails> {
+    let mut d = DetailsWriter::new();
+    d.json_text(field, v);
+    d.raw(&format!("{field}Details"), NOT_TRUNCATED);
+    Some(d.finish(key))
 }

@@ -360,6 +360,9 @@ async fn map_run(
         Ok((results, _, failures)) => (Ok(results), failures),
         Err((f, _, failures)) => (Err(f), failures),
     };
+    // A run whose children all ended as tolerated can still fail when its results cannot be
+    // written; its counts stay those of the children.
+    let run_failed = outcome.is_err();
     let outcome = match (writer, children) {
         (Some(w), Some(children)) => {
             let ids = MapRunIds {
@@ -424,8 +427,13 @@ async fn map_run(
         }
         Err(f) => {
             report.status = "FAILED";
-            report.failed = failures.max(1);
-            report.succeeded = 0;
+            if run_failed {
+                report.failed = failures.max(1);
+                report.succeeded = 0;
+            } else {
+                report.failed = failures;
+                report.succeeded = items.len() - failures;
+            }
             exec.report_map_run(&report);
             let mut d = Map::new();
             d.insert("error".into(), json!(f.error_name()));

@@ -17,9 +17,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use crate::history::{EventDetails, HistoryEvent};
+use crate::history::{EventDetails, HistoryEvent, Identity};
 
 /// The recorded events of an execution being resumed.
 pub(crate) struct Replay {
@@ -28,10 +27,10 @@ pub(crate) struct Replay {
     open: Mutex<HashMap<(u64, String), VecDeque<u64>>>,
 }
 
-/// What tells two events of the same type after the same event apart.
-fn identity(details: Option<&EventDetails>) -> Option<Value> {
-    let d = details?;
-    d.get("name").or_else(|| d.get("index"))
+/// What tells two events of the same type after the same event apart: the state's name, a Map
+/// iteration's index.
+fn identity(details: Option<&EventDetails>) -> Option<Identity<'_>> {
+    details?.identity()
 }
 
 impl Replay {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use asl_core::dataflow::{self, to_json_text};
+use asl_core::dataflow::{self, Oversized, to_json_text};
 use asl_core::error::names;
 use asl_core::model::{Retrier, Task};
 use serde_json::{Map, Value, json};
@@ -108,13 +108,9 @@ pub(crate) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
         None => effective.clone(),
     };
     if dataflow::payload_size(&parameters) > run.exec.inner.limits.max_payload_bytes {
-        return Err(StateError::Plain(Failure::new(
-            names::DATA_LIMIT_EXCEEDED,
-            format!(
-                "The state/task '{}' provided parameters with a size exceeding the maximum number of bytes service limit.",
-                state.name
-            ),
-        )));
+        return Err(StateError::Plain(
+            dataflow::data_limit_exceeded(&state.name, Oversized::Parameters).into(),
+        ));
     }
     let timeout = match &t.timeout {
         Some(f) => Some(positive(run, f, &effective, "TimeoutSeconds")?),
@@ -290,14 +286,9 @@ async fn invoke(
         }
     };
     let outcome = outcome.and_then(|v| {
-        if to_json_text(&v).len() > exec.inner.limits.max_payload_bytes {
-            Err(TaskFailure::new(
-                names::DATA_LIMIT_EXCEEDED,
-                format!(
-                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                    t.resource
-                ),
-            ))
+        if dataflow::payload_size(&v) > exec.inner.limits.max_payload_bytes {
+            let e = dataflow::data_limit_exceeded(&t.resource, Oversized::Result);
+            Err(TaskFailure::new(e.error, e.cause))
         } else {
             Ok(v)
         }
@@ -305,7 +296,7 @@ async fn invoke(
     let timed_out = matches!(&outcome, Err(f) if f.error.as_deref() == Some(names::TIMEOUT) || f.error.as_deref() == Some(names::HEARTBEAT_TIMEOUT));
     match (kind, outcome) {
         (ResourceKind::Lambda, Ok(v)) => {
-            exec.emit(
+            exec.emit_details(
                 th,
                 "LambdaFunctionSucceeded",
                 details_io("lambdaFunctionSucceededEventDetails", "output", &v),
@@ -313,7 +304,7 @@ async fn invoke(
             Ok(v)
         }
         (ResourceKind::Activity, Ok(v)) => {
-            exec.emit(
+            exec.emit_details(
                 th,
                 "ActivitySucceeded",
                 details_io("activitySucceededEventDetails", "output", &v),

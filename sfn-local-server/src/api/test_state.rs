@@ -94,6 +94,10 @@ fn targets(state: &Map<String, Value>) -> Vec<String> {
     out
 }
 
+fn state_name(e: &HistoryEvent) -> Option<String> {
+    e.details.as_ref()?.name()
+}
+
 fn details(e: &HistoryEvent, key: &str) -> Option<Value> {
     e.details.as_ref().and_then(|d| d.get(key))
 }
@@ -192,17 +196,17 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
     // Our state's slice of the history: from its Entered event to the next state's entry.
     let entered = h.iter().position(|e| {
-        e.event_type.ends_with("StateEntered") && details(e, "name") == Some(json!(name))
+        e.event_type.ends_with("StateEntered") && state_name(e).as_deref() == Some(name.as_str())
     });
     let next_entered = entered.and_then(|i| {
         h[i + 1..]
             .iter()
             .find(|e| e.event_type.ends_with("StateEntered"))
-            .and_then(|e| e.details.as_ref()?.get_str("name"))
+            .and_then(|e| e.details.as_ref()?.name())
     });
-    let exited = h
-        .iter()
-        .find(|e| e.event_type.ends_with("StateExited") && details(e, "name") == Some(json!(name)));
+    let exited = h.iter().find(|e| {
+        e.event_type.ends_with("StateExited") && state_name(e).as_deref() == Some(name.as_str())
+    });
     let failures: Vec<&HistoryEvent> = h
         .iter()
         .filter(|e| e.event_type.ends_with("Failed") || e.event_type.ends_with("TimedOut"))
