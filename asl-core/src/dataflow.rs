@@ -12,23 +12,24 @@ use crate::scope::Scope;
 
 /// Evaluates a JSONPath payload template against `scope` (`$` is `scope.input`).
 pub fn eval_payload(template: &PayloadTemplate, scope: &Scope) -> StatesResult<Value> {
-    eval_node(&template.root, scope, "")
+    eval_node(&template.root, scope, &"")
 }
 
-/// Evaluates one node; `field` names the `key.$` being evaluated, for error messages.
-pub fn eval_node(node: &PayloadNode, scope: &Scope, field: &str) -> StatesResult<Value> {
+/// Evaluates one node; `field` names the `key.$` being evaluated, for error messages (it is
+/// only written out for one).
+pub fn eval_node(
+    node: &PayloadNode,
+    scope: &Scope,
+    field: &dyn std::fmt::Display,
+) -> StatesResult<Value> {
     match node {
         PayloadNode::Literal(v) => Ok(v.clone()),
         PayloadNode::Object(fields) => {
             let mut out = Map::with_capacity(fields.len());
             for (name, child) in fields {
                 let v = match child {
-                    // The `key.$` name is only made for an error message.
-                    PayloadNode::Path(p) => p
-                        .evaluate(scope)
-                        .map_err(|_| not_found(p, scope, &format!("{name}.$")))?,
-                    PayloadNode::Intrinsic(call) => {
-                        call.evaluate(scope, &resolve_intrinsic_path)?
+                    PayloadNode::Path(_) | PayloadNode::Intrinsic(_) => {
+                        eval_node(child, scope, &format_args!("{name}.$"))?
                     }
                     _ => eval_node(child, scope, name)?,
                 };
@@ -47,17 +48,19 @@ pub fn eval_node(node: &PayloadNode, scope: &Scope, field: &str) -> StatesResult
 }
 
 /// A `key.$` path: AWS reports a missing node with the field name and the input.
-pub fn select_field(p: &JsonPath, scope: &Scope, field: &str) -> StatesResult<Value> {
-    p.evaluate(scope).map_err(|_| not_found(p, scope, field))
-}
-
-fn not_found(p: &JsonPath, scope: &Scope, field: &str) -> StatesError {
-    StatesError::runtime(format!(
-        "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-        p.text(),
-        field,
-        to_json_text(scope.input)
-    ))
+pub fn select_field(
+    p: &JsonPath,
+    scope: &Scope,
+    field: &dyn std::fmt::Display,
+) -> StatesResult<Value> {
+    p.evaluate(scope).map_err(|_| {
+        StatesError::runtime(format!(
+            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+            p.text(),
+            field,
+            to_json_text(scope.input)
+        ))
+    })
 }
 
 /// Path arguments of intrinsic functions.
@@ -84,12 +87,13 @@ pub fn apply_path_field(field: &PathField, scope: &Scope) -> StatesResult<Value>
     }
 }
 
-/// `ResultPath`: combines the state input with the result.
-pub fn apply_result_path(rp: &ResultPath, input: Value, result: Value) -> StatesResult<Value> {
+/// `ResultPath`: combines the state input with the result. The input is copied only when the
+/// result goes into it or is discarded.
+pub fn apply_result_path(rp: &ResultPath, input: &Value, result: Value) -> StatesResult<Value> {
     match rp {
         ResultPath::Replace => Ok(result),
-        ResultPath::Discard => Ok(input),
-        ResultPath::Path(p) => path::apply_result_path(p, input, result),
+        ResultPath::Discard => Ok(input.clone()),
+        ResultPath::Path(p) => path::apply_result_path(p, input.clone(), result),
     }
 }
 
@@ -186,11 +190,11 @@ mod tests {
     fn result_path_modes() {
         let input = json!({"a": 1});
         assert_eq!(
-            apply_result_path(&ResultPath::Replace, input.clone(), json!(2)).unwrap(),
+            apply_result_path(&ResultPath::Replace, &input, json!(2)).unwrap(),
             json!(2)
         );
         assert_eq!(
-            apply_result_path(&ResultPath::Discard, input.clone(), json!(2)).unwrap(),
+            apply_result_path(&ResultPath::Discard, &input, json!(2)).unwrap(),
             input
         );
     }

@@ -10,8 +10,8 @@ use asl_core::dataflow::{self, Oversized, to_json_text};
 use asl_core::error::names;
 use asl_core::jsonata::{self, StatesBinding};
 use asl_core::model::{
-    Catcher, Condition, Io, NumberField, PathField, QueryLanguage, ResultPath, StringField,
-    Template, Transition, Wait,
+    Catcher, Condition, Io, NumberField, PathField, QueryLanguage, StringField, Template,
+    Transition, Wait,
 };
 use asl_core::{Scope, State, StateKind, StateMachine, StatesError};
 use chrono::{DateTime, Utc};
@@ -501,11 +501,7 @@ impl StateRun<'_> {
                 };
                 let assigned =
                     self.eval_assign(self.state.assign.as_ref(), &selected, None, None)?;
-                let combined = match &io.result_path {
-                    // The input is not needed: do not copy it.
-                    ResultPath::Replace => selected,
-                    rp => dataflow::apply_result_path(rp, self.input.clone(), selected)?,
-                };
+                let combined = dataflow::apply_result_path(&io.result_path, &self.input, selected)?;
                 let out = self.apply_path(&io.output_path, combined)?;
                 Ok((out, assigned))
             }
@@ -578,11 +574,8 @@ impl StateRun<'_> {
             match self.ql() {
                 QueryLanguage::JsonPath => {
                     let assigned = self.eval_assign(c.assign.as_ref(), &err_out, None, None)?;
-                    let out = dataflow::apply_result_path(
-                        &c.result_path,
-                        self.input.clone(),
-                        err_out.clone(),
-                    )?;
+                    let out =
+                        dataflow::apply_result_path(&c.result_path, &self.input, err_out.clone())?;
                     Ok((out, assigned))
                 }
                 QueryLanguage::Jsonata => {
@@ -924,7 +917,7 @@ fn fail(run: &StateRun<'_>, f: &asl_core::model::Fail) -> Failure {
             Some(StringField::Path(node)) => {
                 let ctx = run.context(0);
                 let scope = Scope::new(&run.input, &ctx, run.vars);
-                let v = dataflow::eval_node(node, &scope, path_name)?;
+                let v = dataflow::eval_node(node, &scope, &path_name)?;
                 Some(match v {
                     Value::String(s) => s,
                     other => to_json_text(&other),

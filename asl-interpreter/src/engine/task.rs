@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::branch::{Failure, Next, StateError, StateRun, number_field};
 use super::details_io;
 use crate::handler::{TaskFailure, TaskRequest, function_short_name};
-use crate::history::EventDetails;
+use crate::history::{DetailsWriter, EventDetails, NOT_TRUNCATED};
 use crate::mock::MockResponse;
 
 /// How a resource shows in the history.
@@ -173,13 +173,13 @@ fn positive(
 }
 
 /// `resource`, `input` and `timeoutInSeconds`: what Lambda and activity scheduling share.
-fn scheduled_details(t: &Task, parameters: &Value, timeout: Option<u64>) -> Map<String, Value> {
-    let mut d = Map::new();
-    d.insert("resource".into(), json!(t.resource));
-    d.insert("input".into(), json!(to_json_text(parameters)));
-    d.insert("inputDetails".into(), json!({"truncated": false}));
+fn scheduled_details(t: &Task, parameters: &Value, timeout: Option<u64>) -> DetailsWriter {
+    let mut d = DetailsWriter::new();
+    d.str("resource", &t.resource);
+    d.json_text("input", parameters);
+    d.raw("inputDetails", NOT_TRUNCATED);
     if let Some(s) = timeout {
-        d.insert("timeoutInSeconds".into(), json!(s));
+        d.num("timeoutInSeconds", s);
     }
     d
 }
@@ -202,56 +202,51 @@ async fn invoke(
     match kind {
         ResourceKind::Lambda => {
             let d = scheduled_details(t, parameters, timeout);
-            exec.emit(
+            exec.emit_details(
                 th,
                 "LambdaFunctionScheduled",
-                Some(("lambdaFunctionScheduledEventDetails", Value::Object(d))),
+                Some(d.finish("lambdaFunctionScheduledEventDetails")),
             );
             exec.emit(th, "LambdaFunctionStarted", None);
         }
         ResourceKind::Activity => {
             let mut d = scheduled_details(t, parameters, timeout);
             if let Some(s) = heartbeat {
-                d.insert("heartbeatInSeconds".into(), json!(s));
+                d.num("heartbeatInSeconds", s);
             }
-            exec.emit(
+            exec.emit_details(
                 th,
                 "ActivityScheduled",
-                Some(("activityScheduledEventDetails", Value::Object(d))),
+                Some(d.finish("activityScheduledEventDetails")),
             );
         }
         ResourceKind::Service {
             resource_type,
             resource,
         } => {
-            let mut d = Map::new();
-            d.insert("resourceType".into(), json!(resource_type));
-            d.insert("resource".into(), json!(resource));
-            d.insert("region".into(), json!(exec.config.region));
-            d.insert("parameters".into(), json!(to_json_text(parameters)));
+            let mut d = DetailsWriter::new();
+            d.str("resourceType", resource_type)
+                .str("resource", resource)
+                .str("region", &exec.config.region);
+            d.json_text("parameters", parameters);
             if let Some(s) = timeout {
-                d.insert("timeoutInSeconds".into(), json!(s));
+                d.num("timeoutInSeconds", s);
             }
             if let Some(s) = heartbeat {
-                d.insert("heartbeatInSeconds".into(), json!(s));
+                d.num("heartbeatInSeconds", s);
             }
             if let Some(c) = credentials {
                 let role = c.get("RoleArn").cloned().unwrap_or(Value::Null);
-                d.insert("taskCredentials".into(), json!({"roleArn": role}));
+                d.raw("taskCredentials", &json!({"roleArn": role}).to_string());
             }
-            exec.emit(
+            exec.emit_details(
                 th,
                 "TaskScheduled",
-                Some(("taskScheduledEventDetails", Value::Object(d))),
+                Some(d.finish("taskScheduledEventDetails")),
             );
-            exec.emit(
-                th,
-                "TaskStarted",
-                Some((
-                    "taskStartedEventDetails",
-                    json!({"resourceType": resource_type, "resource": resource}),
-                )),
-            );
+            let mut d = DetailsWriter::new();
+            d.str("resourceType", resource_type).str("resource", resource);
+            exec.emit_details(th, "TaskStarted", Some(d.finish("taskStartedEventDetails")));
         }
     }
     // An activity is handed to a worker with a token of its own; its handler returns once a
@@ -318,15 +313,14 @@ async fn invoke(
             },
             Ok(v),
         ) => {
-            let mut d = Map::new();
-            d.insert("resourceType".into(), json!(resource_type));
-            d.insert("resource".into(), json!(resource));
-            d.insert("output".into(), json!(to_json_text(&v)));
-            d.insert("outputDetails".into(), json!({"truncated": false}));
-            exec.emit(
+            let mut d = DetailsWriter::new();
+            d.str("resourceType", resource_type).str("resource", resource);
+            d.json_text("output", &v);
+            d.raw("outputDetails", NOT_TRUNCATED);
+            exec.emit_details(
                 th,
                 "TaskSucceeded",
-                Some(("taskSucceededEventDetails", Value::Object(d))),
+                Some(d.finish("taskSucceededEventDetails")),
             );
             Ok(v)
         }
