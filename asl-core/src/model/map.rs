@@ -16,7 +16,7 @@ pub enum ProcessorMode {
     Distributed,
 }
 
-/// `ItemProcessor.ProcessorConfig` (or the legacy `Iterator`, which is always inline).
+/// `ItemProcessor.ProcessorConfig` (or `Iterator.ProcessorConfig`, which AWS honours too).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProcessorConfig {
     /// `Mode`.

@@ -599,7 +599,8 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
     let processor_value = obj.get(field)?;
     let processor = machine(processor_value, &obj.at(field), ql, false, sink)?;
     let mut config = ProcessorConfig::default();
-    if !legacy && let Some(pc) = processor_value.get("ProcessorConfig") {
+    // AWS honours a `ProcessorConfig` inside the legacy `Iterator` too.
+    if let Some(pc) = processor_value.get("ProcessorConfig") {
         let pptr = format!("{}/ProcessorConfig", obj.at(field));
         if let Some(pc) = Obj::new(pc, &pptr, sink) {
             pc.only(&["Mode", "ExecutionType"], sink);

@@ -157,3 +157,17 @@ proptest::proptest! {
         let _ = StateMachine::from_str(&s);
     }
 }
+
+#[test]
+fn legacy_iterator_keeps_its_processor_config() {
+    let src = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "Iterator": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                     "StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}}}}"#;
+    let sm = StateMachine::from_str(src).unwrap();
+    let StateKind::Map(m) = &sm.states["M"].kind else {
+        panic!()
+    };
+    assert!(m.uses_legacy_iterator);
+    assert_eq!(m.config.mode, crate::model::ProcessorMode::Distributed);
+    assert_eq!(m.config.execution_type.as_deref(), Some("STANDARD"));
+}

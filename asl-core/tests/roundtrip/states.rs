@@ -317,20 +317,12 @@ pub(crate) fn map(
     depth: u32,
 ) -> impl Strategy<Value = MapState> + use<> {
     let jsonpath = ql == QueryLanguage::JsonPath;
-    // The legacy forms exist in JSONPath only; `Iterator` has no `ProcessorConfig`.
+    // The legacy forms exist in JSONPath only; `Iterator` takes a `ProcessorConfig` too.
     let processor = (
         machine(ql, depth - 1, false),
         any::<bool>().prop_map(move |legacy| legacy && jsonpath),
         processor_config(),
-    )
-        .prop_map(|(processor, legacy, config)| {
-            let config = if legacy {
-                ProcessorConfig::default()
-            } else {
-                config
-            };
-            (processor, legacy, config)
-        });
+    );
     let selector = (
         of(object_template(ql)),
         any::<bool>().prop_map(move |legacy| legacy && jsonpath),

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use asl_core::error::names;
 use asl_core::jsonata::StatesBinding;
-use asl_core::model::{Map as MapState, Parallel, ProcessorMode, QueryLanguage, Template};
+use asl_core::model::{
+    Map as MapState, NumberField, Parallel, ProcessorMode, QueryLanguage, Template,
+};
 use asl_core::{Scope, StatesError};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -67,14 +69,17 @@ pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
             Some((i, f)) => {
                 let failing_cursor = threads[i].cursor();
                 abort_inflight(run, &threads, i);
+                // A retried attempt follows the failure itself: AWS records
+                // `ParallelStateFailed` only when the state fails for good.
+                if let Some(d) = retries.next(&p.retry, f.error_name()) {
+                    run.thread.set_cursor(failing_cursor);
+                    run.exec.sleep_after(failing_cursor, d).await;
+                    continue;
+                }
                 let id = run
                     .exec
                     .emit_after(failing_cursor, "ParallelStateFailed", None);
                 run.thread.set_cursor(id);
-                if let Some(d) = retries.next(&p.retry, f.error_name()) {
-                    run.exec.sleep_after(id, d).await;
-                    continue;
-                }
                 return Err(StateError::Plain(f));
             }
         }
@@ -119,12 +124,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
     };
     let items_value = match read {
         Some(Ok(items)) => Value::Array(items),
-        Some(Err(e)) => {
-            let f = run.fail(e);
-            let id = run.exec.emit(run.thread, "MapStateFailed", None);
-            run.thread.set_cursor(id);
-            return Err(StateError::Plain(f));
-        }
+        Some(Err(e)) => return Err(map_failed(run, e)),
         None => match run.ql() {
             QueryLanguage::JsonPath => match &m.items_path {
                 Some(p) => {
@@ -139,7 +139,10 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 None => (*effective).clone(),
             },
             QueryLanguage::Jsonata => match &m.items {
-                Some(t) => run.eval_jsonata(t, None, None, "Items")?,
+                Some(t) => match run.eval_jsonata(t, None, None, "Items") {
+                    Ok(v) => v,
+                    Err(e) => return Err(map_failed(run, e)),
+                },
                 None => (*effective).clone(),
             },
         },
@@ -180,10 +183,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             } else {
                 None
             };
-            let f = run.fail(StateError::Eval(err, location));
-            let id = run.exec.emit(run.thread, "MapStateFailed", None);
-            run.thread.set_cursor(id);
-            return Err(StateError::Plain(f));
+            return Err(map_failed(run, StateError::Eval(err, location)));
         }
     };
     let max_concurrency = match &m.max_concurrency {
@@ -266,18 +266,30 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 break Value::Array(results);
             }
             Err((f, last, _)) => {
-                let id = run.exec.emit_after(last, "MapStateFailed", None);
-                run.thread.set_cursor(id);
+                // As with Parallel: no `MapStateFailed` before a retried attempt, whose
+                // `MapStateStarted` follows the failure itself.
                 if let Some(d) = retries.next(&m.retry, f.error_name()) {
-                    run.exec.sleep_after(id, d).await;
+                    run.thread.set_cursor(last);
+                    run.exec.sleep_after(last, d).await;
                     continue;
                 }
+                let id = run.exec.emit_after(last, "MapStateFailed", None);
+                run.thread.set_cursor(id);
                 return Err(StateError::Plain(f));
             }
         }
     };
     let (out, assigned) = run.finish(&state.io, results, false)?;
     run.exit(out, assigned, None)
+}
+
+/// The Map state fails before any iteration: the failure's events, then `MapStateFailed`
+/// (AWS records it whether reading or evaluating the items failed).
+fn map_failed(run: &StateRun<'_>, e: StateError) -> StateError {
+    let f = run.fail(e);
+    let id = run.exec.emit(run.thread, "MapStateFailed", None);
+    run.thread.set_cursor(id);
+    StateError::Plain(f)
 }
 
 /// A Distributed Map: a map run (`MapRunStarted` ... `MapRunSucceeded`/`MapRunFailed`) whose
@@ -479,8 +491,9 @@ fn tolerance(
         let v = number_field(run, f, doc, "ToleratedFailureCount")?;
         let Some(c) = v.as_f64().filter(|_| v.is_number()) else {
             return Err(StatesError::runtime(format!(
-                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer",
-                plain(&v)
+                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer{}",
+                plain(&v),
+                path_suffix(f)
             ))
             .into());
         };
@@ -493,8 +506,9 @@ fn tolerance(
         let v = number_field(run, f, doc, "ToleratedFailurePercentage")?;
         let Some(p) = v.as_f64().filter(|_| v.is_number()) else {
             return Err(StatesError::runtime(format!(
-                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float",
-                plain(&v)
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float{}",
+                plain(&v),
+                path_suffix(f)
             ))
             .into());
         };
@@ -508,6 +522,14 @@ fn tolerance(
         tolerated = Some(tolerated.map_or(c, |t| t.max(c)));
     }
     Ok(tolerated)
+}
+
+/// `: $.path`, the path AWS names after a `...Path` field's bad value.
+fn path_suffix(f: &NumberField) -> String {
+    match f {
+        NumberField::Path(p) => format!(": {}", p.as_path().text()),
+        _ => String::new(),
+    }
 }
 
 fn plain(v: &Value) -> String {

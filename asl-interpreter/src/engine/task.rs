@@ -245,7 +245,8 @@ async fn invoke(
                 Some(d.finish("taskScheduledEventDetails")),
             );
             let mut d = DetailsWriter::new();
-            d.str("resourceType", resource_type).str("resource", resource);
+            d.str("resourceType", resource_type)
+                .str("resource", resource);
             exec.emit_details(th, "TaskStarted", Some(d.finish("taskStartedEventDetails")));
         }
     }
@@ -314,7 +315,8 @@ async fn invoke(
             Ok(v),
         ) => {
             let mut d = DetailsWriter::new();
-            d.str("resourceType", resource_type).str("resource", resource);
+            d.str("resourceType", resource_type)
+                .str("resource", resource);
             d.json_text("output", &v);
             d.raw("outputDetails", NOT_TRUNCATED);
             exec.emit_details(
