@@ -152,6 +152,7 @@ fn prepare(
         region: args.region.clone(),
         account: args.account.clone(),
         arn: None,
+        context: None,
     };
     Ok((builder.build(), Arc::new(machine), config))
 }

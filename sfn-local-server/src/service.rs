@@ -324,6 +324,7 @@ impl Service {
             region: self.settings.region.clone(),
             account: self.settings.account.clone(),
             arn: Some(rec.arn.clone()),
+            context: None,
         }
     }
 

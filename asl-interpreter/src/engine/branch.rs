@@ -195,6 +195,15 @@ impl Exec {
         retry: Option<u32>,
         extra: &Map<String, Value>,
     ) -> Value {
+        if let Some(given) = &self.config.context {
+            // Fields the caller gave win; what the engine adds (a Map item, a task token)
+            // fills only what they left out.
+            let mut m = given.clone();
+            for (k, v) in extra {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            return Value::Object(m);
+        }
         let mut m = self.context_base.clone();
         m.insert(
             "State".into(),

@@ -103,6 +103,9 @@ pub struct ExecutionConfig {
     /// The execution ARN to use instead of deriving one (a server that must answer with the
     /// ARN before the execution runs).
     pub arn: Option<String>,
+    /// A context object to use for `$$` instead of the one the execution builds: TestState's
+    /// `context` member, which AWS uses as given (an empty object gives `$$` = `{}`).
+    pub context: Option<Map<String, Value>>,
 }
 
 impl Default for ExecutionConfig {
@@ -117,6 +120,7 @@ impl Default for ExecutionConfig {
             region: "us-east-1".into(),
             account: "123456789012".into(),
             arn: None,
+            context: None,
         }
     }
 }

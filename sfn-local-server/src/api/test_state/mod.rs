@@ -1,0 +1,483 @@
+//! TestState: one state run in isolation, in virtual time.
+//!
+//! The state is wrapped in a small machine: optional variables are assigned by a Pass state
+//! before it, and every state it can transition to becomes a `Succeed` stub of the same name,
+//! so the next state is read off the history. A `mock` answers every Task call; without one,
+//! Task states call the server's handlers as executions do.
+//!
+//! `context` becomes the whole of `$$` (AWS uses it as given). The status follows AWS's
+//! TestState, which never retries: the first retrier matching the state's error either has an
+//! attempt left after `stateConfiguration.retrierRetryCount` (RETRIABLE, with its backoff) or
+//! hands the error to Catch. `mapIterationFailureCount`, `errorCausedByState` and
+//! `mapItemReaderData` are checked but not yet acted on: a mocked Map or Parallel state here
+//! still runs its iterations or branches, with the mock answering their tasks.
+
+use std::sync::Arc;
+
+use asl_core::dataflow::{self, to_json_text};
+use asl_core::model::NumberField;
+use asl_core::{NoVariables, QueryLanguage, Scope, StateKind, Variables};
+use asl_interpreter::{
+    ExecutionConfig, Handlers, HistoryEvent, Interpreter, Status, TaskFailure, TaskRequest,
+    VirtualClock,
+};
+use serde_json::{Map, Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::input::Req;
+use crate::service::Service;
+
+mod request;
+
+use request::{
+    ErrorHandling, StateConfiguration, check_context, check_len, handle_error, invalid,
+    parse_json_member, waits_for_task,
+};
+
+const VARS_STATE: &str = "sfn-local:TestState:variables";
+
+/// The payload limit AWS puts on `input`, `variables`, `context` and `mapItemReaderData`.
+const MAX_PAYLOAD: usize = 262_144;
+
+/// The state to test and its name: a bare state, or a whole machine with `stateName`.
+fn pick_state(
+    definition: &Value,
+    state_name: Option<&str>,
+) -> ApiResult<(String, Map<String, Value>, Option<Value>)> {
+    let Some(obj) = definition.as_object() else {
+        return Err(invalid(
+            "Invalid State Machine Definition: 'The definition must be a JSON object'",
+        ));
+    };
+    if let Some(states) = obj.get("States").and_then(Value::as_object) {
+        let name = state_name
+            .map(str::to_string)
+            .or_else(|| {
+                obj.get("StartAt")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .ok_or_else(|| invalid("stateName is required for a state machine definition"))?;
+        let state = states
+            .get(&name)
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| invalid(format!("State '{name}' does not exist in the definition")))?;
+        return Ok((name, state, obj.get("QueryLanguage").cloned()));
+    }
+    let name = state_name.unwrap_or("TestState").to_string();
+    Ok((name, obj.clone(), None))
+}
+
+/// Every state name this state can transition to.
+fn targets(state: &Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut add = |v: Option<&Value>| {
+        if let Some(s) = v.and_then(Value::as_str)
+            && !out.iter().any(|o| o == s)
+        {
+            out.push(s.to_string());
+        }
+    };
+    add(state.get("Next"));
+    add(state.get("Default"));
+    for key in ["Choices", "Catch"] {
+        for c in state
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            add(c.get("Next"));
+        }
+    }
+    out
+}
+
+fn state_name(e: &HistoryEvent) -> Option<String> {
+    e.details.as_ref()?.name()
+}
+
+fn details(e: &HistoryEvent, key: &str) -> Option<Value> {
+    e.details.as_ref().and_then(|d| d.get(key))
+}
+
+/// What the run showed, for `inspectionData`.
+struct Seen<'a> {
+    input_text: &'a str,
+    input: &'a Value,
+    /// The task's parameters (after Parameters/Arguments), as JSON text.
+    parameters: Option<Value>,
+    /// The task's result, as JSON text.
+    result: Option<Value>,
+    /// The state's output, when it left normally or through a catcher.
+    exited_output: Option<Value>,
+    assigned: Option<Value>,
+    context: Option<&'a Map<String, Value>>,
+    variables: Option<&'a Map<String, Value>>,
+}
+
+fn literal_number(f: Option<&NumberField>) -> Option<Value> {
+    match f {
+        Some(NumberField::Literal(v)) if v.is_number() => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// `inspectionData` for DEBUG and TRACE: each step of the data flow that the run showed or
+/// that asl-core's pure functions give from the state's definition. A step whose value would
+/// need the engine's own `$$` (when no `context` was given) is left out rather than guessed.
+fn inspect(
+    state: &Map<String, Value>,
+    model: Option<&asl_core::State>,
+    seen: &Seen<'_>,
+) -> Map<String, Value> {
+    let mut data = Map::new();
+    data.insert("input".into(), json!(seen.input_text));
+    let ctx = seen.context.cloned().map_or(Value::Null, Value::Object);
+    let vars: &dyn Variables = match seen.variables {
+        Some(v) => v,
+        None => &NoVariables,
+    };
+    let jsonpath = model.filter(|m| m.query_language == QueryLanguage::JsonPath);
+    let context_known = model.is_some_and(|m| !m.uses_context) || seen.context.is_some();
+    let scope = Scope::new(seen.input, &ctx, vars);
+    let after_input =
+        jsonpath.and_then(|m| dataflow::apply_path_field(&m.io.input_path, &scope).ok());
+    if let Some(v) = &after_input {
+        data.insert("afterInputPath".into(), json!(to_json_text(v)));
+    }
+    if let Some(p) = &seen.parameters {
+        let key = if state.contains_key("Arguments") {
+            "afterArguments"
+        } else {
+            "afterParameters"
+        };
+        data.insert(key.into(), p.clone());
+    }
+    if let Some(r) = &seen.result {
+        data.insert("result".into(), r.clone());
+    }
+    let result: Option<Value> = seen
+        .result
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(|t| serde_json::from_str(t).ok());
+    let after_selector = match (jsonpath, result) {
+        (Some(m), Some(r)) if matches!(m.kind, StateKind::Task(_)) => match &m.io.result_selector {
+            None => Some(r),
+            Some(t) if context_known => dataflow::eval_payload(t, &scope.with_input(&r)).ok(),
+            Some(_) => None,
+        },
+        _ => None,
+    };
+    let after_result_path = match (jsonpath, &after_selector) {
+        (Some(m), Some(r)) => {
+            data.insert("afterResultSelector".into(), json!(to_json_text(r)));
+            dataflow::apply_result_path(&m.io.result_path, seen.input, r.clone())
+                .ok()
+                .map(|v| json!(to_json_text(&v)))
+        }
+        // Without a result of our own, the state's output is the ResultPath step's value
+        // only when no OutputPath follows it.
+        _ => seen
+            .exited_output
+            .clone()
+            .filter(|_| !state.contains_key("OutputPath")),
+    };
+    if let Some(o) = after_result_path {
+        data.insert("afterResultPath".into(), o);
+    }
+    if let Some(StateKind::Map(map)) = model.map(|m| &m.kind) {
+        if let (Some(p), Some(doc)) = (&map.items_path, &after_input)
+            && let Ok(items) = p.evaluate(&scope.with_input(doc))
+        {
+            data.insert("afterItemsPath".into(), json!(to_json_text(&items)));
+        }
+        let max = match &map.max_concurrency {
+            None => Some(json!(0)),
+            f => literal_number(f.as_ref()),
+        };
+        if let Some(m) = max {
+            data.insert("maxConcurrency".into(), m);
+        }
+        if let Some(n) = literal_number(map.tolerated_failure_count.as_ref()) {
+            data.insert("toleratedFailureCount".into(), n);
+        }
+        if let Some(n) = literal_number(map.tolerated_failure_percentage.as_ref()) {
+            data.insert("toleratedFailurePercentage".into(), n);
+        }
+    }
+    if let Some(vars) = &seen.assigned {
+        data.insert("variables".into(), json!(vars.to_string()));
+    }
+    data
+}
+
+pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let definition_text = req.str("definition")?;
+    check_len(req, "definition", 1, 1_048_576)?;
+    let definition: Value = serde_json::from_str(definition_text).map_err(|e| {
+        invalid(format!(
+            "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'"
+        ))
+    })?;
+    let level = req.opt_str("inspectionLevel")?.unwrap_or("INFO");
+    if !matches!(level, "INFO" | "DEBUG" | "TRACE") {
+        return Err(ApiError::validation(
+            "inspectionLevel",
+            level,
+            "Member must satisfy enum value set: [INFO, DEBUG, TRACE]",
+        ));
+    }
+    check_len(req, "roleArn", 1, 256)?;
+    check_len(req, "stateName", 1, 80)?;
+    for field in ["input", "variables", "context"] {
+        check_len(req, field, 0, MAX_PAYLOAD)?;
+    }
+    let reveal_secrets = req.opt_bool("revealSecrets")?.unwrap_or(false);
+    let state_config = StateConfiguration::read(req)?;
+    let input_text = req.opt_str("input")?.unwrap_or("{}").to_string();
+    let input = parse_json_member(req, "input")?.unwrap_or_else(|| json!({}));
+    let variables = parse_json_member(req, "variables")?;
+    let mock = req.opt_obj("mock")?;
+    if mock.is_some() && reveal_secrets {
+        return Err(ApiError::new(
+            "ValidationException",
+            "TestState does not support RevealSecrets when a mock is specified.",
+        ));
+    }
+    let context = match parse_json_member(req, "context")? {
+        None => None,
+        Some(_) if mock.is_none() => {
+            return Err(ApiError::new(
+                "ValidationException",
+                "Invalid Context object provided: a Context object can only be specified together with a mock",
+            ));
+        }
+        Some(c) => Some(check_context(c)?),
+    };
+    let (name, mut state, query_language) = pick_state(&definition, req.opt_str("stateName")?)?;
+    let stubs = targets(&state);
+    let kind = state
+        .get("Type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let kind = kind.as_str();
+    if mock.is_some() && !matches!(kind, "Task" | "Map" | "Parallel") {
+        return Err(ApiError::new(
+            "ValidationException",
+            format!("State type '{kind}' is not supported when a mock is specified"),
+        ));
+    }
+    if let Some(c) = &context
+        && c.contains_key("Task")
+        && !waits_for_task(&state)
+    {
+        return Err(ApiError::new(
+            "ValidationException",
+            "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern",
+        ));
+    }
+    let open_ended = !state.contains_key("Next") && !state.contains_key("End");
+    if open_ended && !matches!(kind, "Choice" | "Succeed" | "Fail") {
+        state.insert("End".into(), json!(true));
+    }
+    let mut states = Map::new();
+    let start = match &variables {
+        Some(Value::Object(v)) if !v.is_empty() => {
+            states.insert(
+                VARS_STATE.into(),
+                json!({"Type": "Pass", "Assign": v, "Next": name}),
+            );
+            VARS_STATE.to_string()
+        }
+        _ => name.clone(),
+    };
+    states.insert(name.clone(), Value::Object(state.clone()));
+    for t in &stubs {
+        if t != &name {
+            states.insert(t.clone(), json!({"Type": "Succeed"}));
+        }
+    }
+    let mut machine = json!({"StartAt": start, "States": states});
+    if let Some(q) = query_language {
+        machine["QueryLanguage"] = q;
+    }
+    let parsed_machine = Arc::new(
+        asl_core::StateMachine::from_value(&machine)
+            .map_err(|e| invalid(format!("Invalid State Machine Definition: '{e}'")))?,
+    );
+
+    let handlers = match mock {
+        Some(mock) => {
+            if mock.contains_key("result") && mock.contains_key("errorOutput") {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    "A test mock should have only one of the following fields: [result, errorOutput].",
+                ));
+            }
+            let answer: Result<Value, TaskFailure> = if let Some(r) = mock.get("result") {
+                let text = r.as_str().unwrap_or_default();
+                Ok(serde_json::from_str(text).map_err(|e| {
+                    ApiError::new("ValidationException", format!("Invalid mock result: '{e}'"))
+                })?)
+            } else if let Some(e) = mock.get("errorOutput") {
+                Err(TaskFailure {
+                    error: e.get("error").and_then(Value::as_str).map(str::to_string),
+                    cause: e.get("cause").and_then(Value::as_str).map(str::to_string),
+                })
+            } else {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    "A mock must have a result or an errorOutput",
+                ));
+            };
+            let h = move |_req: TaskRequest| {
+                let a = answer.clone();
+                async move { a }
+            };
+            Handlers::new().prefix("", h)
+        }
+        None => Handlers::new(),
+    };
+    let _ = svc;
+    let interp = Interpreter::builder()
+        .handlers(handlers)
+        .clock(Arc::new(VirtualClock::starting_now()))
+        .build();
+    let config = ExecutionConfig {
+        name: "TestState".into(),
+        state_machine_name: "TestState".into(),
+        input_text: input_text.clone(),
+        context: context.clone(),
+        ..ExecutionConfig::default()
+    };
+    let outcome = interp.run(parsed_machine.clone(), config).await;
+    let model = parsed_machine.state(&name);
+    let h = &outcome.history;
+
+    // Our state's slice of the history: from its Entered event to the next state's entry.
+    let entered = h.iter().position(|e| {
+        e.event_type.ends_with("StateEntered") && state_name(e).as_deref() == Some(name.as_str())
+    });
+    let next_entered = entered.and_then(|i| {
+        h[i + 1..]
+            .iter()
+            .find(|e| e.event_type.ends_with("StateEntered"))
+            .and_then(|e| e.details.as_ref()?.name())
+    });
+    let exited = h.iter().find(|e| {
+        e.event_type.ends_with("StateExited") && state_name(e).as_deref() == Some(name.as_str())
+    });
+    // The error that left our state, if any: a Map or Parallel state fails as a whole (its
+    // iterations' failures are its own business); any other state fails with its first error.
+    let failure = if matches!(kind, "Map" | "Parallel") {
+        h.iter().find(|e| {
+            matches!(
+                e.event_type.as_ref(),
+                "MapStateFailed" | "ParallelStateFailed" | "ExecutionFailed"
+            )
+        })
+    } else {
+        h.iter()
+            .find(|e| e.event_type.ends_with("Failed") || e.event_type.ends_with("TimedOut"))
+    };
+    let error_of =
+        |e: &HistoryEvent| details(e, "error").or_else(|| outcome.error.as_ref().map(|x| json!(x)));
+    let cause_of =
+        |e: &HistoryEvent| details(e, "cause").or_else(|| outcome.cause.as_ref().map(|x| json!(x)));
+    let handling = match (failure.and_then(error_of), model) {
+        (Some(Value::String(err)), Some(m)) => {
+            handle_error(m, &err, state_config.retrier_retry_count)
+        }
+        _ => ErrorHandling::default(),
+    };
+
+    let mut out = Map::new();
+    let status;
+    if handling.retriable
+        && let Some(f) = failure
+    {
+        status = "RETRIABLE";
+        if let Some(e) = error_of(f) {
+            out.insert("error".into(), e);
+        }
+        if let Some(c) = cause_of(f) {
+            out.insert("cause".into(), c);
+        }
+    } else if let Some(next) = next_entered.clone().filter(|_| {
+        failure.is_some() && handling.catch_index.is_some() && outcome.status == Status::Succeeded
+    }) {
+        status = "CAUGHT_ERROR";
+        out.insert("nextState".into(), json!(next));
+        if let Some(f) = failure {
+            if let Some(e) = error_of(f) {
+                out.insert("error".into(), e);
+            }
+            if let Some(c) = cause_of(f) {
+                out.insert("cause".into(), c);
+            }
+        }
+        if let Some(o) = exited.and_then(|e| details(e, "output")) {
+            out.insert("output".into(), o);
+        }
+    } else if outcome.status == Status::Succeeded {
+        status = "SUCCEEDED";
+        if let Some(n) = next_entered {
+            out.insert("nextState".into(), json!(n));
+        }
+        let output = exited
+            .and_then(|e| details(e, "output"))
+            .or_else(|| outcome.output.clone().map(Value::String));
+        if let Some(o) = output {
+            out.insert("output".into(), o);
+        }
+    } else {
+        status = "FAILED";
+        if let Some(e) = &outcome.error {
+            out.insert("error".into(), json!(e));
+        }
+        if let Some(c) = &outcome.cause {
+            out.insert("cause".into(), json!(c));
+        }
+    }
+    out.insert("status".into(), json!(status));
+
+    if level != "INFO" {
+        let scheduled = h.iter().find(|e| e.event_type.ends_with("Scheduled"));
+        let succeeded = h
+            .iter()
+            .find(|e| e.event_type.ends_with("Succeeded") && e.event_type != "ExecutionSucceeded");
+        let seen = Seen {
+            input_text: &input_text,
+            input: &input,
+            parameters: scheduled
+                .and_then(|e| details(e, "parameters").or_else(|| details(e, "input"))),
+            result: succeeded.and_then(|e| details(e, "output")),
+            exited_output: exited
+                .and_then(|e| details(e, "output"))
+                .filter(|_| matches!(status, "SUCCEEDED" | "CAUGHT_ERROR")),
+            assigned: exited.and_then(|e| details(e, "assignedVariables")),
+            context: context.as_ref(),
+            variables: variables.as_ref().and_then(Value::as_object),
+        };
+        let mut data = inspect(&state, model, &seen);
+        let mut errors = Map::new();
+        if let Some(i) = handling.retry_index {
+            errors.insert("retryIndex".into(), json!(i));
+        }
+        if let (true, Some(b)) = (handling.retriable, handling.backoff_seconds) {
+            errors.insert("retryBackoffIntervalSeconds".into(), json!(b));
+        }
+        if let (Some(i), "CAUGHT_ERROR") = (handling.catch_index, status) {
+            errors.insert("catchIndex".into(), json!(i));
+        }
+        if !errors.is_empty() {
+            data.insert("errorDetails".into(), Value::Object(errors));
+        }
+        out.insert("inspectionData".into(), Value::Object(data));
+    }
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,152 @@
+//! TestState over HTTP: `context`, `stateConfiguration`, `inspectionData` and request checks.
+
+mod common;
+
+use common::{call, ok, spawn};
+use serde_json::{Value, json};
+
+fn test_state(endpoint: &str, body: Value) -> Value {
+    ok(endpoint, "TestState", body)
+}
+
+const LAMBDA: &str = "arn:aws:states:::lambda:invoke";
+
+#[test]
+fn context_replaces_the_context_object() {
+    let p = spawn(&[]);
+    let definition = json!({
+        "Type": "Task", "Resource": LAMBDA,
+        "Parameters": {"FunctionName": "f", "Payload": {"Input.$": "$"}},
+        "ResultSelector": {"Ctx.$": "$$.Execution.Input", "Out.$": "$"},
+        "ResultPath": "$.r",
+        "End": true
+    });
+    let out = test_state(
+        &p.endpoint,
+        json!({"definition": definition.to_string(), "input": "{\"a\":1}",
+               "inspectionLevel": "DEBUG",
+               "context": "{\"Execution\":{\"Input\":{\"from\":\"context\"}}}",
+               "mock": {"result": "{\"x\":2}"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    let want = json!({"a": 1, "r": {"Ctx": {"from": "context"}, "Out": {"x": 2}}});
+    assert_eq!(
+        serde_json::from_str::<Value>(out["output"].as_str().unwrap()).unwrap(),
+        want
+    );
+    let data = &out["inspectionData"];
+    assert_eq!(data["input"], "{\"a\":1}");
+    assert_eq!(data["afterInputPath"], "{\"a\":1}");
+    assert_eq!(
+        data["afterResultSelector"],
+        "{\"Ctx\":{\"from\":\"context\"},\"Out\":{\"x\":2}}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(data["afterResultPath"].as_str().unwrap()).unwrap(),
+        want
+    );
+
+    // An empty context is `$$` = {} (as AWS recorded).
+    let definition = json!({"Type": "Task", "Resource": LAMBDA,
+        "Parameters": {"FunctionName": "f"}, "ResultSelector": {"c.$": "$$"}, "End": true});
+    let out = test_state(
+        &p.endpoint,
+        json!({"definition": definition.to_string(), "context": "{}",
+               "mock": {"result": "{}"}}),
+    );
+    assert_eq!(out["output"], "{\"c\":{}}", "{out}");
+
+    // Rejected contexts and mocks.
+    for (body, message) in [
+        (
+            json!({"definition": definition.to_string(), "context": "{\"Map\":{}}",
+                   "mock": {"result": "{}"}}),
+            "Invalid Context object provided: 'Map' field is not supported when mocking a Context object",
+        ),
+        (
+            json!({"definition": definition.to_string(), "context": "{\"Task\":{\"Token\":\"t\"}}",
+                   "mock": {"result": "{}"}}),
+            "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern",
+        ),
+        (
+            json!({"definition": "{\"Type\":\"Pass\",\"End\":true}", "mock": {"result": "{}"}}),
+            "State type 'Pass' is not supported when a mock is specified",
+        ),
+        (
+            json!({"definition": definition.to_string(),
+                   "mock": {"result": "{}", "errorOutput": {"error": "E"}}}),
+            "A test mock should have only one of the following fields: [result, errorOutput].",
+        ),
+        (
+            json!({"definition": definition.to_string(), "revealSecrets": true,
+                   "mock": {"result": "{}"}}),
+            "TestState does not support RevealSecrets when a mock is specified.",
+        ),
+    ] {
+        let (status, err) = call(&p.endpoint, "TestState", body);
+        assert_eq!(status, 400, "{err}");
+        assert!(
+            err["__type"]
+                .as_str()
+                .unwrap()
+                .ends_with("#ValidationException")
+        );
+        assert_eq!(err["message"], message);
+    }
+}
+
+#[test]
+fn retrier_retry_count_decides_retriable_failed_or_caught() {
+    let p = spawn(&[]);
+    let retry = json!({"Type": "Task", "Resource": LAMBDA, "Parameters": {"FunctionName": "f"},
+        "Retry": [{"ErrorEquals": ["MockException"], "IntervalSeconds": 1, "MaxAttempts": 5,
+                   "BackoffRate": 2.0}],
+        "End": true});
+    let mock = json!({"errorOutput": {"error": "MockException", "cause": "c"}});
+    let run = |def: &Value, count: i64| {
+        test_state(
+            &p.endpoint,
+            json!({"definition": def.to_string(), "inspectionLevel": "DEBUG", "mock": mock,
+                   "stateConfiguration": {"retrierRetryCount": count}}),
+        )
+    };
+    let out = run(&retry, 4);
+    assert_eq!(out["status"], "RETRIABLE", "{out}");
+    assert_eq!(
+        (&out["error"], &out["cause"]),
+        (&json!("MockException"), &json!("c"))
+    );
+    assert_eq!(
+        out["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0, "retryBackoffIntervalSeconds": 16})
+    );
+    let out = run(&retry, 5);
+    assert_eq!(out["status"], "FAILED", "{out}");
+    assert_eq!(
+        out["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0})
+    );
+
+    let mut caught = retry.clone();
+    caught["Catch"] = json!([{"ErrorEquals": ["Other"], "Next": "A"},
+                             {"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "B"}]);
+    let out = run(&caught, 5);
+    assert_eq!(out["status"], "CAUGHT_ERROR", "{out}");
+    assert_eq!(out["nextState"], "B");
+    assert_eq!(
+        out["inspectionData"]["errorDetails"],
+        json!({"retryIndex": 0, "catchIndex": 1})
+    );
+
+    let (status, err) = call(
+        &p.endpoint,
+        "TestState",
+        json!({"definition": retry.to_string(), "mock": mock,
+               "stateConfiguration": {"retrierRetryCount": -1}}),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        err["message"],
+        "1 validation error detected: Value '-1' at 'stateConfiguration.retrierRetryCount' failed to satisfy constraint: Member must have value greater than or equal to 0"
+    );
+}
