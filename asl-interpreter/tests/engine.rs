@@ -4,46 +4,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use asl_core::StateMachine;
 use asl_interpreter::{
-    Clock, ExecutionConfig, Handlers, HistoryEvent, Interpreter, Outcome, Status, TaskFailure,
-    TaskRequest, VirtualClock,
+    Clock, Handlers, HistoryEvent, Interpreter, Outcome, Status, TaskFailure, TaskRequest,
+    VirtualClock,
 };
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
-fn machine(v: Value) -> Arc<StateMachine> {
-    Arc::new(StateMachine::from_value(&v).expect("valid definition"))
-}
+mod common;
+use common::{block_on, config, machine};
 
 fn start() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 1, 17, 0, 0).unwrap()
 }
 
-fn config(input: &str) -> ExecutionConfig {
-    ExecutionConfig {
-        name: "exec".into(),
-        state_machine_name: "sm".into(),
-        input_text: input.into(),
-        ..ExecutionConfig::default()
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
 fn run_with(handlers: Handlers, def: Value, input: &str) -> Outcome {
-    let clock = Arc::new(VirtualClock::new(start()));
-    let interp = Interpreter::builder()
-        .handlers(handlers)
-        .clock(clock)
-        .build();
-    block_on(interp.run(machine(def), config(input)))
+    common::run_at(start(), handlers, def, input)
 }
 
 /// `id prev type +seconds` per event, for readable snapshots.

@@ -1,32 +1,14 @@
 //! How Map and Parallel states fail, retry and start, event by event as AWS records them.
 
-use std::sync::Arc;
-
-use asl_core::StateMachine;
-use asl_interpreter::{ExecutionConfig, Handlers, Interpreter, Outcome, Status, VirtualClock};
+use asl_interpreter::{Handlers, Outcome, Status};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
+mod common;
+
 fn run(def: Value, input: &str) -> Outcome {
-    let clock = Arc::new(VirtualClock::new(
-        Utc.with_ymd_and_hms(2024, 1, 1, 17, 0, 0).unwrap(),
-    ));
-    let interp = Interpreter::builder()
-        .handlers(Handlers::new())
-        .clock(clock)
-        .build();
-    let machine = Arc::new(StateMachine::from_value(&def).expect("valid definition"));
-    let config = ExecutionConfig {
-        name: "exec".into(),
-        state_machine_name: "sm".into(),
-        input_text: input.into(),
-        ..ExecutionConfig::default()
-    };
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(interp.run(machine, config))
+    let start = Utc.with_ymd_and_hms(2024, 1, 1, 17, 0, 0).unwrap();
+    common::run_at(start, Handlers::new(), def, input)
 }
 
 /// `id prev type` per event.

@@ -3,12 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use asl_core::StateMachine;
-use asl_interpreter::{
-    ExecutionConfig, Handlers, Interpreter, Outcome, Status, TaskFailure, TaskRequest, VirtualClock,
-};
+use asl_interpreter::{Handlers, Outcome, Status, TaskFailure, TaskRequest};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
+
+mod common;
 
 const PUT_OBJECT: &str = "arn:aws:states:::s3:putObject";
 
@@ -38,25 +37,8 @@ fn recorder() -> (Handlers, Arc<Mutex<Vec<Put>>>) {
 }
 
 fn run(handlers: Handlers, def: Value, input: &str) -> Outcome {
-    let clock = Arc::new(VirtualClock::new(
-        Utc.with_ymd_and_hms(2025, 2, 4, 1, 49, 50).unwrap(),
-    ));
-    let interp = Interpreter::builder()
-        .handlers(handlers)
-        .clock(clock)
-        .build();
-    let machine = Arc::new(StateMachine::from_value(&def).expect("valid definition"));
-    let config = ExecutionConfig {
-        name: "exec".into(),
-        state_machine_name: "sm".into(),
-        input_text: input.into(),
-        ..ExecutionConfig::default()
-    };
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(interp.run(machine, config))
+    let start = Utc.with_ymd_and_hms(2025, 2, 4, 1, 49, 50).unwrap();
+    common::run_at(start, handlers, def, input)
 }
 
 /// A Distributed Map over `$.items` whose children run `processor`, with these extra fields.
