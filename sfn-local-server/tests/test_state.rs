@@ -13,7 +13,7 @@ const LAMBDA: &str = "arn:aws:states:::lambda:invoke";
 
 #[test]
 fn context_replaces_the_context_object() {
-    let p = spawn(&[]);
+    let p = spawn(&["--in-memory"]);
     let definition = json!({
         "Type": "Task", "Resource": LAMBDA,
         "Parameters": {"FunctionName": "f", "Payload": {"Input.$": "$"}},
@@ -97,7 +97,7 @@ fn context_replaces_the_context_object() {
 
 #[test]
 fn retrier_retry_count_decides_retriable_failed_or_caught() {
-    let p = spawn(&[]);
+    let p = spawn(&["--in-memory"]);
     let retry = json!({"Type": "Task", "Resource": LAMBDA, "Parameters": {"FunctionName": "f"},
         "Retry": [{"ErrorEquals": ["MockException"], "IntervalSeconds": 1, "MaxAttempts": 5,
                    "BackoffRate": 2.0}],
