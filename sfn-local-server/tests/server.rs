@@ -477,3 +477,53 @@ fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_th
     drop(p);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_running_execution_s_history_pages_in_both_orders() {
+    let p = spawn(&["--in-memory"]);
+    let sm = create(
+        &p.endpoint,
+        "waits",
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
+    );
+    let arn = ok(
+        &p.endpoint,
+        "StartExecution",
+        json!({"stateMachineArn": sm}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = |body: Value| ok(&p.endpoint, "GetExecutionHistory", body);
+    let ids = |v: &Value| -> Vec<u64> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_u64().unwrap())
+            .collect()
+    };
+    // ExecutionStarted, WaitStateEntered: the execution is waiting (once it got there).
+    let mut latest = Value::Null;
+    for _ in 0..500 {
+        latest = page(json!({"executionArn": arn, "maxResults": 1, "reverseOrder": true}));
+        if latest["events"][0]["id"] == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(latest["events"][0]["type"], "WaitStateEntered");
+    let first = page(json!({"executionArn": arn, "maxResults": 1}));
+    assert_eq!(ids(&first), [1]);
+    let second = page(json!({"executionArn": arn, "maxResults": 1,
+                             "nextToken": first["nextToken"]}));
+    assert_eq!(ids(&second), [2]);
+    assert_eq!(second["events"][0]["type"], "WaitStateEntered");
+    assert!(second.get("nextToken").is_none(), "{second}");
+    let status = ok(
+        &p.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": arn}),
+    );
+    assert_eq!(status["status"], "RUNNING");
+}

@@ -449,14 +449,20 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
     let max = req.max_results()?;
     let start = req.page_start()?;
-    let mut events: Vec<Value> = match svc.running(&rec.arn) {
-        Some(c) => c.history().iter().map(|e| e.to_json()).collect(),
-        None => svc.store.events(&rec.arn)?,
-    };
-    if reverse {
-        events.reverse();
+    fn ordered<T>(mut events: Vec<T>, reverse: bool) -> Vec<T> {
+        if reverse {
+            events.reverse();
+        }
+        events
     }
-    let (items, next) = page(events, start, max);
+    // A running execution's events become JSON only for the page asked for.
+    let (items, next): (Vec<Value>, _) = match svc.running(&rec.arn) {
+        Some(c) => {
+            let (events, next) = page(ordered(c.history(), reverse), start, max);
+            (events.iter().map(|e| e.to_json()).collect(), next)
+        }
+        None => page(ordered(svc.store.events(&rec.arn)?, reverse), start, max),
+    };
     let items: Vec<Value> = if include {
         items
     } else {
