@@ -105,7 +105,8 @@ impl DetailsWriter {
     }
 
     fn key(&mut self, k: &str) {
-        if self.buf.len() > 1 {
+        // The first member of an object follows its `{`; the others follow a value.
+        if self.buf.last() != Some(&b'{') {
             self.buf.push(b',');
         }
         write_str(&mut self.buf, k);
@@ -153,12 +154,11 @@ impl DetailsWriter {
     /// `"k": {"name": "<JSON text>", ...}`: variables and their values as JSON text.
     pub fn json_texts(&mut self, k: &str, vars: &Map<String, Value>) -> &mut Self {
         self.key(k);
-        let mut inner = DetailsWriter::new();
+        self.buf.push(b'{');
         for (name, v) in vars {
-            inner.json_text(name, v);
+            self.json_text(name, v);
         }
-        inner.buf.push(b'}');
-        self.buf.extend_from_slice(&inner.buf);
+        self.buf.push(b'}');
         self
     }
 

@@ -2,6 +2,9 @@
 
 use std::process::Command;
 
+mod common;
+use common::TempDir;
+
 fn sfn_local(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
         .args(args)
@@ -20,15 +23,9 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn tempdir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("sfn-local-run-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn succeeded_execution_prints_describe_and_history() {
-    let d = tempdir("ok");
+    let d = TempDir::new("run-ok");
     let def = write(
         &d,
         "def.json",
@@ -63,7 +60,7 @@ fn succeeded_execution_prints_describe_and_history() {
 
 #[test]
 fn failed_execution_exits_one_with_error_and_cause() {
-    let d = tempdir("fail");
+    let d = TempDir::new("run-fail");
     let def = write(
         &d,
         "def.json",
@@ -84,7 +81,7 @@ fn failed_execution_exits_one_with_error_and_cause() {
 
 #[test]
 fn invalid_definition_exits_two_with_located_message() {
-    let d = tempdir("bad");
+    let d = TempDir::new("run-bad");
     let def = write(
         &d,
         "def.json",
@@ -101,7 +98,7 @@ fn invalid_definition_exits_two_with_located_message() {
 
 #[test]
 fn mock_config_answers_tasks_by_invocation() {
-    let d = tempdir("mock");
+    let d = TempDir::new("run-mock");
     let def = write(
         &d,
         "def.json",
@@ -133,7 +130,7 @@ fn mock_config_answers_tasks_by_invocation() {
 
 #[test]
 fn s3_dir_serves_item_readers_and_result_writers() {
-    let d = tempdir("s3");
+    let d = TempDir::new("run-s3");
     let bucket = d.join("s3").join("data");
     std::fs::create_dir_all(&bucket).unwrap();
     std::fs::write(bucket.join("items.json"), r#"[{"n": 1}, {"n": 2}]"#).unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{call, ok, spawn};
+use common::{TempDir, call, ok, spawn};
 use serde_json::{Value, json};
 
 fn wait_closed(endpoint: &str, arn: &str) -> Value {
@@ -59,9 +59,8 @@ fn assert_valid_history(events: &[Value]) {
 
 #[test]
 fn sigkill_loses_nothing_acknowledged() {
-    let dir = std::env::temp_dir().join(format!("sfn-local-restart-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let data = dir.to_str().unwrap();
+    let dir = TempDir::new("restart");
+    let data = dir.arg();
     let p = spawn(&["--data-dir", data]);
     let quick = create(
         &p.endpoint,
@@ -160,14 +159,12 @@ fn sigkill_loses_nothing_acknowledged() {
     assert_valid_history(&h);
     assert_eq!(h.len(), 4, "{h:?}"); // + WaitStateAborted, ExecutionAborted
     drop(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_wait_resumes_with_the_time_it_had_left() {
-    let dir = std::env::temp_dir().join(format!("sfn-local-resume-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let data = dir.to_str().unwrap();
+    let dir = TempDir::new("resume");
+    let data = dir.arg();
     let p = spawn(&["--data-dir", data]);
     let sm = create(
         &p.endpoint,
@@ -204,7 +201,6 @@ fn a_wait_resumes_with_the_time_it_had_left() {
     let entered = h.iter().filter(|e| e["type"] == "WaitStateEntered").count();
     assert_eq!((entered, h.len()), (1, 6));
     drop(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -259,8 +255,7 @@ fn nested_sync_executions_return_the_child_description() {
 
 #[test]
 fn lambda_functions_run_as_local_commands() {
-    let dir = std::env::temp_dir().join(format!("sfn-local-lambda-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("lambda");
     let config = dir.join("config.json");
     std::fs::write(&config, json!({"lambda": {"functions": {
         "greet": {"command": ["python3", "-c", "import json,sys; e=json.load(sys.stdin); print(json.dumps({'greeting': 'hello ' + e['name']}))"]},
@@ -292,14 +287,12 @@ fn lambda_functions_run_as_local_commands() {
         json!(r#"{"greeting":"hello sfn"}"#)
     );
     assert!(h.iter().any(|e| e["type"] == "LambdaFunctionFailed"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
-    let dir = std::env::temp_dir().join(format!("sfn-local-sqs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let data = dir.to_str().unwrap();
+    let dir = TempDir::new("sqs");
+    let data = dir.arg();
     let p = spawn(&["--data-dir", data]);
     let sm = create(
         &p.endpoint,
@@ -369,20 +362,18 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
         .unwrap();
     let sns: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
     assert_eq!(sns["payload"]["Message"], "yes");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_there() {
-    let dir = std::env::temp_dir().join(format!("sfn-local-s3-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("s3");
     std::fs::create_dir_all(dir.join("s3/orders/2026")).unwrap();
     std::fs::write(
         dir.join("s3/orders/2026/orders.csv"),
         "id,total\n1,10\n2,20\n3,\"3,5\"\n",
     )
     .unwrap();
-    let p = spawn(&["--data-dir", dir.to_str().unwrap()]);
+    let p = spawn(&["--data-dir", dir.arg()]);
     let sm = create(
         &p.endpoint,
         "orders",
@@ -475,7 +466,6 @@ fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_th
         "{d}"
     );
     drop(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
