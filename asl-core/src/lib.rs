@@ -8,6 +8,8 @@
 //! - [`model`]: one type per ASL concept ([`StateMachine`], [`State`], [`model::Retrier`], ...).
 //! - [`parse`]: `&str -> StateMachine`, with AWS-style errors carrying JSON pointers.
 //!   [`StateMachine::to_value`] writes a model back as ASL JSON.
+//! - [`limits`]: how long and how deeply nested a definition may be (AWS's 1,048,576
+//!   characters, and the bounds that keep reading it proportional to its size).
 //! - [`path`]: JSONPath in AWS's dialect, Reference Paths, `ResultPath`.
 //! - [`intrinsics`]: the `States.*` intrinsic functions.
 //! - [`jsonata`]: JSONata expressions with `$states` and Step Functions' extra functions.
@@ -25,6 +27,7 @@
 pub mod choice;
 pub mod dataflow;
 pub mod error;
+pub mod fuzz;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod model;
@@ -33,6 +36,7 @@ pub mod path;
 pub mod scope;
 
 pub use error::{StatesError, StatesResult};
+pub use parse::limits;
 pub use model::{QueryLanguage, State, StateKind, StateMachine};
 pub use parse::{ParseError, ParseErrors};
 pub use scope::{NoVariables, Scope, Variables};

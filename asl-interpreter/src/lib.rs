@@ -30,7 +30,8 @@ pub mod mock;
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use engine::{
     ExecutionConfig, ExecutionControl, ExecutionHandle, ExecutionType, Interpreter,
-    InterpreterBuilder, InvalidToken, Limits, MapRunListener, MapRunReport, Outcome, Status,
+    InterpreterBuilder, InvalidToken, Limits, MapRunChildListener, MapRunChildReport,
+    MapRunListener, MapRunReport, Outcome, PollListener, Status,
 };
 pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
 pub use history::{EventDetails, EventListener, History, HistoryEvent};

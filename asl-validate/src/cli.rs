@@ -1,7 +1,7 @@
 //! The `asl-validate` command, as a function so that `sfn-local validate` runs the same code.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 
 use clap::Parser;
 
@@ -60,11 +60,8 @@ where
     let mut reports: Vec<Report> = Vec::new();
     for (display, path, explicit) in files {
         let bytes = match &path {
-            Some(p) => std::fs::read(p),
-            None => {
-                let mut b = Vec::new();
-                std::io::stdin().read_to_end(&mut b).map(|_| b)
-            }
+            Some(p) => std::fs::File::open(p).and_then(source::read_limited),
+            None => source::read_limited(std::io::stdin().lock()),
         };
         let bytes = match bytes {
             Ok(b) => b,
@@ -78,6 +75,7 @@ where
             path.as_deref(),
             bytes,
             explicit,
+            source::Uris::Read,
         ));
     }
     // A definition reached twice (a folder walk and a template's DefinitionUri) counts once.

@@ -85,6 +85,39 @@ fn template_field_end(pointer: &str) -> Option<usize> {
     None
 }
 
+/// What one rule may still spend on diagnostics whose pointers can be as long as the input.
+///
+/// A rule that walks arbitrary JSON (a payload template, the keys of a text) can find an error
+/// under every key of an object whose own key is a megabyte long; each diagnostic repeats that
+/// key in its pointer. Such a rule stops reporting after
+/// [`MAX_DIAGNOSTIC_BYTES`](asl_core::limits::MAX_DIAGNOSTIC_BYTES) of pointers and messages,
+/// which no real definition comes near.
+pub(crate) struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    pub fn new() -> Self {
+        Budget {
+            left: asl_core::limits::MAX_DIAGNOSTIC_BYTES,
+        }
+    }
+
+    /// Takes `bytes` if they are left.
+    pub fn take(&mut self, bytes: usize) -> bool {
+        match self.left.checked_sub(bytes) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.left = 0;
+                false
+            }
+        }
+    }
+}
+
 /// Escapes one JSON pointer token (`~` and `/`).
 pub(crate) fn escape(token: &str) -> String {
     if token.contains(['~', '/']) {

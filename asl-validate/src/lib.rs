@@ -7,6 +7,11 @@
 //! ## Layout
 //! - [`validate()`]: `&str -> Vec<Diagnostic>`. It reads the text with asl-core's parser (which
 //!   checks the schema) and runs every rule in `rules/` (one file per rule, with its doc).
+//!   [`validate_value`] and [`validate_yaml`] take a decoded value and YAML text.
+//! - Every pass does work in proportion to the size of the definition, whatever its shape,
+//!   within the limits of [`asl_core::limits`] (AWS's 1,048,576 characters, 127 levels of
+//!   JSON, 16 levels of nested workflows). [`fuzz_input`] runs any bytes through every entry
+//!   point and counts the steps taken, for a fuzzer and for tests.
 //! - [`Code`] / [`Severity`]: every code in one table.
 //! - `source`, `template`, `yaml`, `origin`: finding definitions on disk (also inside
 //!   templates, as objects or assembled strings), with locations in their files.
@@ -26,6 +31,7 @@ mod cli;
 mod codes;
 mod ctx;
 mod diagnostic;
+mod fuzz;
 mod origin;
 mod render;
 mod rules;
@@ -38,4 +44,5 @@ mod yaml;
 pub use cli::run_cli;
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
-pub use validate::{validate, validate_value};
+pub use fuzz::{BASE_STEPS, MAX_STEPS_PER_BYTE, Work, fuzz_input};
+pub use validate::{validate, validate_value, validate_yaml};

@@ -4,12 +4,12 @@
 //! `Fn::GetAtt`s, `Fn::Sub` with substitutions). The rules see the assembled text; a report
 //! must point into the template. [`Assembled`] keeps, for every run of bytes copied from a
 //! template string, the pointer of that string and the offset in it, and
-//! [`json_string_offset`] / [`yaml_scalar_position`] turn such an offset into a place in the
+//! [`json_string_offsets`] / [`yaml_scalar_positions`] turn such offsets into a place in the
 //! template file.
 
 use std::ops::Range;
 
-use asl_core::parse::{LineCol, locate_offset};
+use asl_core::parse::{LineCol, LineIndex, work};
 use yaml_rust2::scanner::TScalarStyle;
 
 /// JSON text, with the template strings its bytes were copied from.
@@ -57,7 +57,11 @@ impl Assembled {
     pub fn push(&mut self, other: &Assembled, range: Range<usize>) {
         let base = self.text.len();
         self.text.push_str(&other.text[range.clone()]);
-        for p in &other.pieces {
+        // Pieces are in text order: only those from the first that ends after the range's start
+        // can overlap it (appending piece by piece stays proportional to the text).
+        let first = other.pieces.partition_point(|p| p.at + p.len <= range.start);
+        for p in other.pieces[first..].iter().take_while(|p| p.at < range.end) {
+            work::count(1);
             let start = p.at.max(range.start);
             let end = (p.at + p.len).min(range.end);
             if start < end {
@@ -69,6 +73,20 @@ impl Assembled {
                 });
             }
         }
+    }
+
+    /// Appends a template string, whole (nothing for an empty one).
+    pub fn push_literal(&mut self, s: &str, pointer: String) {
+        if s.is_empty() {
+            return;
+        }
+        self.pieces.push(Piece {
+            at: self.text.len(),
+            len: s.len(),
+            pointer,
+            from: 0,
+        });
+        self.text.push_str(s);
     }
 
     /// Appends all of `other`.
@@ -84,56 +102,69 @@ impl Assembled {
     /// The template string byte `offset` was copied from, and the offset in its value. A byte
     /// from nowhere (inside a substituted value) answers with the nearest copied byte before it.
     pub fn origin(&self, offset: usize) -> Option<(&str, usize)> {
-        let p = self.pieces.iter().rev().find(|p| p.at <= offset)?;
+        let p = &self.pieces[..self.pieces.partition_point(|p| p.at <= offset)].last()?;
         let within = (offset - p.at).min(p.len.saturating_sub(1));
         Some((&p.pointer, p.from + within))
     }
 }
 
-/// Byte offset, in the JSON file `source`, of byte `offset` of the value of the string at
-/// `pointer` (escapes are counted as the bytes they stand for).
-pub(crate) fn json_string_offset(source: &str, pointer: &str, offset: usize) -> Option<usize> {
+/// Byte offsets, in the JSON file `source`, of bytes of the value of the string whose node
+/// starts at `node` (a member's key or an element), escapes counted as the bytes they stand
+/// for. `offsets` are visited in order in one pass over the string.
+pub(crate) fn json_string_offsets(source: &str, node: usize, offsets: &[usize]) -> Vec<Option<usize>> {
     let b = source.as_bytes();
-    let mut i = locate_offset(source, pointer)?;
+    let mut out = vec![None; offsets.len()];
+    let mut i = node;
     // An object member is located at its key: step over it to the value.
-    if b.get(i) == Some(&b'"') {
-        let after_key = skip_string(b, i)?;
+    if b.get(i) == Some(&b'"')
+        && let Some(after_key) = skip_string(b, i)
+    {
         let j = skip_ws(b, after_key);
         if b.get(j) == Some(&b':') {
             i = skip_ws(b, j + 1);
         }
     }
     if b.get(i) != Some(&b'"') {
-        return None;
+        return out;
     }
     i += 1;
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&k| offsets[k]);
     let mut decoded = 0;
-    while decoded < offset {
-        match *b.get(i)? {
-            b'"' => return None,
-            b'\\' => {
-                let (len, width) = match *b.get(i + 1)? {
-                    b'u' => {
-                        let hex = source.get(i + 2..i + 6)?;
-                        let unit = u32::from_str_radix(hex, 16).ok()?;
-                        if (0xD800..0xDC00).contains(&unit) {
-                            (12, 4)
-                        } else {
-                            (6, char::from_u32(unit).map_or(3, char::len_utf8))
-                        }
-                    }
-                    _ => (2, 1),
-                };
-                i += len;
-                decoded += width;
-            }
-            _ => {
-                i += 1;
-                decoded += 1;
-            }
+    for k in order {
+        while decoded < offsets[k] {
+            let Some((len, width)) = step(source, i) else {
+                return out;
+            };
+            i += len;
+            decoded += width;
         }
+        out[k] = Some(i);
     }
-    Some(i)
+    work::count(i - node);
+    out
+}
+
+/// The bytes of the string character at `i` and how many bytes of the value it stands for;
+/// `None` at the end of the string.
+fn step(source: &str, i: usize) -> Option<(usize, usize)> {
+    let b = source.as_bytes();
+    Some(match *b.get(i)? {
+        b'"' => return None,
+        b'\\' => match *b.get(i + 1)? {
+            b'u' => {
+                let hex = source.get(i + 2..i + 6)?;
+                let unit = u32::from_str_radix(hex, 16).ok()?;
+                if (0xD800..0xDC00).contains(&unit) {
+                    (12, 4)
+                } else {
+                    (6, char::from_u32(unit).map_or(3, char::len_utf8))
+                }
+            }
+            _ => (2, 1),
+        },
+        _ => (1, 1),
+    })
 }
 
 fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
@@ -154,62 +185,91 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Position, in the YAML file `source`, of byte `offset` of a scalar's value, given where the
-/// scalar starts (`at`) and its style. Literal blocks (`|`, the usual way to write JSON in YAML)
-/// map line by line; single-line scalars map by column; anything else answers `None`.
-pub(crate) fn yaml_scalar_position(
-    source: &str,
+/// Positions, in a YAML file (indexed by `lines`), of bytes of a scalar's value, given where
+/// the scalar starts (`at`) and its style. Literal blocks (`|`, the usual way to write JSON in
+/// YAML) map line by line; single-line scalars map by column; anything else answers `None`.
+/// `offsets` are visited in order, in one pass over the value.
+pub(crate) fn yaml_scalar_positions(
+    lines: &LineIndex,
     at: LineCol,
     style: TScalarStyle,
     value: &str,
-    offset: usize,
-) -> Option<LineCol> {
-    let lines: Vec<&str> = source.lines().collect();
-    let before = value.get(..offset)?;
-    let line_in_value = before.matches('\n').count();
-    let column_in_value = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-        .chars()
-        .count();
+    offsets: &[usize],
+) -> Vec<Option<LineCol>> {
+    let mut out = vec![None; offsets.len()];
+    let within = LineIndex::new(value);
     match style {
         TScalarStyle::Literal => {
             // The scanner marks a literal block where its content starts (the line after the
             // `|`); every line of the value is a line of the file, after the block's indent.
-            let indent = lines
-                .iter()
-                .skip(at.line.checked_sub(1)?)
+            let Some(indent) = (at.line.max(1)..)
+                .map_while(|n| lines.line(n))
                 .find(|l| !l.trim().is_empty())
-                .map(|l| l.len() - l.trim_start().len())?;
-            Some(LineCol {
-                line: at.line + line_in_value,
-                column: indent + column_in_value + 1,
-            })
+                .map(|l| l.len() - l.trim_start().len())
+            else {
+                return out;
+            };
+            for (k, &offset) in offsets.iter().enumerate() {
+                if !value.is_char_boundary(offset) {
+                    continue;
+                }
+                let lc = within.line_col(offset);
+                out[k] = Some(LineCol {
+                    line: at.line + lc.line - 1,
+                    column: indent + lc.column,
+                });
+            }
         }
         TScalarStyle::Plain | TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
             if !value.contains('\n') =>
         {
-            let line = lines.get(at.line.checked_sub(1)?)?;
-            let rest: Vec<char> = line.chars().skip(at.column.saturating_sub(1)).collect();
+            let Some(line) = at.line.checked_sub(1).and_then(|_| lines.line(at.line)) else {
+                return out;
+            };
+            let mut rest = line.chars().skip(at.column.saturating_sub(1));
             let quoted = style != TScalarStyle::Plain;
+            let mut order: Vec<usize> = (0..offsets.len()).collect();
+            order.sort_by_key(|&k| offsets[k]);
+            // `i`: characters of the line consumed; `column`: characters of the value.
             let mut i = usize::from(quoted);
-            for _ in 0..column_in_value {
-                i += match (style, rest.get(i)?) {
-                    (TScalarStyle::SingleQuoted, '\'') => 2,
-                    (TScalarStyle::DoubleQuoted, '\\') => match rest.get(i + 1)? {
-                        'x' => 4,
-                        'u' => 6,
-                        'U' => 10,
-                        _ => 2,
-                    },
-                    _ => 1,
-                };
+            if quoted {
+                rest.next();
             }
-            Some(LineCol {
-                line: at.line,
-                column: at.column + i,
-            })
+            let mut column = 0;
+            for k in order {
+                let offset = offsets[k];
+                if !value.is_char_boundary(offset) {
+                    continue;
+                }
+                let target = within.line_col(offset).column - 1;
+                while column < target {
+                    let Some(c) = rest.next() else { return out };
+                    let width = match (style, c) {
+                        (TScalarStyle::SingleQuoted, '\'') => 2,
+                        (TScalarStyle::DoubleQuoted, '\\') => match rest.clone().next() {
+                            Some('x') => 4,
+                            Some('u') => 6,
+                            Some('U') => 10,
+                            Some(_) => 2,
+                            None => return out,
+                        },
+                        _ => 1,
+                    };
+                    for _ in 1..width {
+                        rest.next();
+                    }
+                    i += width;
+                    column += 1;
+                }
+                out[k] = Some(LineCol {
+                    line: at.line,
+                    column: at.column + i,
+                });
+            }
         }
-        _ => None,
+        _ => {}
     }
+    out
 }
 
 #[cfg(test)]
@@ -227,6 +287,11 @@ mod tests {
         assert_eq!(b.origin(0), None);
     }
 
+    fn json_string_offset(src: &str, pointer: &str, offset: usize) -> Option<usize> {
+        let node = asl_core::parse::locate_offset(src, pointer)?;
+        json_string_offsets(src, node, &[offset])[0]
+    }
+
     #[test]
     fn json_string_offsets_count_escapes() {
         let src = r#"{"k": "a\"b\u00e9c", "l": ["x\\y"]}"#;
@@ -242,7 +307,29 @@ mod tests {
         let src = "k: |\n  {\n    \"a\": 1\n  }\n";
         let at = LineCol { line: 2, column: 3 };
         let value = "{\n  \"a\": 1\n}\n";
-        let pos = yaml_scalar_position(src, at, TScalarStyle::Literal, value, 4);
-        assert_eq!(pos, Some(LineCol { line: 3, column: 5 }));
+        let lines = LineIndex::new(src);
+        let pos = yaml_scalar_positions(&lines, at, TScalarStyle::Literal, value, &[4, 0]);
+        assert_eq!(
+            pos,
+            [
+                Some(LineCol { line: 3, column: 5 }),
+                Some(LineCol { line: 2, column: 3 })
+            ]
+        );
+    }
+
+    #[test]
+    fn yaml_quoted_scalars_map_by_column_in_one_pass() {
+        let src = "k: 'it''s a'\nj: \"a\\tb\\u00e9c\"\n";
+        let lines = LineIndex::new(src);
+        let at = LineCol { line: 1, column: 4 };
+        let pos = yaml_scalar_positions(&lines, at, TScalarStyle::SingleQuoted, "it's a", &[5, 0, 3]);
+        let cols: Vec<_> = pos.iter().map(|p| p.map(|p| p.column)).collect();
+        // `'it''s a'`: the value's `a` is the file's column 11, `i` column 5, `s` column 9.
+        assert_eq!(cols, [Some(11), Some(5), Some(9)]);
+        let at = LineCol { line: 2, column: 4 };
+        let pos = yaml_scalar_positions(&lines, at, TScalarStyle::DoubleQuoted, "a\tbéc", &[2, 5]);
+        let cols: Vec<_> = pos.iter().map(|p| p.map(|p| p.column)).collect();
+        assert_eq!(cols, [Some(8), Some(15)]);
     }
 }

@@ -4,16 +4,20 @@
 //! `Resources`, see [`crate::template`]), or, when it was found by walking a folder, something
 //! else that is skipped quietly (`package.json`, `cdk.out/manifest.json`, ...).
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use asl_core::parse::{LineCol, line_col_at, locate_offset};
+use asl_core::limits::MAX_DEFINITION_CHARS;
+use asl_core::parse::{LineCol, LineIndex, line_col_at, locate_all};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
-use crate::origin::{Assembled, json_string_offset, yaml_scalar_position};
+use crate::origin::{Assembled, json_string_offsets, yaml_scalar_positions};
 use crate::template::{self, FoundKind};
-use crate::{validate, validate_value, yaml};
+use crate::yaml::YamlError;
+use crate::{rules, validate, validate_value, yaml};
 
 /// The diagnostics of one definition, located in the file that holds it.
 #[derive(Debug)]
@@ -35,90 +39,198 @@ pub(crate) struct Located {
     pub at: Option<LineCol>,
 }
 
-/// How pointers of a definition map to places in its file.
-enum Locator<'a> {
-    /// The definition is the file (JSON).
-    Text(&'a str),
-    /// The definition is embedded at `prefix` in a template.
-    Embedded(File<'a>, String),
+/// How the diagnostics of one definition are placed in their file.
+enum Place<'a> {
+    /// The definition is the file (JSON): by byte offset, or by pointer.
+    Text,
+    /// The definition is embedded at this pointer of the file.
+    Embedded(String),
     /// The definition was assembled from strings of a template (`DefinitionString`); what
-    /// cannot be traced to one of them is reported at `fallback`.
-    Assembled {
-        asm: &'a Assembled,
-        file: File<'a>,
-        fallback: Option<LineCol>,
-    },
-    /// Everything is reported at one place.
+    /// cannot be traced to one of them is placed at the fallback.
+    Assembled(&'a Assembled, Option<LineCol>),
+    /// Everything is placed at one place.
     Fixed(Option<LineCol>),
 }
 
-/// A template file, as text and as read.
+/// A file, as text and as read.
 #[derive(Clone, Copy)]
 enum File<'a> {
     Json(&'a str),
     Yaml(&'a yaml::YamlDoc, &'a str),
 }
 
-impl File<'_> {
-    /// The node at `pointer` (a member's key, an element itself).
-    fn node(&self, pointer: &str) -> Option<LineCol> {
+impl<'a> File<'a> {
+    fn text(&self) -> &'a str {
         match self {
-            File::Json(text) => locate_offset(text, pointer).map(|o| line_col_at(text, o)),
-            File::Yaml(doc, _) => doc.positions.get(pointer).copied(),
+            File::Json(text) | File::Yaml(_, text) => text,
         }
     }
 
-    /// Byte `offset` of the value of the string at `pointer`.
-    fn in_string(&self, pointer: &str, offset: usize) -> Option<LineCol> {
+    /// The node at each pointer (a member's key, an element itself).
+    fn nodes(&self, lines: &LineIndex, pointers: &[&str]) -> Vec<Option<LineCol>> {
+        match self {
+            File::Json(text) => locate_all(text, pointers)
+                .into_iter()
+                .map(|f| f.filter(|f| f.exact).map(|f| lines.line_col(f.offset)))
+                .collect(),
+            File::Yaml(doc, _) => pointers.iter().map(|p| doc.position(p)).collect(),
+        }
+    }
+
+    /// For each `(prefix, pointer)`: the node at `prefix` + `pointer`, or else its nearest
+    /// ancestor that the file has (a pointer to a default, or to a key a decoder merged, falls
+    /// back to its parent).
+    fn nearest(&self, lines: &LineIndex, wanted: &[(&str, &str)]) -> Vec<Option<LineCol>> {
         match self {
             File::Json(text) => {
-                json_string_offset(text, pointer, offset).map(|o| line_col_at(text, o))
+                let full: Vec<String> = wanted.iter().map(|(a, b)| format!("{a}{b}")).collect();
+                let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+                locate_all(text, &refs)
+                    .into_iter()
+                    .map(|f| f.map(|f| lines.line_col(f.offset)))
+                    .collect()
             }
-            File::Yaml(doc, text) => {
-                let (at, style) = doc.scalars.get(pointer)?;
-                let value = doc.value.pointer(pointer)?.as_str()?;
-                yaml_scalar_position(text, *at, *style, value, offset)
-            }
+            File::Yaml(doc, _) => wanted
+                .iter()
+                .map(|(prefix, pointer)| doc.nearest(prefix, pointer))
+                .collect(),
         }
     }
-}
 
-impl Locator<'_> {
-    fn locate(&self, d: &Diagnostic) -> Option<LineCol> {
+    /// For each `(pointer, offset)`: where byte `offset` of the value of the string at
+    /// `pointer` is. One pass over the file, and one over each string.
+    fn in_strings(&self, lines: &LineIndex, wanted: &[(&str, usize)]) -> Vec<Option<LineCol>> {
+        let mut out = vec![None; wanted.len()];
+        // The offsets asked for in each string, with where their answers go.
+        let mut by_pointer: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        for (k, (pointer, offset)) in wanted.iter().enumerate() {
+            let entry = by_pointer.entry(pointer).or_default();
+            entry.0.push(*offset);
+            entry.1.push(k);
+        }
+        let pointers: Vec<&str> = by_pointer.keys().copied().collect();
         match self {
-            Locator::Text(text) => match d.offset {
-                Some(o) => Some(line_col_at(text, o)),
-                None => with_parents(&d.pointer, |p| locate_offset(text, p))
-                    .map(|o| line_col_at(text, o)),
-            },
-            Locator::Embedded(file, prefix) => {
-                with_parents(&d.pointer, |p| file.node(&format!("{prefix}{p}")))
+            File::Json(text) => {
+                let found = locate_all(text, &pointers);
+                for (pointer, node) in pointers.iter().zip(found) {
+                    let Some(node) = node.filter(|f| f.exact) else {
+                        continue;
+                    };
+                    let (offsets, slots) = &by_pointer[pointer];
+                    let at = json_string_offsets(text, node.offset, offsets);
+                    for (slot, o) in slots.iter().zip(at) {
+                        out[*slot] = o.map(|o| lines.line_col(o));
+                    }
+                }
             }
-            Locator::Assembled {
-                asm,
-                file,
-                fallback,
-            } => d
-                .offset
-                .or_else(|| with_parents(&d.pointer, |p| locate_offset(&asm.text, p)))
-                .and_then(|o| asm.origin(o))
-                .and_then(|(pointer, within)| file.in_string(pointer, within))
-                .or(*fallback),
-            Locator::Fixed(at) => *at,
+            File::Yaml(doc, _) => {
+                for pointer in pointers {
+                    let (Some((at, style)), Some(value)) = (
+                        doc.scalar(pointer),
+                        doc.value.pointer(pointer).and_then(Value::as_str),
+                    ) else {
+                        continue;
+                    };
+                    let (offsets, slots) = &by_pointer[pointer];
+                    let found = yaml_scalar_positions(lines, at, style, value, offsets);
+                    for (slot, lc) in slots.iter().zip(found) {
+                        out[*slot] = lc;
+                    }
+                }
+            }
         }
+        out
     }
 }
 
-/// `find` at `pointer`, or else at its nearest ancestor the file has (a pointer to a default,
-/// or to a key a decoder merged, falls back to its parent).
-fn with_parents<T>(pointer: &str, find: impl Fn(&str) -> Option<T>) -> Option<T> {
-    let mut pointer = pointer;
-    loop {
-        if let Some(found) = find(pointer) {
-            return Some(found);
+/// Places the diagnostics of every definition of one file: all of them together, in a few
+/// passes over the file (and one over each assembled text). Placing each diagnostic with its
+/// own pass would cost their number times the size of the file.
+fn place_all(file: File<'_>, jobs: &[(Place<'_>, Vec<Diagnostic>)]) -> Vec<Vec<Option<LineCol>>> {
+    let lines = LineIndex::new(file.text());
+    let mut out: Vec<Vec<Option<LineCol>>> =
+        jobs.iter().map(|(_, d)| vec![None; d.len()]).collect();
+    let mut nearest: Vec<(&str, &str)> = Vec::new();
+    let mut nearest_slots = Vec::new();
+    let mut strings: Vec<(&str, usize)> = Vec::new();
+    let mut string_slots = Vec::new();
+    for (j, (place, diags)) in jobs.iter().enumerate() {
+        match place {
+            Place::Fixed(at) => out[j].fill(*at),
+            Place::Text => {
+                for (k, d) in diags.iter().enumerate() {
+                    match d.offset {
+                        Some(o) => out[j][k] = Some(lines.line_col(o)),
+                        None => {
+                            nearest.push(("", &d.pointer));
+                            nearest_slots.push((j, k));
+                        }
+                    }
+                }
+            }
+            Place::Embedded(prefix) => {
+                for (k, d) in diags.iter().enumerate() {
+                    nearest.push((prefix, &d.pointer));
+                    nearest_slots.push((j, k));
+                }
+            }
+            Place::Assembled(asm, fallback) => {
+                out[j].fill(*fallback);
+                let pointers: Vec<&str> = diags
+                    .iter()
+                    .map(|d| if d.offset.is_some() { "" } else { &d.pointer })
+                    .collect();
+                let found = locate_all(&asm.text, &pointers);
+                for (k, (d, f)) in diags.iter().zip(found).enumerate() {
+                    if let Some(origin) = d.offset.or(f.map(|f| f.offset)).and_then(|o| asm.origin(o)) {
+                        strings.push(origin);
+                        string_slots.push((j, k));
+                    }
+                }
+            }
         }
-        pointer = &pointer[..pointer.rfind('/')?];
     }
+    for ((j, k), at) in nearest_slots.into_iter().zip(file.nearest(&lines, &nearest)) {
+        out[j][k] = at;
+    }
+    for ((j, k), at) in string_slots.into_iter().zip(file.in_strings(&lines, &strings)) {
+        if at.is_some() {
+            out[j][k] = at;
+        }
+    }
+    out
+}
+
+/// Pairs the diagnostics of one definition with where they are.
+fn located(file: File<'_>, place: Place<'_>, diags: Vec<Diagnostic>) -> Vec<Located> {
+    let jobs = [(place, diags)];
+    let at = place_all(file, &jobs);
+    let [(_, diags)] = jobs;
+    diags
+        .into_iter()
+        .zip(at.into_iter().flatten())
+        .map(|(diag, at)| Located { diag, at })
+        .collect()
+}
+
+/// A definition is at most [`MAX_DEFINITION_CHARS`] characters, so at most four times as many
+/// bytes: a file is read no further (`/dev/zero` named as a `DefinitionUri` is not read
+/// forever), and a longer one is reported as too long.
+const MAX_FILE_BYTES: u64 = 4 * MAX_DEFINITION_CHARS as u64;
+
+/// Reads at most [`MAX_FILE_BYTES`] + 1 bytes of `reader`.
+pub(crate) fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether a template's `DefinitionUri` files are read (not when fuzzing: the input would name
+/// files on the machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Uris {
+    Read,
+    Skip,
 }
 
 /// Validates everything in a file read as bytes: text that is not UTF-8 cannot be a
@@ -128,9 +240,26 @@ pub(crate) fn check_bytes(
     path: Option<&Path>,
     bytes: Vec<u8>,
     explicit: bool,
+    uris: Uris,
 ) -> Vec<Report> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        if !explicit {
+            return Vec::new();
+        }
+        let mut diags = Vec::new();
+        rules::definition_too_long::report(
+            &format!("more than {MAX_FILE_BYTES} bytes, so over"),
+            &mut diags,
+        );
+        return vec![Report {
+            file: display.to_string(),
+            source: Arc::from(""),
+            definition: None,
+            diagnostics: located(File::Json(""), Place::Fixed(None), diags),
+        }];
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => check_file(display, path, text, explicit),
+        Ok(text) => check_file(display, path, text, explicit, uris),
         Err(e) if explicit || display.ends_with(".asl.json") => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -162,56 +291,64 @@ pub(crate) fn check_file(
     path: Option<&Path>,
     text: String,
     explicit: bool,
+    uris: Uris,
 ) -> Vec<Report> {
     let source: Arc<str> = Arc::from(text);
+    let report = |diags: Vec<Diagnostic>, file: File<'_>, place: Place<'_>| Report {
+        file: display.to_string(),
+        source: source.clone(),
+        definition: None,
+        diagnostics: located(file, place, diags),
+    };
+    // No definition (nor template) is longer; a longer file found in a folder is something else.
+    let mut too_long = Vec::new();
+    if rules::definition_too_long::check_text(&source, &mut too_long) {
+        return if explicit {
+            vec![report(too_long, File::Json(""), Place::Fixed(None))]
+        } else {
+            Vec::new()
+        };
+    }
     // Stdin has no extension: YAML is recognised by not looking like JSON.
     let is_yaml = match path {
         Some(p) => matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")),
         None => !source.trim_start().starts_with(['{', '[']) && !source.trim().is_empty(),
     };
-    let report = |definition: Option<String>, diags: Vec<Diagnostic>, loc: &Locator| Report {
-        file: display.to_string(),
-        source: source.clone(),
-        definition,
-        diagnostics: diags
-            .into_iter()
-            .map(|diag| Located {
-                at: loc.locate(&diag),
-                diag,
-            })
-            .collect(),
-    };
     if is_yaml {
         let doc = match yaml::parse(&source) {
             Ok(doc) => doc,
             Err(e) if explicit => {
-                let d = Diagnostic::new(
-                    crate::Code::InvalidJsonDescription,
-                    "",
-                    format!("Invalid YAML: {e}"),
-                );
-                return vec![report(None, vec![d], &Locator::Fixed(None))];
+                let mut diags = Vec::new();
+                match e {
+                    YamlError::TooDeep => rules::too_deeply_nested::report_yaml(&mut diags),
+                    YamlError::Syntax(e) => diags.push(Diagnostic::new(
+                        crate::Code::InvalidJsonDescription,
+                        "",
+                        format!("Invalid YAML: {e}"),
+                    )),
+                }
+                return vec![report(diags, File::Json(""), Place::Fixed(None))];
             }
             Err(_) => return Vec::new(),
         };
         let file = File::Yaml(&doc, &source);
         if template::is_template(&doc.value) {
-            return from_template(display, path, &source, &doc.value, file);
+            return from_template(display, path, &source, &doc.value, file, uris);
         }
         if explicit || is_definition(&doc.value) {
             let diags = validate_value(&doc.value);
-            return vec![report(None, diags, &Locator::Embedded(file, String::new()))];
+            return vec![report(diags, file, Place::Embedded(String::new()))];
         }
         return Vec::new();
     }
     let value: Option<Value> = serde_json::from_str(&source).ok();
     match value {
         Some(v) if template::is_template(&v) => {
-            from_template(display, path, &source, &v, File::Json(&source))
+            from_template(display, path, &source, &v, File::Json(&source), uris)
         }
         Some(v) if !explicit && !is_definition(&v) => Vec::new(),
         None if !explicit && !looks_like_definition(display, &source) => Vec::new(),
-        _ => vec![report(None, validate(&source), &Locator::Text(&source))],
+        _ => vec![report(validate(&source), File::Json(&source), Place::Text)],
     }
 }
 
@@ -230,62 +367,79 @@ fn from_template(
     source: &Arc<str>,
     template: &Value,
     file: File<'_>,
+    uris: Uris,
 ) -> Vec<Report> {
-    let mut out = Vec::new();
-    for found in template::definitions(template) {
-        let at = file.node(&found.pointer);
+    let found = template::definitions(template);
+    let lines = LineIndex::new(file.text());
+    let pointers: Vec<&str> = found.iter().map(|f| f.pointer.as_str()).collect();
+    let nodes = file.nodes(&lines, &pointers);
+    // Reports in resource order; `None` for a definition read here, placed together with the
+    // others once all are validated.
+    let mut out: Vec<Option<Report>> = Vec::new();
+    let mut jobs: Vec<(Place<'_>, Vec<Diagnostic>)> = Vec::new();
+    let mut names = Vec::new();
+    for (found, at) in found.iter().zip(nodes) {
         let diags = match &found.kind {
             FoundKind::Value(v) => template::validate_definition(v),
             FoundKind::Text(t) => validate(&t.text),
             FoundKind::Unreadable(why) => {
-                eprintln!("note: {display}: {}: {why}; skipped", found.name);
+                if uris == Uris::Read {
+                    eprintln!("note: {display}: {}: {why}; skipped", found.name);
+                }
                 continue;
             }
+            FoundKind::File(_) if uris == Uris::Skip => continue,
             FoundKind::File(rel) => {
                 let base = path.and_then(Path::parent).unwrap_or(Path::new(""));
                 let target: PathBuf = base.join(rel);
                 let shown = target.to_string_lossy().into_owned();
-                match std::fs::read(&target) {
-                    Ok(bytes) => out.extend(check_bytes(&shown, Some(&target), bytes, true)),
+                match std::fs::File::open(&target).and_then(read_limited) {
+                    Ok(bytes) => {
+                        out.extend(check_bytes(&shown, Some(&target), bytes, true, uris).into_iter().map(Some));
+                    }
                     Err(e) => {
                         let d = Diagnostic::new(
                             crate::Code::MissingDescription,
                             "",
                             format!("DefinitionUri '{rel}' cannot be read: {e}"),
                         );
-                        out.push(Report {
+                        out.push(Some(Report {
                             file: display.to_string(),
                             source: source.clone(),
-                            definition: Some(found.name),
+                            definition: Some(found.name.clone()),
                             diagnostics: vec![Located { diag: d, at }],
-                        });
+                        }));
                     }
                 }
                 continue;
             }
         };
-        let loc = match &found.kind {
-            FoundKind::Text(asm) => Locator::Assembled {
-                asm,
-                file,
-                fallback: at,
-            },
-            _ => Locator::Embedded(file, found.pointer.clone()),
+        let place = match &found.kind {
+            FoundKind::Text(asm) => Place::Assembled(asm, at),
+            _ => Place::Embedded(found.pointer.clone()),
         };
-        out.push(Report {
+        jobs.push((place, diags));
+        names.push(found.name.clone());
+        out.push(None);
+    }
+    let placed = place_all(file, &jobs);
+    let mut read_here = jobs
+        .into_iter()
+        .zip(placed)
+        .zip(names)
+        .map(|(((_, diags), at), name)| Report {
             file: display.to_string(),
             source: source.clone(),
-            definition: Some(found.name.clone()),
+            definition: Some(name),
             diagnostics: diags
                 .into_iter()
-                .map(|diag| Located {
-                    at: loc.locate(&diag),
-                    diag,
-                })
+                .zip(at)
+                .map(|(diag, at)| Located { diag, at })
                 .collect(),
         });
-    }
-    out
+    out.into_iter()
+        .filter_map(|r| r.or_else(|| read_here.next()))
+        .collect()
 }
 
 /// Expands the arguments into files: `-` is stdin, folders are walked, globs are matched.
@@ -487,12 +641,19 @@ mod tests {
             "Properties": {"DefinitionString": {"Fn::Join": ["", parts]}},
         }}})
         .to_string();
-        let mut reports = check_file("t.json", Some(Path::new("t.json")), template.clone(), true);
+        let mut reports = check_file(
+            "t.json",
+            Some(Path::new("t.json")),
+            template.clone(),
+            true,
+            Uris::Skip,
+        );
         reports.extend(check_file(
             "t.yaml",
             Some(Path::new("t.yaml")),
             template,
             true,
+            Uris::Skip,
         ));
         reports
     }
@@ -501,17 +662,17 @@ mod tests {
         #[test]
         fn any_file_is_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
             for name in ["x.json", "x.yaml", "x.asl.json"] {
-                let _ = check_bytes(name, Some(Path::new(name)), bytes.clone(), true);
+                let _ = check_bytes(name, Some(Path::new(name)), bytes.clone(), true, Uris::Skip);
             }
-            let _ = check_bytes("<stdin>", None, bytes, true);
+            let _ = check_bytes("<stdin>", None, bytes, true, Uris::Skip);
         }
 
         #[test]
         fn any_text_is_read_without_panic(text in ".{0,300}") {
             for name in ["x.json", "x.yaml"] {
-                let _ = check_file(name, Some(Path::new(name)), text.clone(), true);
+                let _ = check_file(name, Some(Path::new(name)), text.clone(), true, Uris::Skip);
             }
-            let _ = check_file("<stdin>", None, text, true);
+            let _ = check_file("<stdin>", None, text, true, Uris::Skip);
         }
 
         /// However a definition is cut into `Fn::Join` parts (and whatever is mixed in), every

@@ -104,44 +104,77 @@ fn substitutions(v: Option<&Value>) -> Map<String, Value> {
 
 /// The text of a `DefinitionString` at `pointer`: a string, `Fn::Sub` or `Fn::Join`.
 fn text(v: &Value, pointer: &str) -> Option<Assembled> {
+    if let Value::String(s) = v {
+        return Some(Assembled::literal(s, pointer.to_string()));
+    }
+    let mut out = Assembled::default();
+    text_into(v, pointer, &mut out).then_some(out)
+}
+
+/// Appends the text of `v` to `out`; false, with nothing appended, when it cannot be known.
+///
+/// Nested `Fn::Join`s append to the same text, so that each byte is copied once however deep
+/// they nest (the template nests at most `MAX_JSON_DEPTH` levels, which bounds the recursion).
+fn text_into(v: &Value, pointer: &str, out: &mut Assembled) -> bool {
     match v {
-        Value::String(s) => Some(Assembled::literal(s, pointer.to_string())),
+        Value::String(s) => {
+            out.push_literal(s, pointer.to_string());
+            true
+        }
         Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => {
-            lookup(m["Ref"].as_str()?, &Map::new()).map(Assembled::plain)
+            match m["Ref"].as_str().and_then(|r| lookup(r, &Map::new())) {
+                Some(t) => {
+                    out.push_plain(&t);
+                    true
+                }
+                None => false,
+            }
         }
         Value::Object(m) if m.len() == 1 => {
-            let (k, arg) = m.iter().next()?;
+            let Some((k, arg)) = m.iter().next() else {
+                return false;
+            };
             let pointer = format!("{pointer}/{}", escape(k));
             match k.as_str() {
                 "Fn::Sub" => match arg {
-                    Value::String(s) => Some(Assembled::literal(s, pointer)),
-                    Value::Array(a) => {
-                        let s = a.first()?.as_str()?;
-                        let literal = Assembled::literal(s, format!("{pointer}/0"));
-                        Some(substitute(&literal, &substitutions(a.get(1))))
+                    Value::String(s) => {
+                        out.push_literal(s, pointer);
+                        true
                     }
-                    _ => None,
+                    Value::Array(a) => {
+                        let Some(s) = a.first().and_then(Value::as_str) else {
+                            return false;
+                        };
+                        let literal = Assembled::literal(s, format!("{pointer}/0"));
+                        out.push_all(&substitute(&literal, &substitutions(a.get(1))));
+                        true
+                    }
+                    _ => false,
                 },
                 "Fn::Join" => {
-                    let a = arg.as_array()?;
-                    let sep = a.first()?.as_str()?;
-                    let parts = a.get(1)?.as_array()?;
-                    let mut out = Assembled::default();
+                    let Some(a) = arg.as_array() else {
+                        return false;
+                    };
+                    let (Some(sep), Some(parts)) = (
+                        a.first().and_then(Value::as_str),
+                        a.get(1).and_then(Value::as_array),
+                    ) else {
+                        return false;
+                    };
                     for (i, p) in parts.iter().enumerate() {
                         if i > 0 {
                             out.push_plain(sep);
                         }
-                        match text(p, &format!("{pointer}/1/{i}")) {
-                            Some(t) => out.push_all(&t),
-                            None => out.push_plain(&token(p)),
+                        if !text_into(p, &format!("{pointer}/1/{i}"), out) {
+                            out.push_plain(&token(p));
                         }
                     }
-                    Some(out)
+                    true
                 }
-                _ => None,
+                _ => false,
             }
         }
-        _ => None,
+        _ => false,
     }
 }
 

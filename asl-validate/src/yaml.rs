@@ -1,96 +1,306 @@
 //! YAML -> [`serde_json::Value`], keeping the line and column of every node.
 //!
 //! CloudFormation and SAM templates are mostly YAML, and a report must point into the YAML
-//! file. The event parser gives positions; this module builds the value and a map from JSON
-//! pointer to position in one pass. CloudFormation's short tags (`!Sub`, `!Ref`, `!GetAtt`,
-//! ...) become their long forms (`{"Fn::Sub": ...}`), as CloudFormation reads them.
+//! file. The event parser gives positions; this module builds the value and a tree of positions
+//! (one node per value, shaped like it) in one pass. CloudFormation's short tags (`!Sub`, `!Ref`,
+//! `!GetAtt`, ...) become their long forms (`{"Fn::Sub": ...}`), as CloudFormation reads them.
+//!
+//! The events are pulled one at a time (yaml-rust2's own loader recurses once per level, so
+//! a megabyte of `- ` would overflow the stack), and reading stops at the first node nested
+//! deeper than [`MAX_JSON_DEPTH`]: no value deeper than a definition may be is ever built.
 
 use std::collections::HashMap;
 
-use asl_core::parse::LineCol;
+use asl_core::limits::MAX_JSON_DEPTH;
+use asl_core::parse::{LineCol, work};
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
-
-use crate::diagnostic::escape;
 
 /// A YAML document as JSON, with where each node is.
 #[derive(Debug, Default)]
 pub(crate) struct YamlDoc {
     pub value: Value,
-    /// Pointer -> position; for an object member, its key's position.
-    pub positions: HashMap<String, LineCol>,
-    /// Pointer of a scalar value -> where the scalar itself starts, and how it is written.
-    pub scalars: HashMap<String, (LineCol, TScalarStyle)>,
+    root: Option<Node>,
+}
+
+/// Why a YAML text could not be read.
+#[derive(Debug)]
+pub(crate) enum YamlError {
+    /// Not YAML: the parser's message.
+    Syntax(String),
+    /// Nested deeper than [`MAX_JSON_DEPTH`].
+    TooDeep,
+}
+
+impl std::fmt::Display for YamlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            YamlError::Syntax(e) => f.write_str(e),
+            YamlError::TooDeep => write!(f, "nested more than {MAX_JSON_DEPTH} levels deep"),
+        }
+    }
+}
+
+/// Where one node of the value is, and its children.
+#[derive(Debug, Default)]
+struct Node {
+    /// For an object member, its key's position; for an array element or the document, the
+    /// node's own. The content of a tag (`{"Fn::Sub": <content>}`) has none.
+    at: Option<LineCol>,
+    /// For a scalar: where it starts, and how it is written.
+    scalar: Option<(LineCol, TScalarStyle)>,
+    kids: Kids,
+}
+
+#[derive(Debug, Default)]
+enum Kids {
+    #[default]
+    None,
+    Keys(HashMap<String, Node>),
+    Items(Vec<Node>),
+}
+
+impl YamlDoc {
+    /// The node at `pointer`.
+    fn node(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self.root.as_ref()?;
+        if pointer.is_empty() {
+            return Some(node);
+        }
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            node = child(node, raw)?;
+        }
+        Some(node)
+    }
+
+    /// Position of the node at `pointer` (for an object member, its key's).
+    pub fn position(&self, pointer: &str) -> Option<LineCol> {
+        self.node(pointer)?.at
+    }
+
+    /// Position of the node at `prefix` + `pointer`, or else of its nearest ancestor that has
+    /// one, no higher than `prefix`.
+    pub fn nearest(&self, prefix: &str, pointer: &str) -> Option<LineCol> {
+        let mut node = self.node(prefix)?;
+        let mut best = node.at;
+        if let Some(rest) = pointer.strip_prefix('/') {
+            for raw in rest.split('/') {
+                let Some(next) = child(node, raw) else { break };
+                node = next;
+                best = node.at.or(best);
+            }
+        }
+        best
+    }
+
+    /// Where the scalar at `pointer` starts, and how it is written.
+    pub fn scalar(&self, pointer: &str) -> Option<(LineCol, TScalarStyle)> {
+        self.node(pointer)?.scalar
+    }
+}
+
+fn child<'a>(node: &'a Node, raw: &str) -> Option<&'a Node> {
+    work::count(1 + raw.len());
+    match &node.kids {
+        Kids::Keys(keys) => {
+            if raw.contains('~') {
+                keys.get(&raw.replace("~1", "/").replace("~0", "~"))
+            } else {
+                keys.get(raw)
+            }
+        }
+        Kids::Items(items) => items.get(raw.parse::<usize>().ok()?),
+        Kids::None => None,
+    }
 }
 
 /// Parses the first document of `text`.
-pub(crate) fn parse(text: &str) -> Result<YamlDoc, String> {
+pub(crate) fn parse(text: &str) -> Result<YamlDoc, YamlError> {
     let mut b = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut b, false).map_err(|e| e.to_string())?;
+    loop {
+        let (ev, mark) = parser
+            .next_token()
+            .map_err(|e| YamlError::Syntax(e.to_string()))?;
+        work::count(1);
+        match ev {
+            Event::StreamEnd => break,
+            // The first document is read up to its end (a syntax error before it counts).
+            Event::DocumentEnd if b.done => break,
+            ev => b.on_event(ev, mark)?,
+        }
+    }
     Ok(YamlDoc {
         value: b.root.unwrap_or(Value::Null),
-        positions: b.positions,
-        scalars: b.scalars,
+        root: b.root_node,
     })
 }
 
-enum Frame {
+/// The value being read in a container, with its position node.
+struct Frame {
+    content: Content,
+    tag: Option<Tag>,
+    /// Where the container's slot is (see [`Node::at`]).
+    at: Option<LineCol>,
+    node: Node,
+}
+
+enum Content {
     Map {
         map: Map<String, Value>,
-        key: Option<String>,
-        pointer: String,
-        tag: Option<Tag>,
+        /// The key whose value comes next, and its position.
+        key: Option<(String, LineCol)>,
     },
-    Seq {
-        items: Vec<Value>,
-        pointer: String,
-        tag: Option<Tag>,
-    },
+    Seq(Vec<Value>),
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
     root: Option<Value>,
-    positions: HashMap<String, LineCol>,
-    scalars: HashMap<String, (LineCol, TScalarStyle)>,
+    root_node: Option<Node>,
     done: bool,
 }
 
 impl Builder {
-    /// The pointer of the next value, and records its position when it is an array item.
-    fn child_pointer(&mut self, mark: Marker) -> String {
+    /// Where the next value's slot is: its key's position in a mapping, its own otherwise.
+    fn slot(&self, mark: Marker) -> Option<LineCol> {
         match self.stack.last() {
-            Some(Frame::Map { pointer, key, .. }) => {
-                format!("{pointer}/{}", escape(key.as_deref().unwrap_or_default()))
+            Some(Frame {
+                content: Content::Map { key, .. },
+                ..
+            }) => key.as_ref().map(|(_, at)| *at),
+            _ => Some(pos(mark)),
+        }
+    }
+
+    /// Adds a finished value (and its position node) to the container being read.
+    fn push_value(&mut self, v: Value, node: Node) {
+        match self.stack.last_mut() {
+            Some(Frame {
+                content: Content::Map { map, key },
+                node: parent,
+                ..
+            }) => {
+                if let Some((k, _)) = key.take() {
+                    if let Kids::Keys(keys) = &mut parent.kids {
+                        keys.insert(k.clone(), node);
+                    }
+                    map.insert(k, v);
+                }
             }
-            Some(Frame::Seq { items, pointer, .. }) => {
-                let p = format!("{pointer}/{}", items.len());
-                self.positions.insert(p.clone(), pos(mark));
-                p
+            Some(Frame {
+                content: Content::Seq(items),
+                node: parent,
+                ..
+            }) => {
+                items.push(v);
+                if let Kids::Items(nodes) = &mut parent.kids {
+                    nodes.push(node);
+                }
             }
             None => {
-                self.positions.insert(String::new(), pos(mark));
-                String::new()
+                self.root = Some(v);
+                self.root_node = Some(node);
+                self.done = true;
             }
         }
     }
 
-    fn push_value(&mut self, v: Value) {
-        match self.stack.last_mut() {
-            Some(Frame::Map { map, key, .. }) => {
-                if let Some(k) = key.take() {
-                    map.insert(k, v);
-                }
-            }
-            Some(Frame::Seq { items, .. }) => items.push(v),
-            None => {
-                self.root = Some(v);
-                self.done = true;
-            }
+    fn on_event(&mut self, ev: Event, mark: Marker) -> Result<(), YamlError> {
+        if self.done {
+            return Ok(());
         }
+        let is_map = matches!(ev, Event::MappingStart(..));
+        match ev {
+            Event::Scalar(text, style, _, tag) => {
+                if let Some(Frame {
+                    content: Content::Map { map, key },
+                    node,
+                    ..
+                }) = self.stack.last_mut()
+                    && key.is_none()
+                {
+                    // A block mapping inside a sequence is marked late; its first key is
+                    // where a reader sees it start.
+                    if map.is_empty()
+                        && let Some(at) = &mut node.at
+                        && pos(mark) < *at
+                    {
+                        *at = pos(mark);
+                    }
+                    *key = Some((text, pos(mark)));
+                    return Ok(());
+                }
+                let at = self.slot(mark);
+                let content = Node {
+                    at: None,
+                    scalar: Some((pos(mark), style)),
+                    kids: Kids::None,
+                };
+                let v = if style == TScalarStyle::Plain && tag.is_none() {
+                    plain(&text)
+                } else {
+                    Value::String(text)
+                };
+                let (v, node) = with_tag(tag, v, at, content);
+                self.push_value(v, node);
+            }
+            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => {
+                if self.stack.len() >= MAX_JSON_DEPTH {
+                    return Err(YamlError::TooDeep);
+                }
+                let at = self.slot(mark);
+                let node = Node {
+                    // The content of a tag has no position of its own.
+                    at: if tag_key(tag.as_ref()).is_some() {
+                        None
+                    } else {
+                        at
+                    },
+                    scalar: None,
+                    kids: if is_map {
+                        Kids::Keys(HashMap::new())
+                    } else {
+                        Kids::Items(Vec::new())
+                    },
+                };
+                self.stack.push(Frame {
+                    content: if is_map {
+                        Content::Map {
+                            map: Map::new(),
+                            key: None,
+                        }
+                    } else {
+                        Content::Seq(Vec::new())
+                    },
+                    tag,
+                    at,
+                    node,
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
+                let v = match frame.content {
+                    Content::Map { map, .. } => Value::Object(map),
+                    Content::Seq(items) => Value::Array(items),
+                };
+                let (v, node) = with_tag(frame.tag, v, frame.at, frame.node);
+                self.push_value(v, node);
+            }
+            Event::Alias(_) => {
+                let node = Node {
+                    at: self.slot(mark),
+                    ..Node::default()
+                };
+                self.push_value(Value::Null, node);
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
@@ -98,75 +308,6 @@ fn pos(mark: Marker) -> LineCol {
     LineCol {
         line: mark.line(),
         column: mark.col() + 1,
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.done {
-            return;
-        }
-        match ev {
-            Event::Scalar(text, style, _, tag) => {
-                if let Some(Frame::Map {
-                    map, key, pointer, ..
-                }) = self.stack.last_mut()
-                    && key.is_none()
-                {
-                    // A block mapping inside a sequence is marked late; its first key is
-                    // where a reader sees it start.
-                    if map.is_empty()
-                        && let Some(at) = self.positions.get_mut(pointer.as_str())
-                        && pos(mark) < *at
-                    {
-                        *at = pos(mark);
-                    }
-                    self.positions
-                        .insert(format!("{pointer}/{}", escape(&text)), pos(mark));
-                    *key = Some(text);
-                    return;
-                }
-                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
-                self.scalars.insert(pointer, (pos(mark), style));
-                let v = if style == TScalarStyle::Plain && tag.is_none() {
-                    plain(&text)
-                } else {
-                    Value::String(text)
-                };
-                let v = with_tag(tag, v);
-                self.push_value(v);
-            }
-            Event::MappingStart(_, tag) => {
-                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
-                self.stack.push(Frame::Map {
-                    map: Map::new(),
-                    key: None,
-                    pointer,
-                    tag,
-                });
-            }
-            Event::SequenceStart(_, tag) => {
-                let pointer = tagged(self.child_pointer(mark), tag.as_ref());
-                self.stack.push(Frame::Seq {
-                    items: Vec::new(),
-                    pointer,
-                    tag,
-                });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                let v = match self.stack.pop() {
-                    Some(Frame::Map { map, tag, .. }) => with_tag(tag, Value::Object(map)),
-                    Some(Frame::Seq { items, tag, .. }) => with_tag(tag, Value::Array(items)),
-                    None => return,
-                };
-                self.push_value(v);
-            }
-            Event::Alias(_) => {
-                self.child_pointer(mark);
-                self.push_value(Value::Null);
-            }
-            _ => {}
-        }
     }
 }
 
@@ -201,18 +342,16 @@ fn tag_key(tag: Option<&Tag>) -> Option<String> {
     })
 }
 
-/// The pointer of a tagged node's content: a tag wraps its node in `{"Fn::X": ...}`.
-fn tagged(pointer: String, tag: Option<&Tag>) -> String {
-    match tag_key(tag) {
-        Some(key) => format!("{pointer}/{}", escape(&key)),
-        None => pointer,
-    }
-}
-
-/// CloudFormation's short-form tags as their long forms.
-fn with_tag(tag: Option<Tag>, v: Value) -> Value {
+/// CloudFormation's short-form tags as their long forms: the value, and its position node
+/// (the slot at `at`, holding the content's node under the long-form key).
+fn with_tag(tag: Option<Tag>, v: Value, at: Option<LineCol>, content: Node) -> (Value, Node) {
     let Some(key) = tag_key(tag.as_ref()) else {
-        return v;
+        // A container's own node may have been moved to its first key (see `on_event`).
+        let node = Node {
+            at: content.at.or(at),
+            ..content
+        };
+        return (v, node);
     };
     let v = match (key.as_str(), v) {
         ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
@@ -222,8 +361,13 @@ fn with_tag(tag: Option<Tag>, v: Value) -> Value {
         (_, v) => v,
     };
     let mut m = Map::new();
-    m.insert(key, v);
-    Value::Object(m)
+    m.insert(key.clone(), v);
+    let node = Node {
+        at,
+        scalar: None,
+        kids: Kids::Keys(HashMap::from([(key, content)])),
+    };
+    (Value::Object(m), node)
 }
 
 #[cfg(test)]
@@ -239,8 +383,17 @@ mod tests {
             doc.value,
             serde_json::json!({"a": {"b": [1, "x", true], "c": {"Fn::Sub": "arn:${AWS::Region}"}, "d": [{"k": 2.5}]}})
         );
-        assert_eq!(doc.positions["/a/b"], LineCol { line: 2, column: 3 });
-        assert_eq!(doc.positions["/a/d/0/k"], LineCol { line: 5, column: 7 });
+        assert_eq!(doc.position("/a/b"), Some(LineCol { line: 2, column: 3 }));
+        assert_eq!(
+            doc.position("/a/d/0/k"),
+            Some(LineCol { line: 5, column: 7 })
+        );
+        // The mapping in the sequence starts at its first key.
+        assert_eq!(doc.position("/a/d/0"), Some(LineCol { line: 5, column: 7 }));
+        assert_eq!(
+            doc.nearest("/a", "/d/0/missing"),
+            Some(LineCol { line: 5, column: 7 })
+        );
     }
 
     #[test]
@@ -248,16 +401,36 @@ mod tests {
         let doc =
             parse("a: !Join\n  - ''\n  - - x\n    - !GetAtt F.Arn\nb: !Sub |\n  {}\n").unwrap();
         assert_eq!(
-            doc.positions["/a/Fn::Join/1/0"],
-            LineCol { line: 3, column: 7 }
+            doc.position("/a/Fn::Join/1/0"),
+            Some(LineCol { line: 3, column: 7 })
         );
         assert_eq!(
-            doc.scalars["/a/Fn::Join/1/0"],
-            (LineCol { line: 3, column: 7 }, TScalarStyle::Plain)
+            doc.scalar("/a/Fn::Join/1/0"),
+            Some((LineCol { line: 3, column: 7 }, TScalarStyle::Plain))
         );
-        assert!(doc.scalars.contains_key("/a/Fn::Join/1/1/Fn::GetAtt"));
-        assert_eq!(doc.scalars["/b/Fn::Sub"].1, TScalarStyle::Literal);
+        assert!(doc.scalar("/a/Fn::Join/1/1/Fn::GetAtt").is_some());
+        assert_eq!(doc.position("/a/Fn::Join"), None);
+        assert_eq!(doc.scalar("/b/Fn::Sub").unwrap().1, TScalarStyle::Literal);
         // A literal block is marked where its content starts.
-        assert_eq!(doc.scalars["/b/Fn::Sub"].0, LineCol { line: 6, column: 3 });
+        assert_eq!(
+            doc.scalar("/b/Fn::Sub").unwrap().0,
+            LineCol { line: 6, column: 3 }
+        );
+    }
+
+    #[test]
+    fn deep_documents_stop_at_the_limit() {
+        for text in [
+            "- ".repeat(1 << 19),
+            "? ".repeat(1 << 19),
+            "[".repeat(1 << 20),
+            format!("{}1{}", "{a: ".repeat(200), "}".repeat(200)),
+        ] {
+            let (result, steps) = work::measure(|| parse(&text));
+            assert!(result.is_err(), "{:?}", result.map(|d| d.value));
+            assert!(steps < 10_000, "{steps} steps");
+        }
+        let nested = format!("{}1{}", "[".repeat(MAX_JSON_DEPTH), "]".repeat(MAX_JSON_DEPTH));
+        assert!(parse(&nested).is_ok());
     }
 }

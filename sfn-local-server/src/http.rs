@@ -1,14 +1,21 @@
 //! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`.
 //!
-//! Any SigV4 signature (or none) is accepted, and any `Host` (SDKs prepend `sync-` for
-//! StartSyncExecution and TestState).
+//! Any SigV4 signature (or none) is accepted. Every answer, refusals included, is a JSON body
+//! with AWS's `__type` and `message`.
+//!
+//! **Hosts.** Bound to a loopback address, the server answers only requests whose `Host` is a
+//! loopback name (`127.0.0.1`, `localhost`, `[::1]`, `*.localhost`, each also with the `sync-`
+//! prefix SDKs add for StartSyncExecution and TestState) or one of the names given with
+//! `--allowed-host`: a web page cannot rebind its own name to 127.0.0.1 and drive the API from
+//! the user's browser. Bound to another address, the user chose to expose it, and any `Host` is
+//! served.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -17,12 +24,65 @@ use crate::service::Service;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
+/// The largest request body read. The largest legal request is a `CreateStateMachine` with a
+/// definition of 1,048,576 characters, each up to 6 bytes once JSON-escaped, plus its other
+/// members; anything larger is refused before it is read whole.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Which `Host` headers are served.
+#[derive(Debug, Clone, Default)]
+pub struct HostPolicy {
+    /// Any host (the server is bound to a non-loopback address).
+    pub any: bool,
+    /// Names served besides the loopback ones (lowercase, without port).
+    pub extra: Vec<String>,
+}
+
+impl HostPolicy {
+    /// The policy for a server bound to `addr` with `extra` names allowed.
+    pub fn for_bind(addr: std::net::SocketAddr, extra: &[String]) -> HostPolicy {
+        HostPolicy {
+            any: !addr.ip().is_loopback(),
+            extra: extra.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// Whether a request with this `Host` header (if any) is served.
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        if self.any {
+            return true;
+        }
+        // HTTP/1.0 clients may send no Host; browsers always send one.
+        let Some(host) = host else { return true };
+        let name = host_name(host).to_ascii_lowercase();
+        let name = name.strip_prefix("sync-").unwrap_or(&name);
+        is_loopback_name(name) || self.extra.iter().any(|e| e == name)
+    }
+}
+
+/// The name part of a `Host` header: without the port, IPv6 brackets kept.
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |i| &host[..=i]);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The router.
-pub fn router(svc: Arc<Service>) -> Router {
+pub fn router(svc: Arc<Service>, hosts: HostPolicy) -> Router {
     Router::new()
         .fallback(handle)
-        .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
-        .with_state(svc)
+        .with_state((svc, Arc::new(hosts)))
 }
 
 fn respond(status: StatusCode, body: &Value, error: Option<&str>) -> Response {
@@ -38,17 +98,68 @@ fn respond(status: StatusCode, body: &Value, error: Option<&str>) -> Response {
     r
 }
 
+/// A body larger than any legal request: 413, as JSON.
+fn too_large() -> Response {
+    let mut e = ApiError::new(
+        "RequestEntityTooLargeException",
+        format!("Request must be smaller than {MAX_BODY_BYTES} bytes"),
+    );
+    e.status = 413;
+    error_response(&e)
+}
+
+/// A body that could not be read: too large, or broken off.
+fn body_error(e: &axum::Error) -> Response {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return too_large();
+        }
+        source = err.source();
+    }
+    error_response(&ApiError::new(
+        "SerializationException",
+        format!("The request body could not be read: {e}"),
+    ))
+}
+
 fn error_response(e: &ApiError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     respond(status, &e.body(), Some(e.code))
 }
 
 async fn handle(
-    State(svc): State<Arc<Service>>,
-    method: axum::http::Method,
-    headers: HeaderMap,
-    body: Bytes,
+    State((svc, hosts)): State<(Arc<Service>, Arc<HostPolicy>)>,
+    request: axum::extract::Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, headers) = (parts.method, parts.headers);
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !hosts.allows(host) || (headers.contains_key(header::HOST) && host.is_none()) {
+        let mut e = ApiError::new(
+            "AccessDeniedException",
+            format!(
+                "Host '{}' is not served: sfn-local listens on a loopback address and serves \
+                 loopback host names only; start it with --allowed-host NAME to serve another",
+                host.unwrap_or("(not text)")
+            ),
+        );
+        e.status = 403;
+        return error_response(&e);
+    }
+    // Refused before reading when the announced length is too large; a chunked body is cut
+    // off once it passes the limit.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(e) => return body_error(&e),
+    };
     if method != axum::http::Method::POST {
         return error_response(&ApiError::new(
             "UnknownOperationException",

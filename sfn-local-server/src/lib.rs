@@ -2,12 +2,14 @@
 //!
 //! The `sfn-local` binary's library: the Step Functions HTTP API ([`server::Server`]) over an
 //! embedded SQLite store, and the one-shot `run` command.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)] // allowed in `alloc` alone (a `GlobalAlloc` impl)
 #![warn(missing_docs)]
 
+pub mod alloc;
 pub mod api;
 pub mod config;
 pub mod http;
+pub mod inflight;
 pub mod integrations;
 mod progress;
 pub mod run;

@@ -3,9 +3,10 @@
 use clap::{Parser, Subcommand};
 
 /// mimalloc: a long loop or a big Map spends most of its time allocating small JSON values,
-/// and glibc's allocator is much slower at it (w2: 51 -> 28 ms; W5 unchanged).
+/// and glibc's allocator is much slower at it (w2: 51 -> 28 ms; W5 unchanged). It reports to
+/// the JSONata memory meter (see `sfn_local_server::alloc`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: sfn_local_server::alloc::Allocator = sfn_local_server::alloc::ALLOCATOR;
 
 /// sfn-local: run AWS Step Functions state machines locally.
 #[derive(Parser)]

@@ -54,6 +54,12 @@ pub struct ServeArgs {
     /// Seconds GetActivityTask waits for a task before answering empty.
     #[arg(long, default_value_t = 60)]
     pub activity_poll_seconds: u64,
+    /// Serve requests whose Host is NAME too (repeatable; comma-separated in the env var).
+    /// Bound to a loopback address, only loopback names are served otherwise (`localhost`,
+    /// `127.0.0.1`, `[::1]`, `*.localhost`), which stops DNS-rebinding pages; a Docker service
+    /// name is the usual reason to add one.
+    #[arg(long = "allowed-host", value_name = "NAME", env = "SFN_LOCAL_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// Log format.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     pub log_format: String,
@@ -74,6 +80,7 @@ impl Default for ServeArgs {
             account: "123456789012".into(),
             wait_time_scale: 1.0,
             activity_poll_seconds: 60,
+            allowed_hosts: Vec::new(),
             log_format: "text".into(),
         }
     }
@@ -146,6 +153,7 @@ pub fn serve(args: ServeArgs) -> i32 {
             .as_ref()
             .map(|s| s.root.clone())
             .or_else(|| (!args.in_memory).then(|| args.data_dir.join("s3"))),
+        allowed_hosts: args.allowed_hosts.clone(),
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

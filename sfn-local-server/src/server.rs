@@ -50,18 +50,28 @@ impl Server {
         settings: Settings,
         handlers: Handlers,
     ) -> Result<Server, StartError> {
-        let store = match &storage {
+        let (store, inflight) = match &storage {
             Storage::Dir(d) => {
                 std::fs::create_dir_all(d)
                     .map_err(|e| StartError::Store(format!("{}: {e}", d.display())))?;
-                Store::open(Some(&d.join("sfn-local.db")))
+                let store = Store::open(Some(&d.join("sfn-local.db")))
+                    .map_err(|e| StartError::Store(e.to_string()))?;
+                let inflight = crate::inflight::Inflight::open(d)
+                    .map_err(|e| StartError::Store(format!("{}: {e}", d.display())))?;
+                (store, Some(inflight))
             }
-            Storage::InMemory => Store::open(None),
-        }
-        .map_err(|e| StartError::Store(e.to_string()))?;
-        let service = Service::new(settings, store, handlers);
+            Storage::InMemory => (
+                Store::open(None).map_err(|e| StartError::Store(e.to_string()))?,
+                None,
+            ),
+        };
+        let (polls, suspects) = match inflight {
+            Some((slots, suspects)) => (Some(slots.listener()), suspects),
+            None => (None, Vec::new()),
+        };
+        let service = Service::new(settings, store, handlers, polls);
         let resumed = service
-            .resume_interrupted()
+            .resume_interrupted(&suspects)
             .map_err(|e| StartError::Store(e.to_string()))?;
         if resumed > 0 {
             tracing::info!(
@@ -76,7 +86,8 @@ impl Server {
             .local_addr()
             .map_err(|e| StartError::Bind(addr.to_string(), e))?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = crate::http::router(service.clone());
+        let hosts = crate::http::HostPolicy::for_bind(local, &service.settings.allowed_hosts);
+        let app = crate::http::router(service.clone(), hosts);
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
@@ -105,5 +116,9 @@ impl Server {
         }
         let _ = (&mut self.task).await;
         self.service.writer.flush_async().await;
+        // Executions still running are resumed at the next start; this stop is not a crash.
+        if let Err(e) = self.service.store.clear_resume_counts() {
+            tracing::warn!(error = %e, "cannot clear the resumption counts");
+        }
     }
 }

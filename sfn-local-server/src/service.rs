@@ -34,6 +34,8 @@ pub struct Settings {
     pub ecs: Option<EcsConfig>,
     /// The folder of the local S3 (bucket `B`, key `K` is `<s3_root>/B/K`).
     pub s3_root: Option<std::path::PathBuf>,
+    /// Host names served besides the loopback ones (`--allowed-host`; see [`crate::http`]).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for Settings {
@@ -46,8 +48,20 @@ impl Default for Settings {
             mock: None,
             ecs: None,
             s3_root: None,
+            allowed_hosts: Vec::new(),
         }
     }
+}
+
+/// How many times in a row an execution is resumed at the same point of its history (the
+/// process ended each time before it recorded another event) before it fails instead: a
+/// state that kills the process must not kill it again at every restart.
+pub const MAX_RESUMES_WITHOUT_PROGRESS: u32 = 3;
+
+/// How [`Service::close_interrupted`] ends an execution.
+enum Closing {
+    Aborted,
+    Failed,
 }
 
 /// An execution in flight.
@@ -99,7 +113,12 @@ pub fn epoch(ms: i64) -> Value {
 
 impl Service {
     /// Builds the service over `store`, with `extra` task handlers added to the built-in ones.
-    pub fn new(settings: Settings, store: Store, extra: Handlers) -> Arc<Service> {
+    pub fn new(
+        settings: Settings,
+        store: Store,
+        extra: Handlers,
+        polls: Option<asl_interpreter::PollListener>,
+    ) -> Arc<Service> {
         Arc::new_cyclic(|weak: &Weak<Service>| {
             let writer = Writer::start(store.clone());
             let w = writer.clone();
@@ -167,18 +186,38 @@ impl Service {
                 Some(e) => e.register(handlers),
                 None => handlers,
             };
-            let runs = store.clone();
+            // Map runs and their children go through the writer, in order: a map run's end is
+            // stored after its children's.
+            let w = writer.clone();
             let map_runs: asl_interpreter::MapRunListener = Arc::new(move |r| {
-                let v = map_run_json(r);
-                if let Err(e) = runs.put_map_run(&r.map_run_arn, &r.execution_arn, &v) {
-                    tracing::error!(error = %e, "cannot record a map run");
-                }
+                w.send(WriteOp::MapRun {
+                    arn: r.map_run_arn.clone(),
+                    execution_arn: r.execution_arn.clone(),
+                    run: map_run_json(r).to_string(),
+                });
             });
+            let w = writer.clone();
+            let map_run_children: asl_interpreter::MapRunChildListener =
+                Arc::new(move |c| record_map_run_child(&w, c));
+            match store.close_interrupted_children(now_ms()) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    children = n,
+                    "closed the map run children that were running"
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot close the interrupted map run children")
+                }
+            }
             let mut builder = Interpreter::builder()
                 .handlers(handlers)
                 .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
                 .on_event(listener)
-                .on_map_run(map_runs);
+                .on_map_run(map_runs)
+                .on_map_run_child(map_run_children);
+            if let Some(p) = polls {
+                builder = builder.on_poll(p);
+            }
             if let Some(m) = &settings.mock {
                 builder = builder.mock_config(m.clone());
             }
@@ -342,7 +381,14 @@ impl Service {
     /// resumes from its recorded history (see `Interpreter::resume`). One whose history already
     /// ends is closed as its last event says; one whose definition is gone is closed as
     /// ABORTED with a cause that says why. Returns how many resumed.
-    pub fn resume_interrupted(self: &Arc<Self>) -> crate::store::Result<usize> {
+    ///
+    /// `suspects` are the executions the previous process was running code for when it ended
+    /// ([`crate::inflight`]): one that was each time, at the same point of its history, more
+    /// than [`MAX_RESUMES_WITHOUT_PROGRESS`] times in a row, fails instead of resuming.
+    pub fn resume_interrupted(
+        self: &Arc<Self>,
+        suspects: &[String],
+    ) -> crate::store::Result<usize> {
         let mut resumed = 0;
         for mut rec in self.store.executions_in("RUNNING")? {
             let mut events: Vec<HistoryEvent> = Vec::new();
@@ -369,13 +415,30 @@ impl Service {
                 self.store.apply(&[WriteOp::Finish(rec)])?;
                 continue;
             }
+            let suspect = suspects.contains(&rec.arn);
+            let attempts = self
+                .store
+                .count_resume(&rec.arn, events.len() as u64, suspect)?;
+            if attempts > MAX_RESUMES_WITHOUT_PROGRESS {
+                tracing::warn!(execution = %rec.arn, attempts, "not resumed again: the process ended while it ran, each time at the same point");
+                let cause = format!(
+                    "sfn-local ended {attempts} times while running this execution, each time at the same point of its history; it is not resumed again."
+
+                );
+                self.close_interrupted(rec, Closing::Failed, &cause)?;
+                continue;
+            }
             match self.definition_of(&rec) {
                 Some(machine) => {
                     tracing::info!(execution = %rec.arn, events = events.len(), "resuming");
                     self.launch_from(&rec, machine, events);
                     resumed += 1;
                 }
-                None => self.close_interrupted(rec)?,
+                None => self.close_interrupted(
+                    rec,
+                    Closing::Aborted,
+                    "sfn-local stopped while this execution was running, and its definition is no longer there to resume it.",
+                )?,
             }
         }
         Ok(resumed)
@@ -394,21 +457,40 @@ impl Service {
             .ok()
     }
 
-    /// Closes an execution that cannot resume as ABORTED, with an `ExecutionAborted` event
-    /// that continues its history and a cause that says why.
-    fn close_interrupted(&self, mut rec: ExecutionRec) -> crate::store::Result<()> {
+    /// Closes an execution that cannot resume, with an event that continues its history and
+    /// a cause that says why: ABORTED when its definition is gone, FAILED with
+    /// `States.Runtime` when resuming it keeps ending the process.
+    fn close_interrupted(
+        &self,
+        mut rec: ExecutionRec,
+        how: Closing,
+        cause: &str,
+    ) -> crate::store::Result<()> {
         let last = self.store.last_event_id(&rec.arn)?;
         let now = now_ms();
-        let cause = "sfn-local stopped while this execution was running, and its definition is no longer there to resume it.";
+        let (status, event_type, details, error) = match how {
+            Closing::Aborted => (
+                "ABORTED",
+                "ExecutionAborted",
+                "executionAbortedEventDetails",
+                "SfnLocal.Interrupted",
+            ),
+            Closing::Failed => (
+                "FAILED",
+                "ExecutionFailed",
+                "executionFailedEventDetails",
+                "States.Runtime",
+            ),
+        };
         let event = json!({
             "timestamp": now as f64 / 1000.0,
-            "type": "ExecutionAborted",
+            "type": event_type,
             "id": last + 1,
             "previousEventId": last,
-            "executionAbortedEventDetails": {"error": "SfnLocal.Interrupted", "cause": cause},
+            details: {"error": error, "cause": cause},
         });
-        rec.status = "ABORTED".into();
-        rec.error = Some("SfnLocal.Interrupted".into());
+        rec.status = status.into();
+        rec.error = Some(error.into());
         rec.cause = Some(cause.into());
         rec.stop = Some(now);
         self.store.apply(&[
@@ -504,6 +586,45 @@ fn map_run_json(r: &asl_interpreter::MapRunReport) -> Value {
         v["stopDate"] = epoch(stop.timestamp_millis());
     }
     v
+}
+
+/// Stores a map run's child workflow execution as it starts and ends: its row (listed by
+/// `ListExecutions(mapRunArn)`) and its history events.
+fn record_map_run_child(w: &Writer, c: &asl_interpreter::MapRunChildReport) {
+    let express = c.execution_type == ExecutionType::Express;
+    w.send(WriteOp::Child(ExecutionRec {
+        arn: c.execution_arn.clone(),
+        sm_arn: c.state_machine_arn.clone(),
+        name: c.name.clone(),
+        status: c.status.as_str().to_string(),
+        kind: if express { "EXPRESS" } else { "STANDARD" }.into(),
+        input: c.input.clone(),
+        output: c.output.clone(),
+        error: c.error.clone(),
+        cause: c.cause.clone(),
+        start: c.start.timestamp_millis(),
+        stop: c.stop.map(|t| t.timestamp_millis()),
+        version_arn: None,
+        alias_arn: None,
+        // No stored definition: the child runs its map run's ItemProcessor.
+        definition_arn: c.state_machine_arn.clone(),
+        trace_header: None,
+        test_case: None,
+        redrive_count: 0,
+        redrive_date: None,
+        map_run_arn: Some(c.map_run_arn.clone()),
+        item_count: Some(c.item_count as u32),
+    }));
+    if !c.events.is_empty() {
+        let arn: Arc<str> = c.execution_arn.as_str().into();
+        for ev in &c.events {
+            w.send(WriteOp::Event {
+                execution_arn: arn.clone(),
+                id: ev.id,
+                event: ev.to_json_text(),
+            });
+        }
+    }
 }
 
 /// The execution status a terminal history event stands for.

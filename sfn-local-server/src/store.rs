@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS executions (
     redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date INTEGER
 );
 CREATE INDEX IF NOT EXISTS executions_by_sm ON executions (sm_arn, seq);
+CREATE TABLE IF NOT EXISTS resume_attempts (
+    arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
     PRIMARY KEY (execution_arn, id)
@@ -65,6 +68,37 @@ CREATE TABLE IF NOT EXISTS records (
     execution_arn TEXT, state_name TEXT
 );
 ";
+
+/// Columns added to a table after its first release: `(table, column, type)`. A database
+/// made before them gets them on open (`CREATE TABLE IF NOT EXISTS` leaves an existing table
+/// as it is); they come after the table's first columns, in this order, in both.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // The map run that started a child workflow execution (NULL for the others), and the
+    // number of items it processes.
+    ("executions", "map_run_arn", "TEXT"),
+    ("executions", "item_count", "INTEGER"),
+];
+
+/// What needs the [`ADDED_COLUMNS`].
+const AFTER_ADDED_COLUMNS: &str = "
+CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run_arn, seq)
+    WHERE map_run_arn IS NOT NULL;
+";
+
+/// Adds the [`ADDED_COLUMNS`] a database does not have yet.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, ty) in ADDED_COLUMNS {
+        let exists: bool = conn.query_row(
+            &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
+        }
+    }
+    conn.execute_batch(AFTER_ADDED_COLUMNS)
+}
 
 /// A state machine (its current revision).
 #[allow(missing_docs)] // the fields are the API members of the same names
@@ -142,6 +176,10 @@ pub struct ExecutionRec {
     pub test_case: Option<String>,
     pub redrive_count: u32,
     pub redrive_date: Option<i64>,
+    /// The map run that started this child workflow execution (`None`: not a child).
+    pub map_run_arn: Option<String>,
+    /// The number of items a child workflow execution processes.
+    pub item_count: Option<u32>,
 }
 
 /// An activity.
@@ -191,6 +229,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -350,10 +389,46 @@ impl Store {
 
     // --- executions -------------------------------------------------------------------
 
-    /// Records a new execution.
-    pub fn insert_execution(&self, e: &ExecutionRec) -> Result<()> {
+    /// Inserts an execution unless one with its ARN exists, in one step (two concurrent
+    /// starts of one name cannot both insert): the existing one, if any.
+    pub fn insert_execution_unless_exists(&self, e: &ExecutionRec) -> Result<Option<ExecutionRec>> {
         let db = self.db();
-        insert_execution(&db, e)?;
+        let existing = db
+            .query_row(
+                "SELECT * FROM executions WHERE arn = ?1",
+                [&e.arn],
+                execution_row,
+            )
+            .optional()?;
+        if existing.is_none() {
+            insert_execution(&db, e)?;
+        }
+        Ok(existing)
+    }
+
+    /// Records that an execution whose history ends at event `at_event` is resumed, and
+    /// whether the process ended while running its code (`suspect`): how many times in a row
+    /// that happened at this same event (0 when it did not happen this time, or after
+    /// progress). Committed before the execution runs again, so a crash still counts.
+    pub fn count_resume(&self, arn: &str, at_event: u64, suspect: bool) -> Result<u32> {
+        let db = self.db();
+        let attempts: u32 = db.query_row(
+            "INSERT INTO resume_attempts VALUES (?1, ?3, ?2)
+             ON CONFLICT (arn) DO UPDATE SET
+                 attempts = CASE WHEN ?3 = 0 THEN 0
+                                 WHEN at_event = excluded.at_event THEN attempts + 1
+                                 ELSE 1 END,
+                 at_event = excluded.at_event
+             RETURNING attempts",
+            params![arn, at_event as i64, suspect as i64],
+            |r| r.get(0),
+        )?;
+        Ok(attempts)
+    }
+
+    /// Forgets the resumption counts (a clean shutdown interrupts executions without a crash).
+    pub fn clear_resume_counts(&self) -> Result<()> {
+        self.db().execute("DELETE FROM resume_attempts", [])?;
         Ok(())
     }
 
@@ -379,12 +454,68 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Executions in a status (on start-up: the ones that were running).
+    /// Executions in a status (on start-up: the ones that were running), map run children
+    /// aside (their map run runs them, see [`Store::close_interrupted_children`]).
     pub fn executions_in(&self, status: &str) -> Result<Vec<ExecutionRec>> {
         let db = self.db();
-        let mut st = db.prepare("SELECT * FROM executions WHERE status = ?1 ORDER BY seq")?;
+        let mut st = db.prepare(
+            "SELECT * FROM executions WHERE status = ?1 AND map_run_arn IS NULL ORDER BY seq",
+        )?;
         let rows = st.query_map([status], execution_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A map run's child workflow executions, newest first, optionally in one status.
+    pub fn map_run_executions(
+        &self,
+        map_run_arn: &str,
+        status: Option<&str>,
+    ) -> Result<Vec<ExecutionRec>> {
+        let db = self.db();
+        let mut st = db.prepare(
+            "SELECT * FROM executions WHERE map_run_arn = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC",
+        )?;
+        let rows = st.query_map(params![map_run_arn, status], execution_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// On start-up: closes the map run children that were running when the process ended as
+    /// ABORTED, with an `ExecutionAborted` event that ends their history (a resumed execution
+    /// runs its Distributed Map as a new map run). Returns how many there were.
+    pub fn close_interrupted_children(&self, now: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let arns: Vec<(String, Option<i64>)> = {
+            let mut st = tx.prepare(
+                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn) FROM executions
+                 WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let error = "SfnLocal.Interrupted";
+        let cause = "sfn-local stopped while this child workflow execution was running.";
+        for (arn, last) in &arns {
+            if let Some(last) = last {
+                let event = serde_json::json!({
+                    "timestamp": now as f64 / 1000.0,
+                    "type": "ExecutionAborted",
+                    "id": last + 1,
+                    "previousEventId": last,
+                    "executionAbortedEventDetails": {"error": error, "cause": cause},
+                });
+                tx.execute(
+                    "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
+                    params![arn, last + 1, event.to_string()],
+                )?;
+            }
+            tx.execute(
+                "UPDATE executions SET status = 'ABORTED', error = ?2, cause = ?3, stop = ?4 WHERE arn = ?1",
+                params![arn, error, cause, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(arns.len())
     }
 
     /// The stored history of an execution, in id order.
@@ -427,6 +558,26 @@ impl Store {
                     tx.execute(
                         "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop = ?6 WHERE arn = ?1",
                         params![e.arn, e.status, e.output, e.error, e.cause, e.stop],
+                    )?;
+                }
+                WriteOp::Child(e) => {
+                    tx.execute(
+                        &format!(
+                            "{INSERT_EXECUTION} ON CONFLICT (arn) DO UPDATE SET status = excluded.status,
+                             output = excluded.output, error = excluded.error,
+                             cause = excluded.cause, stop = excluded.stop"
+                        ),
+                        execution_params(e),
+                    )?;
+                }
+                WriteOp::MapRun {
+                    arn,
+                    execution_arn,
+                    run,
+                } => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)",
+                        params![arn, execution_arn, run],
                     )?;
                 }
                 WriteOp::Record(r) => {
@@ -585,15 +736,40 @@ impl Store {
     }
 }
 
+/// Inserts an [`ExecutionRec`] (with [`execution_params`]), numbered after the others.
+const INSERT_EXECUTION: &str = "INSERT INTO executions (arn, seq, sm_arn, name, status, type,
+    input, output, error, cause, start, stop, version_arn, alias_arn, definition_arn,
+    trace_header, test_case, redrive_count, redrive_date, map_run_arn, item_count)
+    VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+    ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+
+fn execution_params(e: &ExecutionRec) -> [&dyn rusqlite::ToSql; 20] {
+    [
+        &e.arn,
+        &e.sm_arn,
+        &e.name,
+        &e.status,
+        &e.kind,
+        &e.input,
+        &e.output,
+        &e.error,
+        &e.cause,
+        &e.start,
+        &e.stop,
+        &e.version_arn,
+        &e.alias_arn,
+        &e.definition_arn,
+        &e.trace_header,
+        &e.test_case,
+        &e.redrive_count,
+        &e.redrive_date,
+        &e.map_run_arn,
+        &e.item_count,
+    ]
+}
+
 fn insert_execution(db: &Connection, e: &ExecutionRec) -> rusqlite::Result<()> {
-    db.execute(
-        "INSERT INTO executions VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM executions), ?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-        params![
-            e.arn, e.sm_arn, e.name, e.status, e.kind, e.input, e.output, e.error, e.cause,
-            e.start, e.stop, e.version_arn, e.alias_arn, e.definition_arn, e.trace_header,
-            e.test_case, e.redrive_count, e.redrive_date
-        ],
-    )?;
+    db.execute(INSERT_EXECUTION, execution_params(e))?;
     Ok(())
 }
 
@@ -665,6 +841,8 @@ fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRec> {
         test_case: r.get(16)?,
         redrive_count: r.get(17)?,
         redrive_date: r.get(18)?,
+        map_run_arn: r.get(19)?,
+        item_count: r.get(20)?,
     })
 }
 
@@ -691,6 +869,17 @@ pub enum WriteOp {
     },
     /// An execution's end.
     Finish(ExecutionRec),
+    /// A map run's child workflow execution, inserted when it starts, updated when it ends.
+    Child(ExecutionRec),
+    /// A map run (its DescribeMapRun JSON text), inserted or replaced.
+    MapRun {
+        /// The map run.
+        arn: String,
+        /// The execution that runs it.
+        execution_arn: String,
+        /// Its DescribeMapRun JSON text.
+        run: String,
+    },
     /// A recorded message.
     Record(RecordRec),
     /// Signals once everything queued before it is committed.
@@ -791,6 +980,68 @@ mod tests {
         assert_eq!(s.state_machine("arn:sm:a").unwrap(), None);
         assert!(s.tags("arn:sm:a").unwrap().is_empty());
         assert!(s.tags("arn:sm:a:1").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_database_from_before_map_run_children_gets_their_columns() {
+        let path =
+            std::env::temp_dir().join(format!("sfn-local-migrate-{}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        {
+            // The executions table as first released, with one row.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE executions (
+                    arn TEXT PRIMARY KEY, seq INTEGER NOT NULL, sm_arn TEXT NOT NULL, name TEXT NOT NULL,
+                    status TEXT NOT NULL, type TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
+                    cause TEXT, start INTEGER NOT NULL, stop INTEGER, version_arn TEXT, alias_arn TEXT,
+                    definition_arn TEXT NOT NULL, trace_header TEXT, test_case TEXT,
+                    redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date INTEGER
+                );
+                INSERT INTO executions (arn, seq, sm_arn, name, status, type, input, start, definition_arn)
+                VALUES ('arn:e', 1, 'arn:sm', 'e', 'SUCCEEDED', 'STANDARD', '{}', 5, 'arn:sm');",
+            )
+            .unwrap();
+        }
+        for _ in 0..2 {
+            // Opening again finds the columns there.
+            let s = Store::open(Some(&path)).unwrap();
+            let e = s.execution("arn:e").unwrap().unwrap();
+            assert_eq!((e.map_run_arn, e.item_count), (None, None));
+        }
+        let s = Store::open(Some(&path)).unwrap();
+        let mut child = s.execution("arn:e").unwrap().unwrap();
+        child.arn = "arn:child".into();
+        child.status = "RUNNING".into();
+        child.map_run_arn = Some("arn:run".into());
+        child.item_count = Some(2);
+        s.apply(&[WriteOp::Child(child.clone())]).unwrap();
+        child.status = "FAILED".into();
+        child.stop = Some(9);
+        s.apply(&[WriteOp::Child(child.clone())]).unwrap();
+        assert_eq!(
+            s.map_run_executions("arn:run", None).unwrap(),
+            [child.clone()]
+        );
+        assert!(
+            s.map_run_executions("arn:run", Some("RUNNING"))
+                .unwrap()
+                .is_empty()
+        );
+        // Map run children are not resumed.
+        child.status = "RUNNING".into();
+        child.stop = None;
+        s.apply(&[WriteOp::Child(child.clone())]).unwrap();
+        assert!(s.executions_in("RUNNING").unwrap().is_empty());
+        assert_eq!(s.close_interrupted_children(10).unwrap(), 1);
+        let closed = s.execution("arn:child").unwrap().unwrap();
+        assert_eq!((closed.status.as_str(), closed.stop), ("ABORTED", Some(10)));
+        drop(s);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! gives (`The JSONata expression '...' specified for the field '...' ...`); the interpreter
 //! prefixes the state part.
 
+pub mod budget;
 mod convert;
 mod errors;
 mod functions;
@@ -129,6 +130,12 @@ impl Expression {
             expression: source.to_string(),
             message,
         };
+        if budget::too_deep(source) {
+            return Err(syntax_error(format!(
+                "The expression nests brackets more than {} levels deep",
+                budget::MAX_EXPRESSION_NESTING
+            )));
+        }
         let parsed = catch_unwind(|| jsonata_core::parser::parse(source))
             .map_err(|panic| syntax_error(panic_message(&panic)))?;
         let ast = parsed.map_err(|e| syntax_error(errors::normalize_message(&e.to_string())))?;
@@ -199,7 +206,8 @@ impl Expression {
                 context.bind(name.clone(), convert::to_jvalue(value));
             }
         }
-        let mut evaluator = Evaluator::with_context(context);
+        let metered = budget::Metered::start();
+        let mut evaluator = Evaluator::with_options(context, metered.options());
         for name in compiled.functions.iter() {
             functions::register(&mut evaluator, name)
                 .map_err(|e| Failure::Threw(e.message().to_string()))?;
@@ -208,11 +216,17 @@ impl Expression {
             evaluator.evaluate(&compiled.ast, &JValue::Undefined)
         }));
         let result = match outcome {
+            _ if metered.over_memory() => return Err(Failure::Threw(metered.memory_message())),
             Ok(Ok(value)) => value,
             Ok(Err(e)) => return Err(Failure::Threw(errors::evaluator_message(&e))),
             Err(panic) => return Err(Failure::Threw(panic_message(&panic))),
         };
-        convert::from_jvalue(&result).map_err(|e| match e {
+        drop(evaluator);
+        let converted = convert::from_jvalue(&result);
+        if metered.over_memory() {
+            return Err(Failure::Threw(metered.memory_message()));
+        }
+        converted.map_err(|e| match e {
             convert::OutputError::Unsupported => Failure::Unsupported,
             convert::OutputError::NonFinite(n) => Failure::Threw(format!(
                 "D1001: Number out of range: {}",

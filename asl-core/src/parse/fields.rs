@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{ParseError, ParseErrors};
+use super::limits::{MAX_DIAGNOSTIC_BYTES, MAX_JSON_DEPTH, json_depth};
+use super::trail::Trail;
+use super::{ErrorCode, ParseError, ParseErrors, work};
 use crate::intrinsics;
 use crate::jsonata;
 use crate::model::{
@@ -20,16 +22,80 @@ pub(crate) fn escape(token: &str) -> String {
     }
 }
 
-/// Collects errors while a definition is read.
+/// Collects errors while a definition is read, up to [`MAX_DIAGNOSTIC_BYTES`] of them.
 #[derive(Default)]
 pub(crate) struct Sink {
-    pub errors: Vec<ParseError>,
+    errors: Vec<ParseError>,
+    /// Bytes of pointers and messages kept.
+    bytes: usize,
+    /// Errors found past the budget.
+    dropped: usize,
 }
 
 impl Sink {
     pub fn schema(&mut self, pointer: &str, message: impl Into<String>) {
-        self.errors.push(ParseError::schema(pointer, message));
+        self.push(ParseError::schema(pointer, message));
     }
+
+    /// A schema error at a trail: its pointer is written only if the error is kept.
+    pub fn schema_at(&mut self, at: &Trail, message: String) {
+        if self.fits(at.len() + message.len()) {
+            self.errors.push(ParseError::schema(&at.render(), message));
+        }
+    }
+
+    pub fn push(&mut self, e: ParseError) {
+        if self.fits(e.pointer.len() + e.message.len()) {
+            self.errors.push(e);
+        }
+    }
+
+    fn fits(&mut self, bytes: usize) -> bool {
+        if self.bytes + bytes > MAX_DIAGNOSTIC_BYTES {
+            self.dropped += 1;
+            return false;
+        }
+        self.bytes += bytes;
+        true
+    }
+
+    /// Whether any error was found (kept or not).
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty() || self.dropped > 0
+    }
+
+    /// The errors, with one more saying how many were left out.
+    pub fn finish(mut self) -> ParseErrors {
+        if self.dropped > 0 {
+            self.errors.push(ParseError::schema(
+                "",
+                format!(
+                    "{} more problems were found and are not listed (the list stops after {MAX_DIAGNOSTIC_BYTES} bytes)",
+                    self.dropped
+                ),
+            ));
+        }
+        ParseErrors {
+            errors: self.errors,
+        }
+    }
+}
+
+/// Refuses a value nested deeper than [`MAX_JSON_DEPTH`] before any recursive walk reads it.
+pub(crate) fn check_depth(value: &Value, sink: &mut Sink) -> bool {
+    let depth = json_depth(value, MAX_JSON_DEPTH);
+    if depth > MAX_JSON_DEPTH {
+        sink.push(ParseError {
+            code: ErrorCode::SchemaValidationFailed,
+            pointer: String::new(),
+            message: format!(
+                "The definition nests objects and arrays more than {MAX_JSON_DEPTH} levels deep"
+            ),
+            position: None,
+        });
+        return false;
+    }
+    true
 }
 
 /// One JSON object being read.
@@ -40,6 +106,7 @@ pub(crate) struct Obj<'a> {
 
 impl<'a> Obj<'a> {
     pub fn new(value: &'a Value, ptr: &str, sink: &mut Sink) -> Option<Self> {
+        work::count(1 + ptr.len());
         match value {
             Value::Object(map) => Some(Obj {
                 map,
@@ -53,6 +120,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn at(&self, field: &str) -> String {
+        work::count(1 + self.ptr.len() + field.len());
         format!("{}/{}", self.ptr, escape(field))
     }
 
@@ -66,6 +134,7 @@ impl<'a> Obj<'a> {
 
     /// Reports every field not in `allowed`.
     pub fn only(&self, allowed: &[&str], sink: &mut Sink) {
+        work::count(self.map.len());
         for key in self.map.keys() {
             if !allowed.contains(&key.as_str()) {
                 sink.schema(
@@ -213,7 +282,7 @@ impl<'a> Obj<'a> {
             return None;
         }
         Some(PayloadTemplate {
-            root: payload_node(v, &ptr, sink),
+            root: payload_root(v, &ptr, sink),
             source: v.clone(),
         })
     }
@@ -323,11 +392,15 @@ pub(crate) fn parse_path(s: &str, ptr: &str, field: &str, sink: &mut Sink) -> Op
 }
 
 fn intrinsic(s: &str, ptr: &str, field: &str, sink: &mut Sink) -> Option<PayloadNode> {
+    intrinsic_at(s, &Trail::start(ptr), field, sink)
+}
+
+fn intrinsic_at(s: &str, at: &Trail, field: &str, sink: &mut Sink) -> Option<PayloadNode> {
     match intrinsics::parse(s) {
         Ok(call) => Some(PayloadNode::Intrinsic(Box::new(call))),
         Err(e) => {
-            sink.schema(
-                ptr,
+            sink.schema_at(
+                at,
                 format!(
                     "The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call: {e}"
                 ),
@@ -360,37 +433,51 @@ impl PayloadTemplate {
     /// own; error pointers are relative to the template.
     pub fn compile(source: &Value) -> Result<PayloadTemplate, ParseErrors> {
         let mut sink = Sink::default();
-        let root = payload_node(source, "", &mut sink);
-        if sink.errors.is_empty() {
+        if !check_depth(source, &mut sink) {
+            return Err(sink.finish());
+        }
+        let root = payload_root(source, "", &mut sink);
+        if sink.failed() {
+            Err(sink.finish())
+        } else {
             Ok(PayloadTemplate {
                 root,
                 source: source.clone(),
-            })
-        } else {
-            Err(ParseErrors {
-                errors: sink.errors,
             })
         }
     }
 }
 
-/// Compiles one node of a JSONPath payload template.
-pub(crate) fn payload_node(v: &Value, ptr: &str, sink: &mut Sink) -> PayloadNode {
+/// Compiles a JSONPath payload template whose value is at `ptr`.
+///
+/// The template has been checked to nest at most [`MAX_JSON_DEPTH`] levels, which bounds the
+/// recursion.
+pub(crate) fn payload_root(v: &Value, ptr: &str, sink: &mut Sink) -> PayloadNode {
+    payload_node(v, &Trail::start(ptr), sink).unwrap_or_else(|| PayloadNode::Literal(v.clone()))
+}
+
+/// Compiles one node of a JSONPath payload template; `None` when nothing in it is evaluated,
+/// so that a static subtree is copied once, by the nearest ancestor that is not static (each
+/// level copying its own subtree would copy the deepest node once per level).
+fn payload_node(v: &Value, at: &Trail, sink: &mut Sink) -> Option<PayloadNode> {
+    work::count(1);
     match v {
         Value::Object(map) => {
-            let mut fields = Vec::with_capacity(map.len());
+            // (key in the result, value, compiled; a `.$` field that failed is a null literal).
+            let mut fields: Vec<(&str, &Value, Option<PayloadNode>, bool)> =
+                Vec::with_capacity(map.len());
             for (k, child) in map {
-                let child_ptr = format!("{ptr}/{}", escape(k));
+                let child_at = at.key(k);
                 if let Some(name) = k.strip_suffix(".$") {
                     let node = match child {
                         Value::String(s) if intrinsics::is_intrinsic(s) => {
-                            intrinsic(s, &child_ptr, k, sink)
+                            intrinsic_at(s, &child_at, k, sink)
                         }
                         Value::String(s) => match JsonPath::parse(s) {
                             Ok(p) => Some(PayloadNode::Path(p)),
                             Err(e) => {
-                                sink.schema(
-                                    &child_ptr,
+                                sink.schema_at(
+                                    &child_at,
                                     format!(
                                         "The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {e}"
                                     ),
@@ -399,8 +486,8 @@ pub(crate) fn payload_node(v: &Value, ptr: &str, sink: &mut Sink) -> PayloadNode
                             }
                         },
                         _ => {
-                            sink.schema(
-                                &child_ptr,
+                            sink.schema_at(
+                                &child_at,
                                 format!(
                                     "The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call"
                                 ),
@@ -408,32 +495,47 @@ pub(crate) fn payload_node(v: &Value, ptr: &str, sink: &mut Sink) -> PayloadNode
                             None
                         }
                     };
-                    fields.push((
-                        name.to_string(),
-                        node.unwrap_or(PayloadNode::Literal(Value::Null)),
-                    ));
+                    let failed = node.is_none();
+                    fields.push((name, child, node, failed));
                 } else {
-                    fields.push((k.clone(), payload_node(child, &child_ptr, sink)));
+                    let node = payload_node(child, &child_at, sink);
+                    fields.push((k, child, node, false));
                 }
             }
-            if fields.iter().all(|(_, n)| n.is_static()) {
-                PayloadNode::Literal(v.clone())
-            } else {
-                PayloadNode::Object(fields)
+            if fields.iter().all(|(_, _, node, _)| node.is_none()) {
+                return None;
             }
+            Some(PayloadNode::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, child, node, failed)| {
+                        let node = match node {
+                            Some(n) => n,
+                            None if failed => PayloadNode::Literal(Value::Null),
+                            None => PayloadNode::Literal(child.clone()),
+                        };
+                        (key.to_string(), node)
+                    })
+                    .collect(),
+            ))
         }
         Value::Array(items) => {
-            let nodes: Vec<PayloadNode> = items
+            let nodes: Vec<Option<PayloadNode>> = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| payload_node(item, &format!("{ptr}/{i}"), sink))
+                .map(|(i, item)| payload_node(item, &at.index(i), sink))
                 .collect();
-            if nodes.iter().all(PayloadNode::is_static) {
-                PayloadNode::Literal(v.clone())
-            } else {
-                PayloadNode::Array(nodes)
+            if nodes.iter().all(Option::is_none) {
+                return None;
             }
+            Some(PayloadNode::Array(
+                nodes
+                    .into_iter()
+                    .zip(items)
+                    .map(|(node, item)| node.unwrap_or_else(|| PayloadNode::Literal(item.clone())))
+                    .collect(),
+            ))
         }
-        other => PayloadNode::Literal(other.clone()),
+        _ => None,
     }
 }

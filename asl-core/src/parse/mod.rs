@@ -6,25 +6,42 @@
 
 mod error;
 mod fields;
+pub mod limits;
 pub mod location;
 mod states;
+mod trail;
+pub mod work;
 
 pub use error::{ErrorCode, ParseError, ParseErrors};
-pub use location::{LineCol, line_col_at, locate, locate_offset};
+pub use location::{Found, LineCol, LineIndex, line_col_at, locate, locate_all, locate_offset};
+pub use trail::Trail;
 
 use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::model::{QueryLanguage, StateMachine};
-use fields::{Obj, Sink, escape};
+use fields::{Obj, Sink, check_depth, escape};
+use limits::{MAX_DEFINITION_CHARS, MAX_WORKFLOW_NESTING, definition_too_long};
 
 /// State names longer than this are rejected (AWS's limit).
 pub const MAX_STATE_NAME_LEN: usize = 80;
 
 impl StateMachine {
     /// Parses a definition from its JSON text.
+    ///
+    /// A text longer than [`limits::MAX_DEFINITION_CHARS`] is refused unread, as AWS refuses it.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(source: &str) -> Result<StateMachine, ParseErrors> {
+        if let Some(chars) = definition_too_long(source) {
+            return Err(ParseErrors {
+                errors: vec![ParseError::schema(
+                    "",
+                    format!(
+                        "The definition is {chars} characters long; at most {MAX_DEFINITION_CHARS} are accepted"
+                    ),
+                )],
+            });
+        }
         let value: Value = serde_json::from_str(source).map_err(|e| ParseErrors {
             errors: vec![ParseError {
                 code: ErrorCode::InvalidJsonDescription,
@@ -40,18 +57,24 @@ impl StateMachine {
     }
 
     /// Parses a definition already decoded as JSON.
+    ///
+    /// A value nested deeper than [`limits::MAX_JSON_DEPTH`] (which text read by serde_json
+    /// never is, but a value built by a caller can be) is refused before it is read, and
+    /// workflows nested deeper than [`limits::MAX_WORKFLOW_NESTING`] are refused where they
+    /// start: reading a definition never recurses deeper than these bounds.
     pub fn from_value(value: &Value) -> Result<StateMachine, ParseErrors> {
         let mut sink = Sink::default();
-        let machine = machine(value, "", QueryLanguage::JsonPath, true, &mut sink);
+        if !check_depth(value, &mut sink) {
+            return Err(sink.finish());
+        }
+        let machine = machine(value, "", QueryLanguage::JsonPath, 0, &mut sink);
         match machine {
-            Some(m) if sink.errors.is_empty() => Ok(m),
+            Some(m) if !sink.failed() => Ok(m),
             _ => {
-                if sink.errors.is_empty() {
+                if !sink.failed() {
                     sink.schema("", "Invalid state machine definition");
                 }
-                Err(ParseErrors {
-                    errors: sink.errors,
-                })
+                Err(sink.finish())
             }
         }
     }
@@ -74,14 +97,25 @@ const TOP_FIELDS: &[&str] = &[
 ];
 const BRANCH_FIELDS: &[&str] = &["Comment", "StartAt", "States", "ProcessorConfig"];
 
-/// Reads a machine, a Parallel branch or a Map processor.
+/// Reads a machine (`nesting` 0), a Parallel branch or a Map processor (the number of
+/// workflows it is nested in).
 pub(crate) fn machine(
     value: &Value,
     ptr: &str,
     inherited: QueryLanguage,
-    top: bool,
+    nesting: usize,
     sink: &mut Sink,
 ) -> Option<StateMachine> {
+    if nesting > MAX_WORKFLOW_NESTING {
+        sink.schema(
+            ptr,
+            format!(
+                "Parallel and Map states may nest workflows at most {MAX_WORKFLOW_NESTING} levels deep"
+            ),
+        );
+        return None;
+    }
+    let top = nesting == 0;
     let obj = Obj::new(value, ptr, sink)?;
     obj.only(if top { TOP_FIELDS } else { BRANCH_FIELDS }, sink);
     let complete = obj.required(&["StartAt", "States"], sink);
@@ -117,8 +151,9 @@ pub(crate) fn machine(
             }
             for (name, sv) in sobj.map {
                 let state_ptr = format!("{sptr}/{}", escape(name));
-                if name.is_empty() || name.chars().count() > MAX_STATE_NAME_LEN {
-                    sink.errors.push(ParseError {
+                let too_long = name.chars().count() > MAX_STATE_NAME_LEN;
+                if name.is_empty() || too_long {
+                    sink.push(ParseError {
                         code: ErrorCode::InvalidStateName,
                         pointer: state_ptr.clone(),
                         message: format!(
@@ -127,7 +162,14 @@ pub(crate) fn machine(
                         position: None,
                     });
                 }
-                if let Some(state) = states::state(name, sv, &state_ptr, query_language, sink) {
+                // The body of a state with an overlong name is not read: every pointer inside
+                // it would repeat the name, so its errors could cost the name's length each.
+                if too_long {
+                    continue;
+                }
+                if let Some(state) =
+                    states::state(name, sv, &state_ptr, query_language, nesting, sink)
+                {
                     states.insert(name.clone(), state);
                 }
             }
@@ -169,7 +211,7 @@ fn check_targets(m: &StateMachine, raw: &Value, sink: &mut Sink) {
     let raw_states = raw.get("States").and_then(Value::as_object);
     let exists = |name: &str| raw_states.is_some_and(|s| s.contains_key(name));
     let mut missing = |ptr: String, name: &str, field: &str| {
-        sink.errors.push(ParseError {
+        sink.push(ParseError {
             code: ErrorCode::MissingTransitionTarget,
             pointer: ptr,
             message: format!("Missing '{field}' target: {name}"),
@@ -180,6 +222,7 @@ fn check_targets(m: &StateMachine, raw: &Value, sink: &mut Sink) {
         missing(format!("{}/StartAt", m.pointer), &m.start_at, "StartAt");
     }
     for state in m.states.values() {
+        work::count(1);
         if let crate::model::Transition::Next(n) = &state.transition
             && !exists(n)
         {
@@ -205,5 +248,7 @@ fn check_targets(m: &StateMachine, raw: &Value, sink: &mut Sink) {
     }
 }
 
+#[cfg(test)]
+mod bounds_tests;
 #[cfg(test)]
 mod tests;

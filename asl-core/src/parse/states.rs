@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use super::fields::{Obj, Sink, parse_path};
-use super::{machine, query_language};
+use super::{machine, query_language, work};
 use crate::model::{
     Catcher, Choice, ChoiceRule, Comparator, Comparison, Condition, ErrorMatcher, Fail, Io,
     ItemBatcher, JitterStrategy, Map, Operand, Parallel, Pass, ProcessorConfig, ProcessorMode,
-    QueryLanguage, ResultPath, Retrier, State, StateKind, Task, Transition, Wait,
+    QueryLanguage, ResultPath, Retrier, State, StateKind, StateMachine, Task, Transition, Wait,
 };
 
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
@@ -116,12 +116,13 @@ const MAP: Fields = Fields {
     jsonata: &["Items", "Output"],
 };
 
-/// Reads one state.
+/// Reads one state of a workflow nested in `nesting` others.
 pub(crate) fn state(
     name: &str,
     value: &Value,
     ptr: &str,
     inherited: QueryLanguage,
+    nesting: usize,
     sink: &mut Sink,
 ) -> Option<State> {
     let obj = Obj::new(value, ptr, sink)?;
@@ -169,9 +170,10 @@ pub(crate) fn state(
             error: obj.string_field("Error", "ErrorPath", ql, sink),
             cause: obj.string_field("Cause", "CausePath", ql, sink),
         }),
-        "Parallel" => StateKind::Parallel(Box::new(parallel(&obj, ql, sink)?)),
-        _ => StateKind::Map(Box::new(map(&obj, ql, sink)?)),
+        "Parallel" => StateKind::Parallel(Box::new(parallel(&obj, ql, nesting, sink)?)),
+        _ => StateKind::Map(Box::new(map(&obj, ql, nesting, sink)?)),
     };
+    let uses_context = uses_context(value, &kind);
     Some(State {
         name: name.to_string(),
         pointer: ptr.to_string(),
@@ -181,12 +183,64 @@ pub(crate) fn state(
         assign,
         transition,
         kind,
-        uses_context: mentions_context(value),
+        uses_context,
     })
 }
 
+/// True when a string anywhere in the state's JSON refers to the context object.
+///
+/// The nested workflows of a Parallel or Map are not read again: each of their states already
+/// knows, and reading them at every level would cost the nesting depth times their size.
+fn uses_context(value: &Value, kind: &StateKind) -> bool {
+    let (field, workflows): (&str, Vec<&StateMachine>) = match kind {
+        StateKind::Parallel(p) => ("Branches", p.branches.iter().collect()),
+        StateKind::Map(m) if m.uses_legacy_iterator => ("Iterator", vec![&m.processor]),
+        StateKind::Map(m) => ("ItemProcessor", vec![&m.processor]),
+        _ => return mentions_context(value),
+    };
+    let Value::Object(fields) = value else {
+        return mentions_context(value);
+    };
+    let raw: Vec<&Value> = match fields.get(field) {
+        Some(Value::Array(items)) if field == "Branches" => items.iter().collect(),
+        Some(v) if field != "Branches" => vec![v],
+        _ => return mentions_context(value),
+    };
+    // A branch the parser dropped (it had errors) makes the pairs unknown: read it all again.
+    // The definition is refused anyway; this only keeps the answer exact.
+    if raw.len() != workflows.len() {
+        return mentions_context(value);
+    }
+    fields
+        .iter()
+        .any(|(k, v)| k != field && mentions_context(v))
+        || raw
+            .into_iter()
+            .zip(workflows)
+            .any(|(r, m)| workflow_uses_context(r, m))
+}
+
+/// [`uses_context`] for a nested workflow, from its states' answers and its other fields.
+fn workflow_uses_context(raw: &Value, m: &StateMachine) -> bool {
+    let Value::Object(fields) = raw else {
+        return mentions_context(raw);
+    };
+    let states = fields.get("States").and_then(Value::as_object);
+    // As for branches: a dropped state means reading it all again.
+    if states.is_none_or(|s| s.len() != m.states.len()) {
+        return mentions_context(raw);
+    }
+    fields
+        .iter()
+        .any(|(k, v)| k != "States" && mentions_context(v))
+        || m.states.values().any(|s| s.uses_context)
+}
+
 /// True when a string anywhere in `v` refers to the context object.
+///
+/// Recursive: the definition has been checked to nest at most `MAX_JSON_DEPTH` levels.
 fn mentions_context(v: &Value) -> bool {
+    work::count(1);
     match v {
         Value::String(s) => {
             s.contains("$$") || s.contains("$states.context") || s.contains("$states")
@@ -404,14 +458,14 @@ fn task(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Task> {
     })
 }
 
-fn parallel(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Parallel> {
+fn parallel(obj: &Obj, ql: QueryLanguage, nesting: usize, sink: &mut Sink) -> Option<Parallel> {
     obj.required(&["Branches"], sink);
     let list = obj.array("Branches", sink)?;
     let base = obj.at("Branches");
     let branches = list
         .iter()
         .enumerate()
-        .filter_map(|(i, b)| machine(b, &format!("{base}/{i}"), ql, false, sink))
+        .filter_map(|(i, b)| machine(b, &format!("{base}/{i}"), ql, nesting + 1, sink))
         .collect();
     Some(Parallel {
         branches,
@@ -587,7 +641,7 @@ fn condition(r: &Obj, extra: &[&str], sink: &mut Sink) -> Option<Condition> {
     }))
 }
 
-fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
+fn map(obj: &Obj, ql: QueryLanguage, nesting: usize, sink: &mut Sink) -> Option<Map> {
     let (field, legacy) = if obj.has("ItemProcessor") {
         ("ItemProcessor", false)
     } else if obj.has("Iterator") {
@@ -597,7 +651,7 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
         return None;
     };
     let processor_value = obj.get(field)?;
-    let processor = machine(processor_value, &obj.at(field), ql, false, sink)?;
+    let processor = machine(processor_value, &obj.at(field), ql, nesting + 1, sink)?;
     let mut config = ProcessorConfig::default();
     // AWS honours a `ProcessorConfig` inside the legacy `Iterator` too.
     if let Some(pc) = processor_value.get("ProcessorConfig") {
@@ -672,7 +726,7 @@ fn map(obj: &Obj, ql: QueryLanguage, sink: &mut Sink) -> Option<Map> {
             || l.chars()
                 .any(|c| " <>{}[]?*\"#%\\^|~`$&,;:/".contains(c) || c.is_control()))
     {
-        sink.errors.push(super::ParseError {
+        sink.push(super::ParseError {
             code: super::ErrorCode::SchemaValidationFailed,
             pointer: obj.at("Label"),
             message: "The value for the field 'Label' must be at most 40 characters without special characters".into(),

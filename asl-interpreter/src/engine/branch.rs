@@ -40,6 +40,10 @@ pub(crate) struct Exec {
     pub replay: Option<super::replay::Replay>,
     /// Where the execution timeout counts from (the start, or the last redrive).
     pub timeout_from: DateTime<Utc>,
+    /// Set when the history has room for the execution's last event only.
+    pub history_full: std::sync::atomic::AtomicBool,
+    /// Wakes the execution driver when `history_full` is set.
+    pub history_full_notify: tokio::sync::Notify,
 }
 
 impl Exec {
@@ -86,7 +90,25 @@ impl Exec {
             context_base,
             replay,
             timeout_from: start,
+            history_full: Default::default(),
+            history_full_notify: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Whether the history has reached the quota (only the execution's last event fits).
+    pub fn history_is_full(&self) -> bool {
+        self.history_full.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The failure of an execution whose history reached the quota.
+    pub fn history_quota_failure(&self) -> Failure {
+        Failure::new(
+            names::RUNTIME,
+            format!(
+                "The execution reached the maximum number of history events ({}).",
+                self.inner.limits.max_history_events
+            ),
+        )
     }
 
     /// Marks the execution as redriven `count` times, the last at `at`.
@@ -151,6 +173,20 @@ impl Exec {
             && let Some(id) = r.take(prev, &ty, details.as_ref())
         {
             return id;
+        }
+        // AWS's quota: an execution's history never holds more than `max_history_events`
+        // events, the last being the execution's end. Once only that one fits, other events
+        // are dropped and the execution fails (see `run_execution`).
+        if !ty.starts_with("Execution")
+            && self.history.len() + 1 >= self.inner.limits.max_history_events
+        {
+            if !self
+                .history_full
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                self.history_full_notify.notify_one();
+            }
+            return prev;
         }
         self.history.push(prev, self.now(), ty, details)
     }
@@ -659,6 +695,11 @@ pub(crate) async fn run_execution(
             None => std::future::pending().await,
         }
     };
+    let history_full = async {
+        while !exec.history_is_full() {
+            exec.history_full_notify.notified().await;
+        }
+    };
     enum End {
         Done(Result<Value, Failure>),
         TimedOut,
@@ -671,6 +712,7 @@ pub(crate) async fn run_execution(
         biased;
         (e, c) = stopped => End::Stopped(e, c),
         _ = timeout => End::TimedOut,
+        _ = history_full => End::Done(Err(exec.history_quota_failure())),
         r = run => End::Done(r),
     };
     let cursor = thread.cursor();
@@ -718,7 +760,9 @@ pub(crate) async fn run_execution(
         End::Stopped(e, c) => {
             let inflight = thread.lock().inflight;
             let mut prev = cursor;
-            if let Some(ty) = inflight {
+            if let Some(ty) = inflight
+                && !exec.history_is_full()
+            {
                 prev = exec.emit_after(cursor, format!("{ty}StateAborted"), None);
             }
             let mut d = Map::new();
@@ -776,14 +820,8 @@ pub(crate) async fn run_machine(
             ));
         };
         transitions += 1;
-        if exec.history.len() >= exec.inner.limits.max_history_events {
-            return Err(Failure::new(
-                names::RUNTIME,
-                format!(
-                    "The execution reached the maximum number of history events ({}).",
-                    exec.inner.limits.max_history_events
-                ),
-            ));
+        if exec.history_is_full() {
+            return Err(exec.history_quota_failure());
         }
         // Let other branches run between states, as AWS interleaves them.
         if transitions.is_multiple_of(64) {

@@ -296,6 +296,74 @@ pub struct MapRunReport {
 /// Called when a map run starts and when it ends.
 pub type MapRunListener = Arc<dyn Fn(&MapRunReport) + Send + Sync>;
 
+/// One child workflow execution of a Distributed Map's map run (an item, or a batch of items),
+/// as the map-run child listener sees it when it starts and when it ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunChildReport {
+    /// The map run that started it.
+    pub map_run_arn: String,
+    /// `arn:aws:states:<region>:<account>:execution:<state machine>/<label>:<name>` (an
+    /// Express child: `...:express:<state machine>/<label>:<map run id>:<name>`).
+    pub execution_arn: String,
+    /// Its name (a UUID, the one a `ResultWriter` writes for it).
+    pub name: String,
+    /// The map run's state machine (`...:stateMachine:<state machine>/<label>`).
+    pub state_machine_arn: String,
+    /// The map run's `ProcessorConfig.ExecutionType`.
+    pub execution_type: ExecutionType,
+    /// `Running` when it starts; `Succeeded`, `Failed` or `Aborted` (the map run ended
+    /// first) when it ends.
+    pub status: Status,
+    /// Its input as JSON text.
+    pub input: String,
+    /// Its output as JSON text (`Succeeded` only).
+    pub output: Option<String>,
+    /// The error it failed with.
+    pub error: Option<String>,
+    /// The cause it failed with.
+    pub cause: Option<String>,
+    /// When it started.
+    pub start: DateTime<Utc>,
+    /// When it ended.
+    pub stop: Option<DateTime<Utc>>,
+    /// How many items it processes (a batch's size; 1 without an `ItemBatcher`).
+    pub item_count: usize,
+    /// Its own history's events not reported before, numbered from 1 as its history: its
+    /// `ExecutionStarted` when it starts, the others when it ends. Always empty for an
+    /// Express child (Step Functions keeps no history of Express executions).
+    pub events: Vec<HistoryEvent>,
+}
+
+/// Called when a child workflow execution of a map run starts and when it ends.
+pub type MapRunChildListener = Arc<dyn Fn(&MapRunChildReport) + Send + Sync>;
+
+/// Told, on the thread that polls it, when a started execution begins running
+/// (`Some(execution ARN)`) and stops running (`None`) for one poll: what the server needs to
+/// know which executions were running code when the process died.
+pub type PollListener = Arc<dyn Fn(Option<&str>) + Send + Sync>;
+
+/// A future that tells a [`PollListener`] around each of its polls.
+struct Observed<F> {
+    fut: std::pin::Pin<Box<F>>,
+    arn: String,
+    listener: PollListener,
+}
+
+impl<F: std::future::Future> std::future::Future for Observed<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let this = &mut *self;
+        (this.listener)(Some(&this.arn));
+        let r = this.fut.as_mut().poll(cx);
+        (this.listener)(None);
+        r
+    }
+}
+
 /// What a callback delivers to a waiting `.waitForTaskToken` task.
 #[derive(Debug)]
 pub(crate) enum Callback {
@@ -338,6 +406,8 @@ pub(crate) struct Inner {
     pub tokens: Tokens,
     pub listener: Option<EventListener>,
     pub map_runs: Option<MapRunListener>,
+    pub map_run_children: Option<MapRunChildListener>,
+    pub polls: Option<PollListener>,
 }
 
 /// Builds an [`Interpreter`].
@@ -348,6 +418,8 @@ pub struct InterpreterBuilder {
     limits: Limits,
     listener: Option<EventListener>,
     map_runs: Option<MapRunListener>,
+    map_run_children: Option<MapRunChildListener>,
+    polls: Option<PollListener>,
 }
 
 impl Interpreter {
@@ -360,6 +432,8 @@ impl Interpreter {
             limits: Limits::default(),
             listener: None,
             map_runs: None,
+            map_run_children: None,
+            polls: None,
         }
     }
 
@@ -458,9 +532,23 @@ impl Interpreter {
     ) -> ExecutionHandle {
         let (mut handle, fut) = self.prepare(machine, config, restart);
         let (tx, rx) = oneshot::channel();
-        tokio::spawn(async move {
-            let _ = tx.send(fut.await);
-        });
+        match &self.inner.polls {
+            Some(listener) => {
+                let observed = Observed {
+                    fut: Box::pin(fut),
+                    arn: handle.execution_arn.clone(),
+                    listener: listener.clone(),
+                };
+                tokio::spawn(async move {
+                    let _ = tx.send(observed.await);
+                });
+            }
+            None => {
+                tokio::spawn(async move {
+                    let _ = tx.send(fut.await);
+                });
+            }
+        }
         handle.done = Some(rx);
         handle
     }
@@ -595,6 +683,19 @@ impl InterpreterBuilder {
         self
     }
 
+    /// A listener told when a child workflow execution of a map run starts and ends (nothing
+    /// is recorded for them without one).
+    pub fn on_map_run_child(mut self, listener: MapRunChildListener) -> Self {
+        self.map_run_children = Some(listener);
+        self
+    }
+
+    /// A listener told around every poll of every started execution (see [`PollListener`]).
+    pub fn on_poll(mut self, listener: PollListener) -> Self {
+        self.polls = Some(listener);
+        self
+    }
+
     /// The interpreter.
     pub fn build(self) -> Interpreter {
         Interpreter {
@@ -608,6 +709,8 @@ impl InterpreterBuilder {
                 tokens: Tokens::default(),
                 listener: self.listener,
                 map_runs: self.map_runs,
+                map_run_children: self.map_run_children,
+                polls: self.polls,
             }),
         }
     }

@@ -12,11 +12,13 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value, json};
 
-use super::MapRunReport;
 use super::branch::{Exec, Failure, Next, StateError, StateRun, Thread, number_field, run_machine};
 use super::task::RetryState;
 use super::writer::{Child, MapRunIds, Writer};
-use crate::history::{DetailsWriter, EventDetails, History};
+use super::{
+    ExecutionType, MapRunChildListener, MapRunChildReport, MapRunReport, Status, details_io,
+};
+use crate::history::{DetailsWriter, EventDetails, History, HistoryEvent};
 
 pub(crate) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Next, StateError> {
     let state = run.state;
@@ -257,6 +259,7 @@ pub(crate) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             tolerated,
             prepared,
             None,
+            None,
         )
         .await
         {
@@ -294,7 +297,8 @@ fn map_failed(run: &StateRun<'_>, e: StateError) -> StateError {
 
 /// A Distributed Map: a map run (`MapRunStarted` ... `MapRunSucceeded`/`MapRunFailed`) whose
 /// iterations are child workflows with histories of their own, not the parent's. Reported to
-/// the interpreter's map-run listener as it starts and ends. A `ResultWriter` writes the
+/// the interpreter's map-run listener as it starts and ends, and each child to the map-run
+/// child listener as it starts and ends (see [`ChildLog`]). A `ResultWriter` writes the
 /// results before the run ends, whether it succeeded or not; the state's result is then what
 /// the writer gives.
 #[allow(clippy::too_many_arguments)]
@@ -354,7 +358,31 @@ async fn map_run(
         History::new(),
         None,
     ));
+    let express = m.config.execution_type.as_deref() == Some("EXPRESS");
+    let children_arn = report.state_machine_arn.clone();
+    let ids = MapRunIds {
+        map_run_arn: &map_run_arn,
+        map_run_id: &run_id,
+        state_machine_arn: &children_arn,
+        execution_arn_prefix: if express {
+            format!(
+                "arn:aws:states:{}:{}:express:{}/{label}:{run_id}",
+                config.region, config.account, config.state_machine_name
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{}/{label}",
+                config.region, config.account, config.state_machine_name
+            )
+        },
+    };
     let mut children: Option<Vec<Option<Child>>> = writer.map(|_| vec![None; items.len()]);
+    // Each child workflow execution is told to the child listener, if there is one.
+    let mut log = exec
+        .inner
+        .map_run_children
+        .clone()
+        .map(|listener| ChildLog::new(listener, &ids, express, prepared, &config.role_arn));
     let outcome = run_iterations(
         run,
         &child,
@@ -366,8 +394,13 @@ async fn map_run(
         tolerated,
         prepared,
         children.as_mut(),
+        log.as_mut(),
     )
     .await;
+    if let Some(log) = log.as_mut() {
+        // Still running when the run ended (it failed): aborted now.
+        log.abort_open(&child.history, exec.now());
+    }
     let (outcome, failures) = match outcome {
         Ok((results, _, failures)) => (Ok(results), failures),
         Err((f, _, failures)) => (Err(f), failures),
@@ -377,21 +410,6 @@ async fn map_run(
     let run_failed = outcome.is_err();
     let outcome = match (writer, children) {
         (Some(w), Some(children)) => {
-            let ids = MapRunIds {
-                map_run_arn: &map_run_arn,
-                map_run_id: &run_id,
-                state_machine_arn: &report.state_machine_arn,
-                execution_arn_prefix: match m.config.execution_type.as_deref() {
-                    Some("EXPRESS") => format!(
-                        "arn:aws:states:{}:{}:express:{}/{label}:{run_id}",
-                        config.region, config.account, config.state_machine_name
-                    ),
-                    _ => format!(
-                        "arn:aws:states:{}:{}:execution:{}/{label}",
-                        config.region, config.account, config.state_machine_name
-                    ),
-                },
-            };
             let now = exec.now();
             let children: Vec<Child> = children
                 .into_iter()
@@ -554,7 +572,8 @@ type Iterations = Result<(Vec<Value>, u64, usize), (Failure, u64, usize)>;
 
 /// Runs the iterations, their events in `exec`'s history (the execution's own for an inline
 /// Map; a map run's for a distributed one). With `children`, what becomes of each item is
-/// recorded there too (for a `ResultWriter`).
+/// recorded there too (for a `ResultWriter`); with `log`, each is told to the map-run child
+/// listener as a child workflow execution.
 #[allow(clippy::too_many_arguments)]
 async fn run_iterations(
     run: &StateRun<'_>,
@@ -567,6 +586,7 @@ async fn run_iterations(
     tolerated: Option<f64>,
     prepared: bool,
     mut children: Option<&mut Vec<Option<Child>>>,
+    mut log: Option<&mut ChildLog<'_>>,
 ) -> Iterations {
     let name = &run.state.name;
     let limit = if max_concurrency == 0 {
@@ -601,6 +621,9 @@ async fn run_iterations(
             if let Some(c) = children.as_deref_mut() {
                 c[index] = Some(Child::started(input.clone(), exec.now()));
             }
+            if let Some(l) = log.as_deref_mut() {
+                l.started(index, id, &input, exec.now());
+            }
             let th = Thread::starting_at(id);
             let mut vars = run.vars.child();
             let exec = exec.clone();
@@ -617,6 +640,9 @@ async fn run_iterations(
         if let Some(c) = children.as_deref_mut().and_then(|c| c[index].as_mut()) {
             c.stop = Some(exec.now());
             c.result = Some(r.clone());
+        }
+        if let Some(l) = log.as_deref_mut() {
+            l.ended(index, end, &r, exec.now(), &exec.history);
         }
         match r {
             Ok(v) => {
@@ -750,4 +776,270 @@ fn iteration_input(
                 .map_err(|e| StateError::Eval(e, Some("ItemSelector".into())))
         }
     }
+}
+
+/// The child workflow executions of one map run, as the map-run child listener is told of
+/// them. The children run in one shared history (the map run's); each child's own history is
+/// cut out of it as it ends: its events are those whose `previousEventId` chain leads back to
+/// its `MapIterationStarted`, renumbered from 2 after an `ExecutionStarted`, and closed by its
+/// `ExecutionSucceeded`/`Failed`/`Aborted`. The shared history is read once, in order, as
+/// children end: a map run's cost grows by one copy of its events, an inline Map's not at all.
+pub(crate) struct ChildLog<'a> {
+    listener: MapRunChildListener,
+    ids: &'a MapRunIds<'a>,
+    express: bool,
+    /// Each child's input is a batch (`{"Items": [...]}`).
+    batched: bool,
+    role_arn: &'a str,
+    /// The shared history's events read so far.
+    scanned: usize,
+    /// By shared event id - 1: the index + 1 of the child the event belongs to (0: none).
+    owner: Vec<u32>,
+    /// `MapIterationStarted` ids not read yet, and the child each starts.
+    roots: std::collections::HashMap<u64, usize>,
+    /// The children running, by index.
+    open: std::collections::BTreeMap<usize, OpenChild>,
+}
+
+/// A child still running.
+struct OpenChild {
+    root: u64,
+    report: MapRunChildReport,
+    /// Shared event id -> the child's own id (its `MapIterationStarted` is its event 1).
+    ids: std::collections::HashMap<u64, u64>,
+    /// Its own id for the next event.
+    next_id: u64,
+}
+
+impl OpenChild {
+    /// The child's own id for shared event `shared` (its last event's for one it never saw).
+    fn own_id(&self, shared: u64) -> u64 {
+        if shared == self.root {
+            return 1;
+        }
+        self.ids.get(&shared).copied().unwrap_or(self.next_id - 1)
+    }
+
+    fn push(&mut self, shared: Option<u64>, e: HistoryEvent) {
+        let id = self.next_id;
+        self.next_id += 1;
+        if let Some(s) = shared {
+            self.ids.insert(s, id);
+        }
+        self.report.events.push(HistoryEvent { id, ..e });
+    }
+}
+
+impl<'a> ChildLog<'a> {
+    pub fn new(
+        listener: MapRunChildListener,
+        ids: &'a MapRunIds<'a>,
+        express: bool,
+        batched: bool,
+        role_arn: &'a str,
+    ) -> Self {
+        ChildLog {
+            listener,
+            ids,
+            express,
+            batched,
+            role_arn,
+            scanned: 0,
+            owner: Vec::new(),
+            roots: Default::default(),
+            open: Default::default(),
+        }
+    }
+
+    /// Item `index` started at shared event `root` (its `MapIterationStarted`).
+    pub fn started(
+        &mut self,
+        index: usize,
+        root: u64,
+        input: &Value,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        let name = self.ids.child_name(index);
+        let input_text = asl_core::dataflow::to_json_text(input);
+        let item_count = match input.get("Items") {
+            Some(Value::Array(a)) if self.batched => a.len(),
+            _ => 1,
+        };
+        let mut report = MapRunChildReport {
+            map_run_arn: self.ids.map_run_arn.to_string(),
+            execution_arn: self.ids.child_arn(&name),
+            name,
+            state_machine_arn: self.ids.state_machine_arn.to_string(),
+            execution_type: if self.express {
+                ExecutionType::Express
+            } else {
+                ExecutionType::Standard
+            },
+            status: Status::Running,
+            input: input_text,
+            output: None,
+            error: None,
+            cause: None,
+            start: at,
+            stop: None,
+            item_count,
+            events: Vec::new(),
+        };
+        if !self.express {
+            let mut d = Map::new();
+            d.insert("input".into(), json!(report.input));
+            d.insert("inputDetails".into(), json!({"truncated": false}));
+            d.insert("roleArn".into(), json!(self.role_arn));
+            report.events.push(HistoryEvent {
+                id: 1,
+                previous_event_id: 0,
+                timestamp: at,
+                event_type: "ExecutionStarted".into(),
+                details: Some(EventDetails::new(
+                    "executionStartedEventDetails",
+                    &Value::Object(d),
+                )),
+            });
+            self.roots.insert(root, index);
+        }
+        (self.listener)(&report);
+        report.events.clear();
+        self.open.insert(
+            index,
+            OpenChild {
+                root,
+                report,
+                ids: Default::default(),
+                next_id: 2,
+            },
+        );
+    }
+
+    /// Reads the shared history's new events into the running children's histories.
+    fn scan(&mut self, history: &History) {
+        if self.express {
+            return;
+        }
+        for e in history.since(self.scanned) {
+            self.scanned += 1;
+            let owner = match self.roots.remove(&e.id) {
+                Some(index) => index + 1,
+                None => match e.previous_event_id.checked_sub(1) {
+                    Some(p) => self.owner.get(p as usize).copied().unwrap_or(0) as usize,
+                    None => 0,
+                },
+            };
+            // Ids are contiguous: the event's slot is its id - 1.
+            self.owner.push(owner as u32);
+            let Some(child) = owner.checked_sub(1).and_then(|i| self.open.get_mut(&i)) else {
+                continue;
+            };
+            if e.id == child.root {
+                continue;
+            }
+            let prev = child.own_id(e.previous_event_id);
+            let shared = e.id;
+            child.push(
+                Some(shared),
+                HistoryEvent {
+                    previous_event_id: prev,
+                    ..e
+                },
+            );
+        }
+    }
+
+    /// Item `index` ended at shared event `end` with `result`.
+    pub fn ended(
+        &mut self,
+        index: usize,
+        end: u64,
+        result: &Result<Value, Failure>,
+        at: chrono::DateTime<chrono::Utc>,
+        history: &History,
+    ) {
+        self.scan(history);
+        let Some(mut child) = self.open.remove(&index) else {
+            return;
+        };
+        let prev = child.own_id(end);
+        let (status, ty, details) = match result {
+            Ok(v) => {
+                child.report.output = Some(asl_core::dataflow::to_json_text(v));
+                (
+                    Status::Succeeded,
+                    "ExecutionSucceeded",
+                    details_io("executionSucceededEventDetails", "output", v),
+                )
+            }
+            Err(f) => {
+                child.report.error = f.error.clone();
+                child.report.cause = f.cause.clone();
+                (
+                    Status::Failed,
+                    "ExecutionFailed",
+                    Some(failure_details("executionFailedEventDetails", f)),
+                )
+            }
+        };
+        self.close(child, status, ty, prev, details, at);
+    }
+
+    /// The children still running when their map run ended: aborted at `at`.
+    pub fn abort_open(&mut self, history: &History, at: chrono::DateTime<chrono::Utc>) {
+        self.scan(history);
+        for (_, child) in std::mem::take(&mut self.open) {
+            let prev = child.next_id - 1;
+            let details = Some(EventDetails::new(
+                "executionAbortedEventDetails",
+                &json!({}),
+            ));
+            self.close(
+                child,
+                Status::Aborted,
+                "ExecutionAborted",
+                prev,
+                details,
+                at,
+            );
+        }
+    }
+
+    fn close(
+        &self,
+        mut child: OpenChild,
+        status: Status,
+        ty: &'static str,
+        prev: u64,
+        details: Option<EventDetails>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        child.report.status = status;
+        child.report.stop = Some(at);
+        if !self.express {
+            child.push(
+                None,
+                HistoryEvent {
+                    id: 0,
+                    previous_event_id: prev,
+                    timestamp: at,
+                    event_type: ty.into(),
+                    details,
+                },
+            );
+        }
+        (self.listener)(&child.report);
+    }
+}
+
+/// `{"error": ..., "cause": ...}`, the members a failure has.
+fn failure_details(key: &'static str, f: &Failure) -> EventDetails {
+    let mut d = Map::new();
+    if let Some(e) = &f.error {
+        d.insert("error".into(), json!(e));
+    }
+    if let Some(c) = &f.cause {
+        d.insert("cause".into(), json!(c));
+    }
+    EventDetails::new(key, &Value::Object(d))
 }

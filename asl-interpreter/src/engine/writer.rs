@@ -131,8 +131,13 @@ pub(crate) struct MapRunIds<'a> {
 
 impl MapRunIds<'_> {
     /// A child's name: stable for a map run and item, like the engine's task tokens.
-    fn child_name(&self, index: usize) -> String {
+    pub fn child_name(&self, index: usize) -> String {
         stable_token(self.map_run_arn, index as u64, "map-run-child")
+    }
+
+    /// A child's execution ARN: its name after [`MapRunIds::execution_arn_prefix`].
+    pub fn child_arn(&self, name: &str) -> String {
+        format!("{}:{name}", self.execution_arn_prefix)
     }
 }
 
@@ -403,10 +408,7 @@ fn entry(ids: &MapRunIds<'_>, index: usize, c: &Child) -> Value {
         }
     }
     let name = ids.child_name(index);
-    o.insert(
-        "ExecutionArn".into(),
-        json!(format!("{}:{name}", ids.execution_arn_prefix)),
-    );
+    o.insert("ExecutionArn".into(), json!(ids.child_arn(&name)));
     o.insert("Input".into(), json!(to_json_text(&c.input)));
     o.insert("InputDetails".into(), json!({"Included": true}));
     o.insert("Name".into(), json!(name));

@@ -2,6 +2,9 @@
 //! problem, then a one-line summary.
 
 use std::fmt::Write;
+use std::sync::Arc;
+
+use asl_core::parse::{LineCol, LineIndex};
 
 use crate::codes::Severity;
 use crate::source::Report;
@@ -9,7 +12,12 @@ use crate::source::Report;
 pub(crate) fn render(reports: &[Report]) -> String {
     let mut out = String::new();
     let (mut errors, mut warnings) = (0, 0);
+    // The lines of the file being shown, indexed once (the reports of one file share its text).
+    let mut index: Option<(Arc<str>, LineIndex<'_>)> = None;
     for r in reports {
+        if !index.as_ref().is_some_and(|(s, _)| Arc::ptr_eq(s, &r.source)) {
+            index = Some((r.source.clone(), LineIndex::new(&r.source)));
+        }
         for l in &r.diagnostics {
             let d = &l.diag;
             match d.severity() {
@@ -32,12 +40,21 @@ pub(crate) fn render(reports: &[Report]) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "  --> {}{within}", d.location());
             if let Some(at) = l.at
-                && let Some(line) = r.source.lines().nth(at.line - 1)
+                && let Some((_, lines)) = &index
+                && let Some(line) = lines.line(at.line)
             {
                 let gutter = " ".repeat(at.line.to_string().len());
                 let line = line.trim_end();
-                let width = token_width(line, at.column);
-                let (shown, column) = window(line, at.column);
+                let start = lines.offset(LineCol {
+                    line: at.line,
+                    column: 1,
+                });
+                let byte = match (start, lines.offset(at)) {
+                    (Some(start), Some(o)) => (o - start).min(line.len()),
+                    _ => line.len(),
+                };
+                let width = token_width(&line[byte..]);
+                let (shown, column) = window(line, byte);
                 let width = width.min(shown.chars().count().saturating_sub(column - 1).max(1));
                 let _ = writeln!(out, "{gutter} |");
                 let _ = writeln!(out, "{} | {shown}", at.line);
@@ -72,34 +89,43 @@ pub(crate) fn render(reports: &[Report]) -> String {
 /// one line) is cut to a window around the column, marked with `...`.
 const MAX_LINE: usize = 120;
 
-/// The part of `line` to show, and where `column` is in it.
-fn window(line: &str, column: usize) -> (String, usize) {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.len() <= MAX_LINE {
-        return (line.to_string(), column.max(1));
+/// The part of `line` to show, and where byte `at` of it is in it (a column, from 1). Only the
+/// characters around `at` are looked at, so a megabyte-long line costs no more than a short one.
+fn window(line: &str, at: usize) -> (String, usize) {
+    let column = line[..at].chars().rev().take(MAX_LINE + 1).count() + 1;
+    if line.chars().nth(MAX_LINE).is_none() {
+        return (line.to_string(), column);
     }
-    let at = column.saturating_sub(1).min(chars.len());
-    let start = at.saturating_sub(MAX_LINE / 3);
-    let end = (start + MAX_LINE).min(chars.len());
+    let start = line[..at]
+        .char_indices()
+        .rev()
+        .take(MAX_LINE / 3)
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = line[start..]
+        .char_indices()
+        .nth(MAX_LINE)
+        .map_or(line.len(), |(i, _)| start + i);
     let mut shown = String::new();
     if start > 0 {
         shown.push_str("...");
     }
-    shown.extend(&chars[start..end]);
-    if end < chars.len() {
+    shown.push_str(&line[start..end]);
+    if end < line.len() {
         shown.push_str("...");
     }
     let lead = if start > 0 { 3 } else { 0 };
-    (shown, at - start + lead + 1)
+    (shown, line[start..at].chars().count() + lead + 1)
 }
 
 fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// How many characters the caret should cover: the quoted key or the bare token at `column`.
-fn token_width(line: &str, column: usize) -> usize {
-    let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
+/// How many characters the caret should cover: the quoted key or the bare token that `rest`
+/// starts with (no more than a shown line).
+fn token_width(rest: &str) -> usize {
+    let rest: Vec<char> = rest.chars().take(MAX_LINE + 1).collect();
     let n = match rest.first() {
         Some('"') => {
             let mut i = 1;
@@ -123,9 +149,9 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_around_the_column() {
-        assert_eq!(window("short", 3), ("short".to_string(), 3));
-        let line = format!("{}X{}", "a".repeat(300), "b".repeat(300));
-        let (shown, column) = window(&line, 301);
+        assert_eq!(window("short", 2), ("short".to_string(), 3));
+        let line = format!("{}X{}", "é".repeat(300), "b".repeat(300));
+        let (shown, column) = window(&line, 600);
         assert!(shown.starts_with("...") && shown.ends_with("..."));
         assert_eq!(shown.chars().nth(column - 1), Some('X'));
         assert!(shown.chars().count() <= 126);

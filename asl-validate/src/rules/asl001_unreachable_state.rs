@@ -11,20 +11,16 @@
 //!
 //! **Example**: `StartAt: A`, `A` ends, and states `B -> C -> B` that only name each other.
 
-use std::collections::HashSet;
-
-use asl_core::StateMachine;
-
 use crate::codes::Code;
-use crate::ctx::{Ctx, successors};
+use crate::ctx::Ctx;
 use crate::diagnostic::Diagnostic;
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for m in &ctx.scopes {
-        let seen = reachable(m);
-        let named: HashSet<&str> = m.states.values().flat_map(successors).collect();
-        for (name, state) in &m.states {
-            if !seen.contains(name.as_str()) && named.contains(name.as_str()) {
+    for (m, graph) in ctx.scopes.iter().zip(&ctx.graphs) {
+        let seen = graph.reachable();
+        let named = graph.named();
+        for (i, (name, state)) in m.states.iter().enumerate() {
+            if !seen[i] && named[i] {
                 out.push(Diagnostic::new(
                     Code::UnreachableState,
                     state.pointer.clone(),
@@ -36,18 +32,4 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// Names of the states reachable from `StartAt`.
-pub(crate) fn reachable(m: &StateMachine) -> HashSet<&str> {
-    let mut seen = HashSet::new();
-    let mut todo = vec![m.start_at.as_str()];
-    while let Some(name) = todo.pop() {
-        if let Some(state) = m.states.get(name)
-            && seen.insert(name)
-        {
-            todo.extend(successors(state));
-        }
-    }
-    seen
 }

@@ -8,37 +8,25 @@
 //!
 //! **Example**: `Poll -> Wait -> Poll` with no Choice that leaves the loop.
 
-use std::collections::HashSet;
-
-use super::asl001_unreachable_state::reachable;
 use crate::codes::Code;
-use crate::ctx::{Ctx, is_terminal, successors};
+use crate::ctx::{Ctx, is_terminal};
 use crate::diagnostic::Diagnostic;
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for m in &ctx.scopes {
-        if !m.states.values().any(is_terminal) {
+    for (m, graph) in ctx.scopes.iter().zip(&ctx.graphs) {
+        let terminal: Vec<bool> = m.states.values().map(is_terminal).collect();
+        if !terminal.contains(&true) {
             continue; // MISSING_END_STATE says it already.
         }
-        // States that can finish: terminals, then anything with a successor that can finish.
-        let mut can_finish: HashSet<&str> = HashSet::new();
-        loop {
-            let before = can_finish.len();
-            for (name, state) in &m.states {
-                if is_terminal(state) || successors(state).iter().any(|s| can_finish.contains(s)) {
-                    can_finish.insert(name.as_str());
-                }
-            }
-            if can_finish.len() == before {
-                break;
-            }
-        }
-        let entered = reachable(m);
+        // States that can finish: terminals, and every state with a successor that can.
+        let can_finish = graph.can_reach(terminal);
+        let entered = graph.reachable();
         let stuck: Vec<&str> = m
             .states
             .keys()
-            .map(String::as_str)
-            .filter(|n| entered.contains(n) && !can_finish.contains(n))
+            .enumerate()
+            .filter(|&(i, _)| entered[i] && !can_finish[i])
+            .map(|(_, name)| name.as_str())
             .collect();
         if let Some(first) = stuck.first() {
             out.push(Diagnostic::new(

@@ -13,19 +13,21 @@ use serde_json::Value;
 
 use crate::codes::Code;
 use crate::ctx::RawState;
-use crate::diagnostic::{Diagnostic, escape};
+use crate::diagnostic::{Budget, Diagnostic, escape};
 use crate::scan::TextFacts;
 
 /// Names repeated inside one `States` object (found in the text).
 pub(crate) fn check_text(facts: &TextFacts, out: &mut Vec<Diagnostic>) {
-    for (object, key) in &facts.duplicate_keys {
-        if object.ends_with("/States") {
-            out.push(Diagnostic::new(
-                Code::DuplicateStateName,
-                format!("{object}/{}", escape(key)),
-                format!("Duplicate State name: {key}"),
-            ));
+    let mut budget = Budget::new();
+    for d in &facts.duplicate_keys {
+        if !budget.take(d.object.len() + 2 * d.key.len() + 30) {
+            break;
         }
+        out.push(Diagnostic::new(
+            Code::DuplicateStateName,
+            format!("{}/{}", d.object.render(), escape(&d.key)),
+            format!("Duplicate State name: {}", d.key),
+        ));
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::ctx::{Ctx, RawState};
 use crate::diagnostic::Diagnostic;
 
+pub(crate) mod definition_too_long;
 pub(crate) mod duplicate_label_name;
 pub(crate) mod duplicate_state_name;
 pub(crate) mod invalid_json_description;

@@ -10,19 +10,18 @@
 //!
 //! **Example**: `StartAt: A`, `A` ends, and a state `B` that nothing names.
 
-use std::collections::HashSet;
-
 use crate::codes::Code;
-use crate::ctx::{Ctx, successors};
+use crate::ctx::Ctx;
 use crate::diagnostic::Diagnostic;
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
-    for m in &ctx.scopes {
-        let named: HashSet<&str> = std::iter::once(m.start_at.as_str())
-            .chain(m.states.values().flat_map(successors))
-            .collect();
-        for (name, state) in &m.states {
-            if !named.contains(name.as_str()) {
+    for (m, graph) in ctx.scopes.iter().zip(&ctx.graphs) {
+        let mut named = graph.named();
+        if let Some(start) = graph.start {
+            named[start] = true;
+        }
+        for ((name, state), named) in m.states.iter().zip(named) {
+            if !named {
                 out.push(Diagnostic::new(
                     Code::MissingTransitionTarget,
                     state.pointer.clone(),

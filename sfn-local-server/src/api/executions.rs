@@ -170,6 +170,8 @@ fn new_execution(svc: &Service, req: &Req<'_>) -> ApiResult<(ExecutionRec, Targe
         test_case: test_case.map(str::to_string),
         redrive_count: 0,
         redrive_date: None,
+        map_run_arn: None,
+        item_count: None,
     };
     Ok((rec, t))
 }
@@ -188,7 +190,7 @@ pub(crate) fn start(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         });
         return Ok(json!({"executionArn": rec.arn, "startDate": epoch(rec.start)}));
     }
-    if let Some(existing) = svc.store.execution(&rec.arn)? {
+    if let Some(existing) = svc.store.insert_execution_unless_exists(&rec)? {
         // Idempotent while it runs with the same input; otherwise the name is taken.
         if existing.status == "RUNNING" && existing.input == rec.input {
             return Ok(json!({"executionArn": existing.arn, "startDate": epoch(existing.start)}));
@@ -198,7 +200,6 @@ pub(crate) fn start(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             format!("Execution Already Exists: '{}'", rec.arn),
         ));
     }
-    svc.store.insert_execution(&rec)?;
     svc.launch(&rec, machine);
     tracing::info!(execution = %rec.arn, "execution started");
     Ok(json!({"executionArn": rec.arn, "startDate": epoch(rec.start)}))
@@ -279,13 +280,28 @@ fn redrive_status(rec: &ExecutionRec) -> (&'static str, Option<String>) {
                 rec.status
             )),
         ),
+        // A map run's child is redriven by its map run (when its parent is redriven).
+        _ if rec.map_run_arn.is_some() => ("REDRIVABLE_BY_MAP_RUN", None),
         _ => ("REDRIVABLE", None),
     }
 }
 
+/// The execution DescribeExecution describes: a Standard execution, or any child workflow
+/// execution of a map run (AWS describes an Express execution only when a map run
+/// dispatched it).
+fn described_rec(svc: &Service, arn: &str) -> ApiResult<ExecutionRec> {
+    if parse_arn(arn)?.kind == "express"
+        && let Some(rec) = svc.store.execution(arn)?
+        && rec.map_run_arn.is_some()
+    {
+        return Ok(rec);
+    }
+    execution_rec(svc, arn)
+}
+
 pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
-    let rec = execution_rec(svc, arn)?;
+    let rec = described_rec(svc, arn)?;
     let included = req.opt_str("includedData")?.unwrap_or("ALL_DATA") == "ALL_DATA";
     let mut m = Map::new();
     m.insert("executionArn".into(), json!(rec.arn));
@@ -324,6 +340,9 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if let Some(a) = &rec.alias_arn {
         m.insert("stateMachineAliasArn".into(), json!(a));
     }
+    if let Some(r) = &rec.map_run_arn {
+        m.insert("mapRunArn".into(), json!(r));
+    }
     m.insert("redriveCount".into(), json!(rec.redrive_count));
     if let Some(d) = rec.redrive_date {
         m.insert("redriveDate".into(), epoch(d));
@@ -337,27 +356,29 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 }
 
 pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    if let Some(map_run) = req.opt_str("mapRunArn")? {
-        return Err(ApiError::no_resource(map_run));
-    }
-    let arn = req.str("stateMachineArn")?;
+    // Exactly one of them (AWS: "You can specify either a mapRunArn or a stateMachineArn, but
+    // not both").
+    let arn = match (req.opt_str("stateMachineArn")?, req.opt_str("mapRunArn")?) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::new(
+                "ValidationException",
+                "1 validation error detected: Must provide either a StateMachine ARN or a MapRun ARN, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::new(
+                "ValidationException",
+                "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN",
+            ));
+        }
+        (None, Some(map_run)) => return list_map_run_children(svc, req, map_run),
+        (Some(arn), None) => arn,
+    };
     let r = parse_machine_arn(arn)?;
     if svc.store.state_machine(r.machine_arn())?.is_none() {
         return Err(ApiError::no_state_machine(arn));
     }
-    let status = req.opt_str("statusFilter")?;
-    if let Some(s) = status
-        && !matches!(
-            s,
-            "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE"
-        )
-    {
-        return Err(ApiError::validation(
-            "statusFilter",
-            s,
-            "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
-        ));
-    }
+    let status = status_filter(req)?;
     let redrive = req.opt_str("redriveFilter")?;
     let max = req.max_results()?;
     let start = req.page_start()?;
@@ -391,6 +412,69 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             }
             if let Some(a) = &e.alias_arn {
                 m["stateMachineAliasArn"] = json!(a);
+            }
+            if let Some(d) = e.redrive_date {
+                m["redriveDate"] = epoch(d);
+            }
+            m
+        })
+        .collect();
+    let mut out = json!({"executions": items});
+    if let Some(n) = next {
+        out["nextToken"] = json!(n);
+    }
+    Ok(out)
+}
+
+/// `statusFilter`, checked.
+fn status_filter<'a>(req: &Req<'a>) -> ApiResult<Option<&'a str>> {
+    let status = req.opt_str("statusFilter")?;
+    if let Some(s) = status
+        && !matches!(
+            s,
+            "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE"
+        )
+    {
+        return Err(ApiError::validation(
+            "statusFilter",
+            s,
+            "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
+        ));
+    }
+    Ok(status)
+}
+
+/// `ListExecutions(mapRunArn)`: the map run's child workflow executions, newest first, with
+/// the members AWS adds for them (`mapRunArn`, `itemCount`).
+fn list_map_run_children(svc: &Arc<Service>, req: &Req<'_>, map_run: &str) -> ApiResult {
+    check_map_run_arn(map_run)?;
+    if svc.store.map_run(map_run)?.is_none() {
+        return Err(ApiError::no_resource(map_run));
+    }
+    let status = status_filter(req)?;
+    let redrive = req.opt_str("redriveFilter")?;
+    let max = req.max_results()?;
+    let start = req.page_start()?;
+    let all: Vec<ExecutionRec> = svc
+        .store
+        .map_run_executions(map_run, status)?
+        .into_iter()
+        .filter(|e| match redrive {
+            Some("REDRIVEN") => e.redrive_count > 0,
+            Some("NOT_REDRIVEN") => e.redrive_count == 0,
+            _ => true,
+        })
+        .collect();
+    let (items, next) = page(all, start, max);
+    let items: Vec<Value> = items
+        .iter()
+        .map(|e| {
+            let mut m = json!({"executionArn": e.arn, "stateMachineArn": e.sm_arn,
+                "name": e.name, "status": e.status, "startDate": epoch(e.start),
+                "mapRunArn": map_run, "itemCount": e.item_count.unwrap_or(1),
+                "redriveCount": e.redrive_count});
+            if let Some(s) = e.stop {
+                m["stopDate"] = epoch(s);
             }
             if let Some(d) = e.redrive_date {
                 m["redriveDate"] = epoch(d);

@@ -7,7 +7,9 @@ use super::error::{ApiError, ApiResult};
 /// A request body.
 pub struct Req<'a>(pub &'a Map<String, Value>);
 
-fn serialization(field: &str, expected: &str) -> ApiError {
+/// `SerializationException` for a member of the wrong JSON type (also the text of the
+/// model's type check, [`super::model`]).
+pub(crate) fn serialization(field: &str, expected: &str) -> ApiError {
     ApiError::new(
         "SerializationException",
         format!("Member '{field}' must be {expected}"),

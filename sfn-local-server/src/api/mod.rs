@@ -5,6 +5,7 @@ pub mod error;
 mod executions;
 pub mod input;
 mod machines;
+mod model;
 mod tasks;
 mod test_state;
 
@@ -59,8 +60,10 @@ pub const OPERATIONS: &[&str] = &[
     "ValidateStateMachineDefinition",
 ];
 
-/// Runs one operation.
+/// Runs one operation, once its request has passed the service model's checks (types,
+/// required members, lengths, ranges, patterns, enums: see `api/model.rs`).
 pub async fn dispatch(svc: &Arc<Service>, op: &str, body: &Map<String, Value>) -> ApiResult {
+    model::validate(op, body)?;
     let req = Req(body);
     let r = &req;
     match op {

@@ -4,13 +4,24 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use asl_interpreter::handler::HandlerFuture;
 use asl_interpreter::{TaskFailure, TaskHandler, TaskRequest};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Request, StatusCode, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub mod function_name;
+
+use function_name::FunctionName;
 
 /// A function run as a local command.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -123,6 +134,11 @@ async fn run_command(cfg: &FunctionCommand, event: &Value) -> Result<Value, Task
 }
 
 /// Forwards every function to a Lambda-compatible endpoint (`http://host:port`).
+///
+/// Each invocation is Lambda's `Invoke` (`POST /2015-03-31/functions/{name}/invocations`),
+/// sent through one pooled HTTP client shared by every endpoint. The `FunctionName` is first
+/// checked as Lambda checks it (a name, a partial or a full ARN, with an optional qualifier);
+/// what fails is refused with Lambda's `ValidationException` and nothing is sent.
 pub struct EndpointFunctions {
     /// `http://host:port`.
     pub endpoint: String,
@@ -132,104 +148,212 @@ impl TaskHandler for EndpointFunctions {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let endpoint = self.endpoint.clone();
         Box::pin(async move {
-            let name = req
-                .function_name
-                .as_deref()
-                .map(asl_interpreter::handler::function_short_name)
-                .unwrap_or_default()
-                .to_string();
-            invoke_endpoint(&endpoint, &name, &req.parameters).await
+            let function =
+                function_name::parse(req.function_name.as_deref()).map_err(validation_error)?;
+            invoke_endpoint(&endpoint, &function, &req.parameters).await
         })
     }
 }
 
-/// `POST /2015-03-31/functions/{name}/invocations` over plain HTTP/1.1.
-async fn invoke_endpoint(endpoint: &str, name: &str, event: &Value) -> Result<Value, TaskFailure> {
+/// The largest synchronous response Lambda returns: the size its error quotes.
+pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
+
+/// The failure Step Functions reports for Lambda's `ValidationException` (a modeled error in
+/// no SDK Step Functions uses, so `AWSLambdaException`).
+fn validation_error(message: String) -> TaskFailure {
+    TaskFailure::new(
+        "Lambda.AWSLambdaException",
+        format!(
+            "{message} (Service: AWSLambda; Status Code: 400; Error Code: ValidationException; Request ID: {}; Proxy: null)",
+            uuid::Uuid::new_v4()
+        ),
+    )
+}
+
+fn not_found(name: &str) -> TaskFailure {
+    TaskFailure::new(
+        "Lambda.ResourceNotFoundException",
+        format!("Function not found: {name}"),
+    )
+}
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// One client, so one connection pool, for every invocation.
+fn client() -> &'static HttpClient {
+    static CLIENT: OnceLock<HttpClient> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        Client::builder(TokioExecutor::new()).build(http)
+    })
+}
+
+/// Every byte outside RFC 3986's unreserved set as `%XX`.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An endpoint's answer: status, whether it reports a function error, the body (or, over
+/// [`MAX_RESPONSE_BYTES`], the size its `Content-Length` gave, if it gave one).
+struct Answer {
+    status: StatusCode,
+    function_error: bool,
+    body: Result<Vec<u8>, Option<u64>>,
+}
+
+/// `POST /2015-03-31/functions/{name}/invocations[?Qualifier=q]`.
+async fn invoke_endpoint(
+    endpoint: &str,
+    function: &FunctionName<'_>,
+    event: &Value,
+) -> Result<Value, TaskFailure> {
     let unreachable = |e: String| {
         TaskFailure::new(
             "Lambda.SdkClientException",
             format!("Unable to execute HTTP request: {e} (LAMBDA_ENDPOINT {endpoint})"),
         )
     };
-    let host = endpoint
+    let name = function.name;
+    // `.` and `..` pass Lambda's pattern, but no function has that name; as a path segment
+    // they would climb.
+    if name.bytes().all(|b| b == b'.') {
+        return Err(not_found(name));
+    }
+    let base = endpoint
         .strip_prefix("http://")
         .ok_or_else(|| unreachable("only http:// endpoints are supported".into()))?
         .trim_end_matches('/');
-    let body = event.to_string();
-    let request = format!(
-        "POST /2015-03-31/functions/{name}/invocations HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = tokio::net::TcpStream::connect(host)
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, rest) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| unreachable("malformed HTTP response".into()))?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let header = |n: &str| {
-        head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case(n)
-                .then(|| v.trim().to_string())
-        })
+    let uri = |qualifier: Option<&str>| {
+        let query = qualifier.map_or(String::new(), |q| {
+            format!("?Qualifier={}", percent_encode(q))
+        });
+        format!(
+            "http://{base}/2015-03-31/functions/{}/invocations{query}",
+            percent_encode(name)
+        )
     };
-    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    if status == 404 {
-        return Err(TaskFailure::new(
-            "Lambda.ResourceNotFoundException",
-            format!("Function not found: {name}"),
-        ));
+    // `$LATEST` is what an unqualified call runs.
+    let qualifier = function.qualifier.filter(|q| *q != "$LATEST");
+    let body = Bytes::from(event.to_string());
+    let mut answer = fetch(&uri(qualifier), body.clone(), &unreachable).await?;
+    if qualifier.is_some() && refuses_query_parameters(&answer) {
+        // `sam local start-lambda` refuses any query parameter (its functions have no
+        // versions or aliases): the qualifier is dropped for it, as it always was.
+        answer = fetch(&uri(None), body, &unreachable).await?;
     }
-    if !(200..300).contains(&status) {
+    let status = answer.status;
+    if status == StatusCode::NOT_FOUND {
+        return Err(not_found(name));
+    }
+    if !status.is_success() {
+        let body = answer.body.as_ref().map_or_else(
+            |_| format!("(a body over {MAX_RESPONSE_BYTES} bytes)"),
+            |b| String::from_utf8_lossy(b).trim().to_string(),
+        );
         return Err(TaskFailure::new(
             "Lambda.ServiceException",
-            format!("The endpoint answered {status}: {}", body.trim()),
+            format!("The endpoint answered {}: {body}", status.as_u16()),
         ));
     }
-    if header("x-amz-function-error").is_some() {
-        return Err(failure_from_payload(&body)
-            .unwrap_or_else(|| function_error("Lambda.Unknown", body.trim())));
+    let payload = answer.body.map_err(|size| {
+        let size = size.map_or(String::new(), |n| format!(" ({n} bytes)"));
+        function_error(
+            "Function.ResponseSizeTooLarge",
+            &format!(
+                "Response payload size{size} exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."
+            ),
+        )
+    })?;
+    if answer.function_error {
+        let text = String::from_utf8_lossy(&payload);
+        return Err(failure_from_payload(&text)
+            .unwrap_or_else(|| function_error("Lambda.Unknown", text.trim())));
     }
-    let trimmed = body.trim();
+    let trimmed = payload.trim_ascii();
     if trimmed.is_empty() {
         return Ok(Value::Null);
     }
-    Ok(serde_json::from_str(trimmed).unwrap_or_else(|_| Value::String(trimmed.to_string())))
+    Ok(serde_json::from_slice(trimmed)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&payload).trim().to_string())))
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
+/// `sam local start-lambda`'s answer to a query parameter.
+fn refuses_query_parameters(answer: &Answer) -> bool {
+    answer.status == StatusCode::BAD_REQUEST
+        && answer.body.as_ref().is_ok_and(|b| {
+            serde_json::from_slice::<Value>(b).is_ok_and(|v| {
+                v.get("Message").and_then(Value::as_str)
+                    == Some("Query Parameters are not supported")
+            })
+        })
+}
+
+/// One request; the answer's body read up to [`MAX_RESPONSE_BYTES`].
+async fn fetch(
+    uri: &str,
+    body: Bytes,
+    unreachable: &impl Fn(String) -> TaskFailure,
+) -> Result<Answer, TaskFailure> {
+    let request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("X-Amz-Invocation-Type", "RequestResponse")
+        .header("X-Amz-Log-Type", "None")
+        .body(Full::new(body))
+        .map_err(|e| unreachable(e.to_string()))?;
+    let response = client()
+        .request(request)
+        .await
+        .map_err(|e| unreachable(error_text(&e)))?;
+    let status = response.status();
+    let function_error = response.headers().contains_key("x-amz-function-error");
+    let declared = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let answer = |body| Answer {
+        status,
+        function_error,
+        body,
+    };
+    if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Ok(answer(Err(declared)));
     }
-    out
+    let mut incoming = response.into_body();
+    let mut out = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame.map_err(|e| unreachable(error_text(&e)))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > MAX_RESPONSE_BYTES {
+                return Ok(answer(Err(None)));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(answer(Ok(out)))
+}
+
+/// What failed: the I/O error at the root when there is one (`Connection refused (os error
+/// 111)`, as a socket reports it), else the whole chain.
+fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = Vec::new();
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return io.to_string();
+        }
+        chain.push(e.to_string());
+        next = e.source();
+    }
+    chain.join(": ")
 }
 
 #[cfg(test)]
@@ -277,7 +401,32 @@ mod tests {
     }
 
     #[test]
-    fn chunked_bodies_are_joined() {
-        assert_eq!(dechunk("4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n"), "{\"a\":1}");
+    fn everything_but_unreserved_bytes_is_percent_encoded() {
+        assert_eq!(percent_encode("my-fn_1.x~"), "my-fn_1.x~");
+        assert_eq!(
+            percent_encode("a b\r\n/../?#%:$é"),
+            "a%20b%0D%0A%2F..%2F%3F%23%25%3A%24%C3%A9"
+        );
+    }
+
+    #[test]
+    fn an_error_reads_as_its_root_io_error() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("tcp connect error")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let io = std::io::Error::from_raw_os_error(111);
+        let text = io.to_string();
+        assert_eq!(error_text(&Outer(io)), text);
+        let plain = std::fmt::Error;
+        assert_eq!(error_text(&plain), plain.to_string());
     }
 }
