@@ -91,7 +91,8 @@ impl Clock for RealClock {
     }
 
     fn sleep(&self, d: Duration) -> Sleep {
-        let d = d.mul_f64(self.scale);
+        // Saturates: a scaled wait longer than any `Duration` waits as long as one can.
+        let d = Duration::try_from_secs_f64(d.as_secs_f64() * self.scale).unwrap_or(Duration::MAX);
         Box::pin(tokio::time::sleep(d))
     }
 

@@ -120,9 +120,14 @@ pub(crate) fn parse(text: &str) -> Result<YamlDoc, YamlError> {
     let mut b = Builder::default();
     let mut parser = Parser::new_from_str(text);
     loop {
-        let (ev, mark) = parser
-            .next_token()
-            .map_err(|e| YamlError::Syntax(e.to_string()))?;
+        let (ev, mark) = parser.next_token().map_err(|e| {
+            // The scanner reads ahead, and stops at 255 nested flow collections itself.
+            if e.info() == "recursion limit exceeded" {
+                YamlError::TooDeep
+            } else {
+                YamlError::Syntax(e.to_string())
+            }
+        })?;
         work::count(1);
         match ev {
             Event::StreamEnd => break,

@@ -173,3 +173,25 @@ fn memory_is_accounted_per_evaluation() {
     assert_eq!(o.status, Status::Succeeded, "{o:?}");
     assert_eq!(o.output.as_deref(), Some("8388608"));
 }
+
+#[test]
+fn a_huge_pad_is_refused_before_it_is_built() {
+    for expr in [
+        "$pad('x', 1000000000)",
+        "$pad('x', -1000000000)",
+        "$pad('x', 9007199254740993, 'ab')",
+    ] {
+        assert_query_error(&run(pass(expr)), "U1004");
+    }
+}
+
+#[test]
+fn a_doubling_append_hits_a_limit() {
+    let o = run(pass(
+        "$reduce([1..64], function($a, $v){ $append($a, $a) }, [1])",
+    ));
+    assert_eq!(o.status, Status::Failed, "{o:?}");
+    assert_eq!(o.error.as_deref(), Some("States.QueryEvaluationError"));
+    let cause = o.cause.unwrap();
+    assert!(cause.contains("D2015") || cause.contains("U1004"), "{cause}");
+}

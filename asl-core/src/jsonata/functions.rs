@@ -1,5 +1,6 @@
 //! The functions Step Functions adds to JSONata (`$partition`, `$range`, `$hash`, `$random`,
-//! `$uuid`, `$parse`) and the one it removes (`$eval`).
+//! `$uuid`, `$parse`), the one it removes (`$eval`), and `$pad`, replaced so that its width
+//! cannot ask for more memory than an evaluation may hold (see [`super::budget`]).
 //!
 //! They are registered on each evaluator only when the expression names them, so expressions
 //! that do not use them pay nothing.
@@ -18,6 +19,7 @@ pub(crate) const NAMES: &[&str] = &[
     "uuid",
     "parse",
     "eval",
+    "pad",
 ];
 
 /// Most elements `$range` will produce, so a huge span cannot exhaust memory.
@@ -32,6 +34,7 @@ pub(crate) fn register(ev: &mut Evaluator, name: &str) -> Result<(), EvaluatorEr
         "uuid" => ev.register_fn("uuid", uuid),
         "parse" => ev.register_fn("parse", parse),
         "random" => ev.register_fn_override("random", random),
+        "pad" => ev.register_fn_override("pad", pad),
         "eval" => ev.register_fn_override("eval", |_: &[JValue]| {
             Err(EvaluatorError::ReferenceError(
                 "T1006: Attempted to invoke a non-function".to_string(),
@@ -39,6 +42,48 @@ pub(crate) fn register(ev: &mut Evaluator, name: &str) -> Result<(), EvaluatorEr
         }),
         _ => Ok(()),
     }
+}
+
+/// `$pad(string, width[, char])` as jsonata-js defines it (a negative width pads on the left;
+/// `char`, a space by default, is repeated and cut to fit), refusing a width whose string
+/// would take more than the evaluation's memory limit before building it.
+fn pad(args: &[JValue]) -> HostResult {
+    check_arity(args, 3, "pad")?;
+    let string = match args.first() {
+        Some(JValue::String(s)) => s.clone(),
+        Some(JValue::Null) => return Ok(JValue::Null),
+        Some(JValue::Undefined) | None => return Ok(JValue::Undefined),
+        Some(_) => return Err(signature_error(1, "pad")),
+    };
+    let width = match args.get(1) {
+        Some(JValue::Number(n)) => n.trunc(),
+        Some(JValue::Undefined) | None => return Ok(JValue::String(string)),
+        Some(_) => return Err(signature_error(2, "pad")),
+    };
+    let fill: Vec<char> = match args.get(2) {
+        Some(JValue::String(s)) if !s.is_empty() => s.chars().collect(),
+        Some(JValue::String(_) | JValue::Undefined) | None => vec![' '],
+        Some(_) => return Err(signature_error(3, "pad")),
+    };
+    let len = string.chars().count();
+    let wanted = width.abs();
+    if !(wanted > len as f64) {
+        return Ok(JValue::String(string));
+    }
+    // A character takes at most 4 bytes.
+    let most = super::budget::limits().max_memory / 4;
+    if wanted > most as f64 {
+        return Err(EvaluatorError::EvaluationError(format!(
+            "U1004: $pad would build a string of {wanted} characters, more than the memory limit of a JSONata evaluation ({} bytes) allows",
+            super::budget::limits().max_memory
+        )));
+    }
+    let padding: String = fill.iter().cycle().take(wanted as usize - len).collect();
+    Ok(JValue::string(if width < 0.0 {
+        format!("{padding}{string}")
+    } else {
+        format!("{string}{padding}")
+    }))
 }
 
 /// jsonata-js's signature-mismatch error; `index` is 1-based.
@@ -244,6 +289,29 @@ mod tests {
             Ok(v) => Ok(super::super::convert::from_jvalue(&v).unwrap()),
             Err(e) => Err(e.message().to_string()),
         }
+    }
+
+    #[test]
+    fn pad_table() {
+        let table: &[(&[Value], Option<Value>)] = &[
+            (&[json!("abc"), json!(6)], Some(json!("abc   "))),
+            (&[json!("abc"), json!(-6)], Some(json!("   abc"))),
+            (&[json!("abc"), json!(6), json!("-+")], Some(json!("abc-+-"))),
+            (&[json!("abc"), json!(-5.9), json!("#")], Some(json!("##abc"))),
+            (&[json!("abc"), json!(2)], Some(json!("abc"))),
+            (&[json!("été"), json!(4), json!("é")], Some(json!("étéé"))),
+            (&[json!("abc"), json!(5), json!("")], Some(json!("abc  "))),
+            (&[json!(null), json!(5)], Some(json!(null))),
+        ];
+        for (args, expected) in table {
+            assert_eq!(call(pad, args), Ok(expected.clone()), "{args:?}");
+        }
+        for width in [1e9, -1e9, 9007199254740993.0, 1e308] {
+            let e = call(pad, &[json!("x"), json!(width), json!("ab")]).unwrap_err();
+            assert!(e.starts_with("U1004"), "{e}");
+        }
+        assert!(call(pad, &[json!(1), json!(5)]).is_err());
+        assert!(call(pad, &[json!("x"), json!("5")]).is_err());
     }
 
     #[test]

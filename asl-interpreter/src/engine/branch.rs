@@ -199,7 +199,7 @@ impl Exec {
                 return;
             }
             if let Some(began) = r.timestamp(after) {
-                let end = began + chrono::Duration::from_std(d).unwrap_or_default();
+                let end = after_duration(began, d);
                 let left = (end - self.now()).to_std().unwrap_or_default();
                 self.inner.clock.sleep(left).await;
                 return;
@@ -672,9 +672,16 @@ pub(crate) async fn run_execution(
         .take()
         .unwrap_or(Value::Null);
     let mut vars = Vars::default();
-    // Counted from the start, also across a resume.
-    let timeout = machine.timeout_seconds.map(|s| {
-        let end = exec.timeout_from + chrono::Duration::seconds(s as i64);
+    // Counted from the start, also across a resume. An Express execution runs for at most
+    // five minutes, whatever its definition says (AWS's quota for Express workflows).
+    let timeout_seconds = match exec.config.execution_type {
+        ExecutionType::Express => Some(machine.timeout_seconds.map_or(EXPRESS_MAX_SECONDS, |s| {
+            s.min(EXPRESS_MAX_SECONDS)
+        })),
+        ExecutionType::Standard => machine.timeout_seconds,
+    };
+    let timeout = timeout_seconds.map(|s| {
+        let end = after_duration(exec.timeout_from, Duration::from_secs(s));
         let left = (end - exec.now()).to_std().unwrap_or_default();
         exec.inner.clock.sleep(left)
     });
@@ -1076,9 +1083,12 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
     let entered = run.thread.cursor();
     let now = run.exec.entered_at(entered);
     let until: DateTime<Utc> = match w {
-        Wait::Seconds(NumberField::Literal(v)) => {
-            now + chrono::Duration::seconds(v.as_i64().unwrap_or(0))
-        }
+        Wait::Seconds(NumberField::Literal(v)) => after_seconds(
+            now,
+            v.as_i64()
+                .or_else(|| v.as_u64().map(|_| i64::MAX))
+                .unwrap_or(0),
+        ),
         Wait::Seconds(NumberField::Path(p)) => {
             let v = wait_path(run, p, &effective, "SecondsPath")?;
             let secs = match &v {
@@ -1108,12 +1118,12 @@ async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, StateError> {
                 ))
                 .into());
             }
-            now + chrono::Duration::seconds(secs.min(99_999_999))
+            after_seconds(now, secs)
         }
         Wait::Seconds(NumberField::Expression(e)) => {
             let v = run.eval_expression(e, "Seconds")?;
             match v.as_i64() {
-                Some(s) if s >= 0 => now + chrono::Duration::seconds(s.min(99_999_999)),
+                Some(s) if s >= 0 => after_seconds(now, s),
                 _ => {
                     return Err(StateError::Eval(
                         jsonata::unexpected_type_error(e, "Seconds", "integer", &v),
@@ -1177,6 +1187,28 @@ fn plain(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => to_json_text(other),
     }
+}
+
+/// The longest a Wait waits, in seconds: a longer one waits this long.
+pub(crate) const MAX_WAIT_SECONDS: i64 = 99_999_999;
+
+/// How long an Express execution may run (AWS: five minutes).
+const EXPRESS_MAX_SECONDS: u64 = 300;
+
+/// `t` plus `secs` seconds of a Wait, held to `0..=MAX_WAIT_SECONDS`.
+fn after_seconds(t: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+    after_duration(
+        t,
+        Duration::from_secs(secs.clamp(0, MAX_WAIT_SECONDS) as u64),
+    )
+}
+
+/// `t` plus `d`, or the last representable instant when that lies beyond it.
+pub(crate) fn after_duration(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
