@@ -36,7 +36,7 @@ pub mod path;
 pub mod scope;
 
 pub use error::{StatesError, StatesResult};
-pub use parse::limits;
 pub use model::{QueryLanguage, State, StateKind, StateMachine};
+pub use parse::limits;
 pub use parse::{ParseError, ParseErrors};
 pub use scope::{NoVariables, Scope, Variables};

@@ -16,17 +16,35 @@ fn start() -> DateTime<Utc> {
 fn waits_of_any_length_end_without_a_panic() {
     let max = i64::MAX.to_string();
     for (wait, input) in [
-        (json!({"Type": "Wait", "Seconds": 9223372036854775807u64, "End": true}), "{}".to_string()),
-        (json!({"Type": "Wait", "Seconds": 18446744073709551615u64, "End": true}), "{}".to_string()),
-        (json!({"Type": "Wait", "SecondsPath": "$.s", "End": true}), format!("{{\"s\": {max}}}")),
-        (json!({"Type": "Wait", "SecondsPath": "$.s", "End": true}), "{\"s\": 18446744073709551615}".to_string()),
-        (json!({"Type": "Wait", "Timestamp": "9999-12-31T23:59:59Z", "End": true}), "{}".to_string()),
+        (
+            json!({"Type": "Wait", "Seconds": 9223372036854775807u64, "End": true}),
+            "{}".to_string(),
+        ),
+        (
+            json!({"Type": "Wait", "Seconds": 18446744073709551615u64, "End": true}),
+            "{}".to_string(),
+        ),
+        (
+            json!({"Type": "Wait", "SecondsPath": "$.s", "End": true}),
+            format!("{{\"s\": {max}}}"),
+        ),
+        (
+            json!({"Type": "Wait", "SecondsPath": "$.s", "End": true}),
+            "{\"s\": 18446744073709551615}".to_string(),
+        ),
+        (
+            json!({"Type": "Wait", "Timestamp": "9999-12-31T23:59:59Z", "End": true}),
+            "{}".to_string(),
+        ),
     ] {
         let def = json!({"StartAt": "W", "States": {"W": wait}});
         let o = common::run_at(start(), Handlers::new(), def.clone(), &input);
         assert_eq!(o.status, Status::Succeeded, "{def}: {:?}", o.cause);
         let waited = o.stop_date - o.start_date;
-        assert!(waited.num_seconds() <= 99_999_999 || def["States"]["W"].get("Timestamp").is_some(), "{def}: {waited}");
+        assert!(
+            waited.num_seconds() <= 99_999_999 || def["States"]["W"].get("Timestamp").is_some(),
+            "{def}: {waited}"
+        );
     }
 }
 
@@ -59,9 +77,12 @@ fn retries_whose_backoff_overflows_do_not_panic() {
 
 #[test]
 fn an_express_execution_times_out_after_five_minutes() {
-    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": true}}});
+    let def =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400, "End": true}}});
     let interp = asl_interpreter::Interpreter::builder()
-        .clock(std::sync::Arc::new(asl_interpreter::VirtualClock::new(start())))
+        .clock(std::sync::Arc::new(asl_interpreter::VirtualClock::new(
+            start(),
+        )))
         .build();
     let mut config = common::config("{}");
     config.execution_type = asl_interpreter::ExecutionType::Express;
@@ -69,7 +90,8 @@ fn an_express_execution_times_out_after_five_minutes() {
     assert_eq!(o.status, Status::TimedOut);
     assert_eq!((o.stop_date - o.start_date).num_seconds(), 300);
     // Under five minutes it finishes; a shorter TimeoutSeconds still applies.
-    let short = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 299, "End": true}}});
+    let short =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 299, "End": true}}});
     let o = common::block_on(interp.run(common::machine(short), config.clone()));
     assert_eq!(o.status, Status::Succeeded);
     let tight = json!({"TimeoutSeconds": 60, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 200, "End": true}}});

@@ -1,9 +1,12 @@
-//! `cargo bench -p asl-validate`: how long a thousand definitions take to validate.
+//! `cargo bench -p asl-validate`: how long a thousand definitions take to validate, then how
+//! long definitions of extreme shapes take (deep, wide, long, a mebibyte of one byte, YAML).
 //!
 //! Uses the conformance definitions when `../shared/conformance/cases` is there (cycled up to
 //! 1,000), otherwise a generated machine with every state type.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use asl_validate::{Diagnostic, fuzz_input, validate, validate_yaml};
 
 fn main() {
     let dir = concat!(
@@ -42,6 +45,163 @@ fn main() {
         best * 1e3,
         found
     );
+    shapes();
+}
+
+const MIB: usize = 1 << 20;
+
+/// `S0 -> S1 -> ... -> S{n-1}`, the last one ending.
+fn chain(n: usize) -> String {
+    let states: Vec<String> = (0..n)
+        .map(|i| {
+            let next = if i + 1 < n {
+                format!(r#""Next":"S{}""#, i + 1)
+            } else {
+                r#""End":true"#.to_string()
+            };
+            format!(r#""S{i}":{{"Type":"Pass",{next}}}"#)
+        })
+        .collect();
+    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","))
+}
+
+/// `n` states that all end: every one but the first is named by nothing.
+fn wide(n: usize) -> String {
+    let states: Vec<String> = (0..n)
+        .map(|i| format!(r#""S{i}":{{"Type":"Pass","End":true}}"#))
+        .collect();
+    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","))
+}
+
+/// Parallel states nested `levels` deep, each with `width` branches.
+fn parallels(levels: usize, width: usize) -> String {
+    let mut m = r#"{"StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}"#.to_string();
+    for level in 0..levels {
+        let branches = vec![m; width].join(",");
+        m = format!(
+            r#"{{"StartAt":"P{level}","States":{{"P{level}":{{"Type":"Parallel","Branches":[{branches}],"End":true}}}}}}"#
+        );
+    }
+    m
+}
+
+/// An entry point: [`validate`] or [`validate_yaml`].
+type Entry = fn(&str) -> Vec<Diagnostic>;
+
+/// The best of a few runs of `f` on `text`, and the codes it found.
+fn time(f: Entry, text: &str) -> (Duration, Vec<Diagnostic>) {
+    let mut best = Duration::MAX;
+    let mut found = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        found = f(text);
+        best = best.min(start.elapsed());
+    }
+    (best, found)
+}
+
+fn shapes() {
+    let cases: Vec<(&str, Entry, String)> = vec![
+        ("chain of 6,000 states", validate, chain(6_000)),
+        ("chain of 16,000 states", validate, chain(16_000)),
+        ("16,000 states, none named", validate, wide(16_000)),
+        ("Parallel 16 deep", validate, parallels(16, 1)),
+        (
+            "Parallel 12 deep, 2 branches each",
+            validate,
+            parallels(12, 2),
+        ),
+        (
+            "20,000 nested objects",
+            validate,
+            format!("{}1{}", r#"{"a":"#.repeat(20_000), "}".repeat(20_000)),
+        ),
+        (
+            "20,000 nested arrays",
+            validate,
+            format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)),
+        ),
+        ("1 MiB of `{`", validate, "{".repeat(MIB)),
+        ("1 MiB of `[`", validate, "[".repeat(MIB)),
+        (
+            "`\"` and 1 MiB of `a`",
+            validate,
+            format!("\"{}", "a".repeat(MIB)),
+        ),
+        (
+            "`\"` and 1 MiB - 1 of `a`",
+            validate,
+            format!("\"{}", "a".repeat(MIB - 1)),
+        ),
+        ("YAML: chain of 16,000 states", validate_yaml, chain(16_000)),
+        ("YAML: 1 MiB of `- `", validate_yaml, "- ".repeat(MIB / 2)),
+        ("YAML: 1 MiB of `[`", validate_yaml, "[".repeat(MIB)),
+        (
+            "YAML: 1,400 indented levels",
+            validate_yaml,
+            (0..1400)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect(),
+        ),
+    ];
+    for (name, f, text) in &cases {
+        let (f, text) = (*f, text.as_str());
+        let (took, found) = time(f, text);
+        let mut codes: Vec<&str> = found.iter().map(|d| d.code.as_str()).collect();
+        codes.dedup();
+        println!(
+            "{name}: {:.1} KB in {:.2} ms (best of 5), {} findings {codes:?}",
+            text.len() as f64 / 1e3,
+            took.as_secs_f64() * 1e3,
+            found.len()
+        );
+    }
+    // Every entry point at once (the CLI reader, as JSON, YAML and stdin, with the findings
+    // placed in the file and rendered in every format): what a fuzzer runs.
+    let templates = [
+        ("chain of 16,000 states", chain(16_000)),
+        ("16,000 states, none named", wide(16_000)),
+        (
+            "template: 4,000 joined parts, 2,000 definitions",
+            template(4_000, 2_000),
+        ),
+    ];
+    for (name, text) in templates {
+        let start = Instant::now();
+        let work = fuzz_input(text.as_bytes());
+        println!(
+            "fuzz_input, {name}: {:.1} KB in {:.0} ms, {:.1} steps per byte in and out",
+            text.len() as f64 / 1e3,
+            start.elapsed().as_secs_f64() * 1e3,
+            work.steps as f64 / (work.bytes + work.diagnostic_bytes) as f64
+        );
+    }
+}
+
+/// A CloudFormation template: a definition assembled from `parts` strings, and `resources`
+/// more definitions as objects, each with a finding.
+fn template(parts: usize, resources: usize) -> String {
+    let text = chain(parts);
+    let step = text.len().div_ceil(parts);
+    let pieces: Vec<serde_json::Value> = text
+        .as_bytes()
+        .chunks(step)
+        .map(|c| String::from_utf8_lossy(c).into_owned().into())
+        .collect();
+    let mut res = serde_json::Map::new();
+    res.insert(
+        "Joined".into(),
+        serde_json::json!({"Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": {"Fn::Join": ["", pieces]}}}),
+    );
+    for i in 0..resources {
+        res.insert(
+            format!("M{i}"),
+            serde_json::json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}}}),
+        );
+    }
+    serde_json::json!({ "Resources": res }).to_string()
 }
 
 const SAMPLE: &str = r#"{

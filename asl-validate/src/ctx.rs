@@ -27,7 +27,10 @@ impl<'a> Ctx<'a> {
         let mut scopes = Vec::new();
         collect(machine, &mut scopes);
         let graphs = scopes.iter().map(|m| Graph::new(m)).collect();
-        let raw_states = states.iter().map(|s| (s.pointer.as_str(), s.value)).collect();
+        let raw_states = states
+            .iter()
+            .map(|s| (s.pointer.as_str(), s.value))
+            .collect();
         Ctx {
             raw,
             scopes,

@@ -54,7 +54,10 @@ impl Work {
 
 /// Bytes of pointers and messages.
 pub(crate) fn size(diags: &[Diagnostic]) -> usize {
-    diags.iter().map(|d| d.pointer.len() + d.message.len()).sum()
+    diags
+        .iter()
+        .map(|d| d.pointer.len() + d.message.len())
+        .sum()
 }
 
 /// Runs `bytes` through every entry point that reads a definition: [`validate`],
@@ -69,7 +72,11 @@ pub fn fuzz_input(bytes: &[u8]) -> Work {
             found += size(&validate(text));
             found += size(&validate_yaml(text));
             if let Err(e) = StateMachine::from_str(text) {
-                found += e.errors.iter().map(|e| e.pointer.len() + e.message.len()).sum::<usize>();
+                found += e
+                    .errors
+                    .iter()
+                    .map(|e| e.pointer.len() + e.message.len())
+                    .sum::<usize>();
             }
         }
         if let Ok(value) = serde_json::from_slice::<Value>(bytes) {

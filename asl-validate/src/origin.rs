@@ -59,8 +59,13 @@ impl Assembled {
         self.text.push_str(&other.text[range.clone()]);
         // Pieces are in text order: only those from the first that ends after the range's start
         // can overlap it (appending piece by piece stays proportional to the text).
-        let first = other.pieces.partition_point(|p| p.at + p.len <= range.start);
-        for p in other.pieces[first..].iter().take_while(|p| p.at < range.end) {
+        let first = other
+            .pieces
+            .partition_point(|p| p.at + p.len <= range.start);
+        for p in other.pieces[first..]
+            .iter()
+            .take_while(|p| p.at < range.end)
+        {
             work::count(1);
             let start = p.at.max(range.start);
             let end = (p.at + p.len).min(range.end);
@@ -111,7 +116,11 @@ impl Assembled {
 /// Byte offsets, in the JSON file `source`, of bytes of the value of the string whose node
 /// starts at `node` (a member's key or an element), escapes counted as the bytes they stand
 /// for. `offsets` are visited in order in one pass over the string.
-pub(crate) fn json_string_offsets(source: &str, node: usize, offsets: &[usize]) -> Vec<Option<usize>> {
+pub(crate) fn json_string_offsets(
+    source: &str,
+    node: usize,
+    offsets: &[usize],
+) -> Vec<Option<usize>> {
     let b = source.as_bytes();
     let mut out = vec![None; offsets.len()];
     let mut i = node;
@@ -323,7 +332,8 @@ mod tests {
         let src = "k: 'it''s a'\nj: \"a\\tb\\u00e9c\"\n";
         let lines = LineIndex::new(src);
         let at = LineCol { line: 1, column: 4 };
-        let pos = yaml_scalar_positions(&lines, at, TScalarStyle::SingleQuoted, "it's a", &[5, 0, 3]);
+        let pos =
+            yaml_scalar_positions(&lines, at, TScalarStyle::SingleQuoted, "it's a", &[5, 0, 3]);
         let cols: Vec<_> = pos.iter().map(|p| p.map(|p| p.column)).collect();
         // `'it''s a'`: the value's `a` is the file's column 11, `i` column 5, `s` column 9.
         assert_eq!(cols, [Some(11), Some(5), Some(9)]);

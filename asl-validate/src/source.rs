@@ -182,7 +182,9 @@ fn place_all(file: File<'_>, jobs: &[(Place<'_>, Vec<Diagnostic>)]) -> Vec<Vec<O
                     .collect();
                 let found = locate_all(&asm.text, &pointers);
                 for (k, (d, f)) in diags.iter().zip(found).enumerate() {
-                    if let Some(origin) = d.offset.or(f.map(|f| f.offset)).and_then(|o| asm.origin(o)) {
+                    if let Some(origin) =
+                        d.offset.or(f.map(|f| f.offset)).and_then(|o| asm.origin(o))
+                    {
                         strings.push(origin);
                         string_slots.push((j, k));
                     }
@@ -190,10 +192,16 @@ fn place_all(file: File<'_>, jobs: &[(Place<'_>, Vec<Diagnostic>)]) -> Vec<Vec<O
             }
         }
     }
-    for ((j, k), at) in nearest_slots.into_iter().zip(file.nearest(&lines, &nearest)) {
+    for ((j, k), at) in nearest_slots
+        .into_iter()
+        .zip(file.nearest(&lines, &nearest))
+    {
         out[j][k] = at;
     }
-    for ((j, k), at) in string_slots.into_iter().zip(file.in_strings(&lines, &strings)) {
+    for ((j, k), at) in string_slots
+        .into_iter()
+        .zip(file.in_strings(&lines, &strings))
+    {
         if at.is_some() {
             out[j][k] = at;
         }
@@ -395,7 +403,11 @@ fn from_template(
                 let shown = target.to_string_lossy().into_owned();
                 match std::fs::File::open(&target).and_then(read_limited) {
                     Ok(bytes) => {
-                        out.extend(check_bytes(&shown, Some(&target), bytes, true, uris).into_iter().map(Some));
+                        out.extend(
+                            check_bytes(&shown, Some(&target), bytes, true, uris)
+                                .into_iter()
+                                .map(Some),
+                        );
                     }
                     Err(e) => {
                         let d = Diagnostic::new(

@@ -435,7 +435,11 @@ mod tests {
             assert!(result.is_err(), "{:?}", result.map(|d| d.value));
             assert!(steps < 10_000, "{steps} steps");
         }
-        let nested = format!("{}1{}", "[".repeat(MAX_JSON_DEPTH), "]".repeat(MAX_JSON_DEPTH));
+        let nested = format!(
+            "{}1{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
         assert!(parse(&nested).is_ok());
     }
 }

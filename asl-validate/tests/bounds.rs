@@ -67,7 +67,10 @@ fn messages(diags: &[Diagnostic]) -> Vec<String> {
 /// Steps of `f` per byte of `text` and of the diagnostics.
 fn steps_per_byte(text: &str, f: impl FnOnce(&str) -> Vec<Diagnostic>) -> (Vec<Diagnostic>, f64) {
     let (diags, steps) = work::measure(|| f(text));
-    let out: usize = diags.iter().map(|d| d.pointer.len() + d.message.len()).sum();
+    let out: usize = diags
+        .iter()
+        .map(|d| d.pointer.len() + d.message.len())
+        .sum();
     (diags, steps as f64 / (text.len() + out) as f64)
 }
 
@@ -96,7 +99,9 @@ fn a_mebibyte_of_open_braces() {
     let (diags, per_byte) = steps_per_byte(&text, validate);
     assert_eq!(
         messages(&diags),
-        ["TOO_DEEPLY_NESTED /: The definition nests 1048576 levels deep; at most 127 are supported"]
+        [
+            "TOO_DEEPLY_NESTED /: The definition nests 1048576 levels deep; at most 127 are supported"
+        ]
     );
     assert!(per_byte < 4.0, "{per_byte}");
 }
@@ -123,7 +128,9 @@ fn a_mebibyte_long_string() {
     let text = format!("\"{}", "a".repeat(MIB));
     assert_eq!(
         messages(&validate(&text)),
-        ["SCHEMA_VALIDATION_FAILED /: The definition is 1048577 characters long; at most 1048576 are accepted"]
+        [
+            "SCHEMA_VALIDATION_FAILED /: The definition is 1048577 characters long; at most 1048576 are accepted"
+        ]
     );
 }
 
@@ -188,7 +195,11 @@ fn wide_states_maps() {
     let text = wide(16_000);
     let (diags, per_byte) = steps_per_byte(&text, validate);
     assert_eq!(diags.len(), 15_999);
-    assert!(diags.iter().all(|d| d.code.as_str() == "MISSING_TRANSITION_TARGET"));
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.code.as_str() == "MISSING_TRANSITION_TARGET")
+    );
     assert_eq!(diags[0].pointer, "/States/S1");
     assert_eq!(diags[15_998].pointer, "/States/S15999");
     assert!(per_byte < 8.0, "{per_byte}");
@@ -214,7 +225,10 @@ fn deep_parallel_nesting() {
     // nothing recurses past the limits.
     let deepest = nested_parallels(31, "P", 1);
     assert_eq!(codes(&validate(&deepest)), ["SCHEMA_VALIDATION_FAILED"]);
-    assert_eq!(codes(&validate(&nested_parallels(32, "P", 1))), ["TOO_DEEPLY_NESTED"]);
+    assert_eq!(
+        codes(&validate(&nested_parallels(32, "P", 1))),
+        ["TOO_DEEPLY_NESTED"]
+    );
 }
 
 #[test]
@@ -225,10 +239,16 @@ fn yaml_shapes() {
         ("flow sequences", "[".repeat(MIB), "TOO_DEEPLY_NESTED"),
         (
             "indented mappings",
-            (0..1400).map(|i| format!("{}a:\n", " ".repeat(i))).collect(),
+            (0..1400)
+                .map(|i| format!("{}a:\n", " ".repeat(i)))
+                .collect(),
             "TOO_DEEPLY_NESTED",
         ),
-        ("a long string", format!("'{}", "a".repeat(MIB - 1)), "INVALID_JSON_DESCRIPTION"),
+        (
+            "a long string",
+            format!("'{}", "a".repeat(MIB - 1)),
+            "INVALID_JSON_DESCRIPTION",
+        ),
     ];
     for (name, text, code) in cases {
         let (diags, per_byte) = steps_per_byte(&text, validate_yaml);
@@ -251,6 +271,66 @@ fn yaml_shapes() {
     while let Some(serde_json::Value::Array(mut items)) = v {
         v = items.pop();
     }
+}
+
+/// The deepest definitions the limits let through, validated on a thread with the stack a tokio
+/// worker has (2 MiB): every walk that recurses is bounded by the limits, not by the input.
+#[test]
+fn the_deepest_definitions_fit_a_small_stack() {
+    let levels = 120;
+    let not = format!(
+        "{}{}{}",
+        r#"{"Not":"#.repeat(levels),
+        r#"{"Variable":"$.a","BooleanEquals":true}"#,
+        "}".repeat(levels)
+    );
+    let choice = format!(
+        r#"{{"StartAt":"C","States":{{"C":{{"Type":"Choice","Choices":[{{"Next":"D",{}}}],"Default":"D"}},"D":{{"Type":"Succeed"}}}}}}"#,
+        &not[1..not.len() - 1]
+    );
+    let template = format!(
+        "{}{}{}",
+        r#"{"a":["#.repeat(levels / 2 - 2),
+        r#"{"b.$":"States.Array($.x)","c":"$.y","d":1}"#,
+        "]}".repeat(levels / 2 - 2)
+    );
+    let parameters = format!(
+        r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{template},"ResultSelector":{template},"End":true}}}}}}"#
+    );
+    let output = format!(
+        r#"{{"QueryLanguage":"JSONata","StartAt":"P","States":{{"P":{{"Type":"Pass","Output":{},"End":true}}}}}}"#,
+        template.replace("$.x", "{% $x %}")
+    );
+    let result = format!(
+        r#"{{"StartAt":"P","States":{{"P":{{"Type":"Pass","Result":{}1{},"End":true}}}}}}"#,
+        "[".repeat(123),
+        "]".repeat(123)
+    );
+    let cases = [
+        choice,
+        parameters,
+        output,
+        result,
+        nested_parallels(31, "P", 1),
+    ];
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for text in &cases {
+                let diags = validate(text);
+                assert!(
+                    !codes(&diags).contains(&"TOO_DEEPLY_NESTED"),
+                    "{:?}",
+                    messages(&diags)
+                );
+                validate_yaml(text);
+                let _ = asl_core::StateMachine::from_str(text);
+                fuzz_input(text.as_bytes());
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 /// The CLI reads stdin as JSON or YAML (YAML when it does not start like JSON).
@@ -289,16 +369,46 @@ fn diagnostics_under_a_long_key_stop_at_the_budget() {
         fields.join(",")
     );
     let (diags, steps) = work::measure(|| validate(&text));
-    let bytes: usize = diags.iter().map(|d| d.pointer.len() + d.message.len()).sum();
+    let bytes: usize = diags
+        .iter()
+        .map(|d| d.pointer.len() + d.message.len())
+        .sum();
     assert!(diags.iter().all(|d| d.code.as_str() == "NO_DOLLAR"));
     assert!(bytes <= MAX_DIAGNOSTIC_BYTES, "{bytes}");
     assert!(diags.len() > 10, "{}", diags.len());
     assert!(steps < 10 * text.len() as u64, "{steps}");
 }
 
+/// A CloudFormation template: one definition assembled from `parts` strings (`Fn::Join`), and
+/// `resources` more definitions written as objects, each with a finding.
+fn template(parts: usize, resources: usize) -> String {
+    let text = chain(parts, false);
+    let step = text.len().div_ceil(parts);
+    let pieces: Vec<serde_json::Value> = text
+        .as_bytes()
+        .chunks(step)
+        .map(|c| String::from_utf8_lossy(c).into_owned().into())
+        .collect();
+    let mut res = serde_json::Map::new();
+    res.insert(
+        "Joined".into(),
+        serde_json::json!({"Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": {"Fn::Join": ["", pieces]}}}),
+    );
+    for i in 0..resources {
+        res.insert(
+            format!("M{i}"),
+            serde_json::json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}}}),
+        );
+    }
+    serde_json::json!({ "Resources": res }).to_string()
+}
+
 #[test]
 fn fuzz_input_is_proportional_on_every_shape() {
     let shapes = [
+        template(2_000, 1_000),
         chain(2_000, true),
         chain(2_000, false),
         wide(2_000),
@@ -322,7 +432,11 @@ enum Shape {
     Chain(usize),
     Loop(usize),
     Wide(usize),
-    Parallels { levels: usize, width: usize, name_len: usize },
+    Parallels {
+        levels: usize,
+        width: usize,
+        name_len: usize,
+    },
     DeepObject(usize),
     DeepArray(usize),
     Braces(usize),
@@ -334,11 +448,9 @@ impl Shape {
     fn text(&self) -> String {
         match *self {
             Shape::Chain(n) => chain(n, true),
-            Shape::Loop(n) => chain(n, false).replacen(
-                r#""S0":"#,
-                r#""Done":{"Type":"Succeed"},"S0":"#,
-                1,
-            ),
+            Shape::Loop(n) => {
+                chain(n, false).replacen(r#""S0":"#, r#""Done":{"Type":"Succeed"},"S0":"#, 1)
+            }
             Shape::Wide(n) => wide(n),
             Shape::Parallels {
                 levels,
@@ -387,6 +499,15 @@ const STEPS_PER_BYTE: u64 = 32;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Small inputs of JSON's and YAML's punctuation, through every entry point.
+    #[test]
+    fn fuzz_input_is_proportional_on_small_inputs(
+        text in "[\\[\\]{}\":, a-zA-Z0-9$.\\-?!&*|\n]{0,400}"
+    ) {
+        let work = fuzz_input(text.as_bytes());
+        prop_assert!(work.is_proportional(), "{work:?}");
+    }
 
     #[test]
     fn work_is_proportional_to_size(shape in shape()) {

@@ -49,6 +49,20 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Metering<A> {
     }
 }
 
+/// `mi_option_purge_delay` in mimalloc v2's `mi_option_e` (the binding names no constant for
+/// it): how long freed memory waits before it goes back to the OS.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the OS at once instead of after mimalloc's default 10 ms, which it
+/// only counts on a thread that allocates again: an idle server's worker threads never did,
+/// so a burst's memory stayed resident until the next burst (idle RSS 20 MB, 197 MB after a
+/// burst of big JSONata values, 25 MB with this). For the long-lived server, not for `run`.
+pub fn return_freed_memory_promptly() {
+    // SAFETY: setting an option is a plain store into mimalloc's option table; the option
+    // exists (v2 is the version linked) and 0 is a valid delay.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 /// mimalloc with the JSONata meter: the allocator of the `sfn-local` binary and of the tests
 /// that check the memory limit.
 pub type Allocator = Metering<mimalloc::MiMalloc>;

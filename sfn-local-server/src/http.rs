@@ -43,7 +43,10 @@ impl HostPolicy {
     pub fn for_bind(addr: std::net::SocketAddr, extra: &[String]) -> HostPolicy {
         HostPolicy {
             any: !addr.ip().is_loopback(),
-            extra: extra.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+            extra: extra
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
         }
     }
 
@@ -176,25 +179,9 @@ async fn handle(
             format!("Unknown operation target: '{target}'"),
         ));
     };
-    let parsed: Result<Value, _> = if body.iter().all(u8::is_ascii_whitespace) {
-        Ok(Value::Object(Default::default()))
-    } else {
-        serde_json::from_slice(&body)
-    };
-    let body = match parsed {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => {
-            return error_response(&ApiError::new(
-                "SerializationException",
-                "The request body must be a JSON object",
-            ));
-        }
-        Err(e) => {
-            return error_response(&ApiError::new(
-                "SerializationException",
-                format!("Malformed JSON request body: {e}"),
-            ));
-        }
+    let body = match api::decode_body(&body) {
+        Ok(m) => m,
+        Err(e) => return error_response(&e),
     };
     match api::dispatch(&svc, op, &body).await {
         Ok(v) => respond(StatusCode::OK, &v, None),

@@ -11,6 +11,7 @@ pub mod config;
 pub mod http;
 pub mod inflight;
 pub mod integrations;
+pub mod limits;
 mod progress;
 pub mod run;
 pub mod scheduler;

@@ -51,12 +51,16 @@ pub struct RunArgs {
     /// Leave the history out of the printed JSON.
     #[arg(long)]
     pub no_history: bool,
+    /// JSONata limits.
+    #[command(flatten)]
+    pub jsonata: crate::limits::JsonataArgs,
 }
 
 /// Runs the command; returns the process exit code (0 succeeded, 1 failed/timed out/aborted,
 /// 2 invalid definition or arguments). On a terminal, stderr shows live progress.
 pub fn run(args: RunArgs) -> i32 {
     use std::io::IsTerminal;
+    args.jsonata.apply();
     let progress = std::io::stderr().is_terminal().then(Progress::new);
     match prepare(&args, progress.as_ref()) {
         Ok((interp, machine, config)) => {

@@ -58,11 +58,19 @@ pub struct ServeArgs {
     /// Bound to a loopback address, only loopback names are served otherwise (`localhost`,
     /// `127.0.0.1`, `[::1]`, `*.localhost`), which stops DNS-rebinding pages; a Docker service
     /// name is the usual reason to add one.
-    #[arg(long = "allowed-host", value_name = "NAME", env = "SFN_LOCAL_ALLOWED_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-host",
+        value_name = "NAME",
+        env = "SFN_LOCAL_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     pub allowed_hosts: Vec<String>,
     /// Log format.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     pub log_format: String,
+    /// JSONata limits.
+    #[command(flatten)]
+    pub jsonata: crate::limits::JsonataArgs,
 }
 
 impl Default for ServeArgs {
@@ -82,6 +90,7 @@ impl Default for ServeArgs {
             activity_poll_seconds: 60,
             allowed_hosts: Vec::new(),
             log_format: "text".into(),
+            jsonata: Default::default(),
         }
     }
 }
@@ -114,6 +123,8 @@ fn init_logs(format: &str) {
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.
 pub fn serve(args: ServeArgs) -> i32 {
     init_logs(&args.log_format);
+    crate::alloc::return_freed_memory_promptly();
+    args.jsonata.apply();
     let mock = match &args.mock_config {
         Some(p) => match std::fs::read_to_string(p)
             .map_err(|e| e.to_string())

@@ -132,6 +132,11 @@ impl Service {
                 } else {
                     tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");
                 }
+                // Step Functions keeps no history of Express executions (their ARNs'
+                // resource type is `express`): nothing of theirs is stored.
+                if arn.split(':').nth(5) == Some("express") {
+                    return;
+                }
                 w.send(WriteOp::Event {
                     execution_arn: arn.into(),
                     id: ev.id,
@@ -423,7 +428,6 @@ impl Service {
                 tracing::warn!(execution = %rec.arn, attempts, "not resumed again: the process ended while it ran, each time at the same point");
                 let cause = format!(
                     "sfn-local ended {attempts} times while running this execution, each time at the same point of its history; it is not resumed again."
-
                 );
                 self.close_interrupted(rec, Closing::Failed, &cause)?;
                 continue;

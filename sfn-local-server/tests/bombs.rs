@@ -102,9 +102,7 @@ fn a_self_applying_function_hits_a_limit() {
         timeout: std::time::Duration::from_millis(300),
         ..Default::default()
     }));
-    let o = run(pass(
-        "(function($f){ $f($f) })(function($f){ $f($f) })",
-    ));
+    let o = run(pass("(function($f){ $f($f) })(function($f){ $f($f) })"));
     asl_core::jsonata::budget::set_thread_limits(None);
     assert_eq!(o.status, Status::Failed, "{o:?}");
     assert_eq!(o.error.as_deref(), Some("States.QueryEvaluationError"));
@@ -193,5 +191,8 @@ fn a_doubling_append_hits_a_limit() {
     assert_eq!(o.status, Status::Failed, "{o:?}");
     assert_eq!(o.error.as_deref(), Some("States.QueryEvaluationError"));
     let cause = o.cause.unwrap();
-    assert!(cause.contains("D2015") || cause.contains("U1004"), "{cause}");
+    assert!(
+        cause.contains("D2015") || cause.contains("U1004"),
+        "{cause}"
+    );
 }

@@ -50,3 +50,16 @@ fn jsonata_seeds() {
 fn intrinsic_seeds() {
     replay("intrinsic", asl_core::fuzz::intrinsic);
 }
+
+#[test]
+fn validate_seeds() {
+    replay("validate", |data| {
+        let work = asl_validate::fuzz_input(data);
+        assert!(work.is_proportional(), "{work:?}");
+    });
+}
+
+#[test]
+fn api_request_seeds() {
+    replay("api_request", sfn_local_server::api::fuzz_request);
+}

@@ -25,7 +25,10 @@ fn raw(endpoint: &str, head: &str, body: &[u8]) -> (u16, Value) {
     let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
     let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     let body = body.rsplit_once('\n').map_or(body, |(_, last)| last);
-    (status, serde_json::from_str(body.trim()).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_str(body.trim()).unwrap_or(Value::Null),
+    )
 }
 
 fn list_with_host(endpoint: &str, host: &str) -> (u16, Value) {
@@ -73,7 +76,10 @@ fn loopback_servers_answer_loopback_host_names_only() {
     ] {
         let (status, body) = list_with_host(e, host);
         assert_eq!(status, 403, "{host}: {body}");
-        assert!(aws_type(&body).ends_with("#AccessDeniedException"), "{body}");
+        assert!(
+            aws_type(&body).ends_with("#AccessDeniedException"),
+            "{body}"
+        );
         assert!(body["message"].as_str().unwrap().contains("--allowed-host"));
     }
 }
@@ -88,7 +94,10 @@ fn bodies_larger_than_any_legal_request_are_refused_before_they_are_read() {
         b"{",
     );
     assert_eq!(status, 413, "{body}");
-    assert!(aws_type(&body).ends_with("#RequestEntityTooLargeException"), "{body}");
+    assert!(
+        aws_type(&body).ends_with("#RequestEntityTooLargeException"),
+        "{body}"
+    );
     // Chunked, so only reading tells: refused once the limit is passed.
     let mut chunked = Vec::new();
     let chunk = vec![b' '; 1 << 20];
@@ -104,7 +113,10 @@ fn bodies_larger_than_any_legal_request_are_refused_before_they_are_read() {
         &chunked,
     );
     assert_eq!(status, 413, "{body}");
-    assert!(aws_type(&body).ends_with("#RequestEntityTooLargeException"), "{body}");
+    assert!(
+        aws_type(&body).ends_with("#RequestEntityTooLargeException"),
+        "{body}"
+    );
     // The server is still there.
     ok(&server.endpoint, "ListStateMachines", json!({}));
 }
@@ -169,7 +181,10 @@ fn concurrent_starts_of_one_name_start_it_once() {
     assert_eq!(started, 1, "{answers:?}");
     for (status, body) in answers.iter().filter(|(s, _)| *s != 200) {
         assert_eq!(*status, 400, "{body}");
-        assert!(aws_type(body).ends_with("#ExecutionAlreadyExists"), "{body}");
+        assert!(
+            aws_type(body).ends_with("#ExecutionAlreadyExists"),
+            "{body}"
+        );
     }
     let listed = ok(
         &server.endpoint,
@@ -212,7 +227,11 @@ fn an_execution_that_keeps_ending_the_process_fails_instead_of_looping() {
         died_while_running(&dir, &execution);
         let server = spawn(&["--data-dir", dir.arg()]);
         for arn in [&execution, &waiting] {
-            let d = ok(&server.endpoint, "DescribeExecution", json!({"executionArn": arn}));
+            let d = ok(
+                &server.endpoint,
+                "DescribeExecution",
+                json!({"executionArn": arn}),
+            );
             assert_eq!(d["status"], "RUNNING", "{d}");
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -220,16 +239,27 @@ fn an_execution_that_keeps_ending_the_process_fails_instead_of_looping() {
     // The fourth time is one too many: `stuck` fails instead of resuming; `waiting` resumes.
     died_while_running(&dir, &execution);
     let server = spawn(&["--data-dir", dir.arg()]);
-    let d = ok(&server.endpoint, "DescribeExecution", json!({"executionArn": execution}));
+    let d = ok(
+        &server.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": execution}),
+    );
     assert_eq!(d["status"], "FAILED", "{d}");
     assert_eq!(d["error"], "States.Runtime");
-    assert!(d["cause"].as_str().unwrap().contains("not resumed again"), "{d}");
+    assert!(
+        d["cause"].as_str().unwrap().contains("not resumed again"),
+        "{d}"
+    );
     let h = ok(
         &server.endpoint,
         "GetExecutionHistory",
         json!({"executionArn": execution, "reverseOrder": true, "maxResults": 1}),
     );
     assert_eq!(h["events"][0]["type"], "ExecutionFailed", "{h}");
-    let d = ok(&server.endpoint, "DescribeExecution", json!({"executionArn": waiting}));
+    let d = ok(
+        &server.endpoint,
+        "DescribeExecution",
+        json!({"executionArn": waiting}),
+    );
     assert_eq!(d["status"], "RUNNING", "{d}");
 }

@@ -205,7 +205,8 @@ impl Drop for Metered {
                 LIVE.with(|l| l.set(0));
             }
         }
-        let token = TOKEN.with(|t| std::mem::replace(&mut *t.borrow_mut(), self.outer_token.take()));
+        let token =
+            TOKEN.with(|t| std::mem::replace(&mut *t.borrow_mut(), self.outer_token.take()));
         drop(token);
     }
 }

@@ -67,7 +67,8 @@ fn pad(args: &[JValue]) -> HostResult {
     };
     let len = string.chars().count();
     let wanted = width.abs();
-    if !(wanted > len as f64) {
+    // NaN pads nothing, as in jsonata-js (`NaN > 0` is false).
+    if wanted.is_nan() || wanted <= len as f64 {
         return Ok(JValue::String(string));
     }
     // A character takes at most 4 bytes.
@@ -296,8 +297,14 @@ mod tests {
         let table: &[(&[Value], Option<Value>)] = &[
             (&[json!("abc"), json!(6)], Some(json!("abc   "))),
             (&[json!("abc"), json!(-6)], Some(json!("   abc"))),
-            (&[json!("abc"), json!(6), json!("-+")], Some(json!("abc-+-"))),
-            (&[json!("abc"), json!(-5.9), json!("#")], Some(json!("##abc"))),
+            (
+                &[json!("abc"), json!(6), json!("-+")],
+                Some(json!("abc-+-")),
+            ),
+            (
+                &[json!("abc"), json!(-5.9), json!("#")],
+                Some(json!("##abc")),
+            ),
             (&[json!("abc"), json!(2)], Some(json!("abc"))),
             (&[json!("été"), json!(4), json!("é")], Some(json!("étéé"))),
             (&[json!("abc"), json!(5), json!("")], Some(json!("abc  "))),

@@ -46,7 +46,9 @@ fn definitions_longer_than_aws_accepts_are_refused_unread() {
     let e = StateMachine::from_str(&over).unwrap_err();
     assert_eq!(
         messages(&e),
-        ["SCHEMA_VALIDATION_FAILED: The definition is 1048577 characters long; at most 1048576 are accepted at /"]
+        [
+            "SCHEMA_VALIDATION_FAILED: The definition is 1048577 characters long; at most 1048576 are accepted at /"
+        ]
     );
 }
 
@@ -57,7 +59,8 @@ fn values_deeper_than_the_json_limit_are_refused_before_reading() {
     for _ in 0..MAX_JSON_DEPTH - 3 {
         result = json!([result]);
     }
-    let ok = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": result, "End": true}}});
+    let ok =
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": result, "End": true}}});
     assert_eq!(limits::json_depth(&ok, usize::MAX), MAX_JSON_DEPTH);
     assert!(StateMachine::from_value(&ok).is_ok());
 
@@ -72,7 +75,9 @@ fn values_deeper_than_the_json_limit_are_refused_before_reading() {
     let e = StateMachine::from_value(&def).unwrap_err();
     assert_eq!(
         messages(&e),
-        ["SCHEMA_VALIDATION_FAILED: The definition nests objects and arrays more than 127 levels deep at /"]
+        [
+            "SCHEMA_VALIDATION_FAILED: The definition nests objects and arrays more than 127 levels deep at /"
+        ]
     );
     let e = crate::model::PayloadTemplate::compile(&def["States"]["A"]["Parameters"]).unwrap_err();
     assert_eq!(e.errors.len(), 1);
@@ -128,10 +133,14 @@ fn errors_under_a_long_key_stop_at_the_budget() {
     assert!(bytes <= MAX_DIAGNOSTIC_BYTES + 200, "{bytes} bytes");
     let last = e.errors.last().unwrap();
     assert!(
-        last.message.ends_with("are not listed (the list stops after 4194304 bytes)"),
+        last.message
+            .ends_with("are not listed (the list stops after 4194304 bytes)"),
         "{last}"
     );
-    assert!(last.message.starts_with(&format!("{} more", 20_000 - (e.errors.len() - 1))));
+    assert!(
+        last.message
+            .starts_with(&format!("{} more", 20_000 - (e.errors.len() - 1)))
+    );
     // Steps are bounded by the input (about 500 KB) and the budget, not 20,000 × 300 KB.
     assert!(steps < 20_000_000, "{steps} steps");
 }
@@ -168,9 +177,7 @@ fn mentions(v: &Value) -> bool {
 
 #[test]
 fn uses_context_is_the_whole_state_including_nested_workflows() {
-    let inner = |leaf: Value| {
-        json!({"StartAt": "I", "Comment": "plain", "States": {"I": leaf, "J": pass_end()}})
-    };
+    let inner = |leaf: Value| json!({"StartAt": "I", "Comment": "plain", "States": {"I": leaf, "J": pass_end()}});
     let uses = json!({"Type": "Pass", "Parameters": {"x.$": "$$.Execution.Id"}, "End": true});
     let cases = [
         json!({"Type": "Parallel", "Branches": [inner(pass_end()), inner(uses.clone())], "End": true}),

@@ -66,8 +66,7 @@ pub fn locate_all(source: &str, pointers: &[&str]) -> Vec<Option<Found>> {
     let mut trie = Trie {
         nodes: vec![TrieNode::default()],
     };
-    let ends: Vec<Option<(Vec<usize>, usize)>> =
-        pointers.iter().map(|p| trie.insert(p)).collect();
+    let ends: Vec<Option<(Vec<usize>, usize)>> = pointers.iter().map(|p| trie.insert(p)).collect();
     trie.walk(source.as_bytes(), source);
     ends.into_iter()
         .map(|end| {
@@ -468,9 +467,19 @@ mod tests {
     fn many_pointers_in_one_pass() {
         let found = locate_all(
             SRC,
-            &["/States/A/Next", "/States/A/Nope/x", "", "/StartAt", "nope", "/States/a~1b/1/x"],
+            &[
+                "/States/A/Next",
+                "/States/A/Nope/x",
+                "",
+                "/StartAt",
+                "nope",
+                "/States/a~1b/1/x",
+            ],
         );
-        let offsets: Vec<_> = found.iter().map(|f| f.map(|f| (f.offset, f.exact))).collect();
+        let offsets: Vec<_> = found
+            .iter()
+            .map(|f| f.map(|f| (f.offset, f.exact)))
+            .collect();
         let a = locate_offset(SRC, "/States/A").unwrap();
         assert_eq!(
             offsets,
@@ -502,7 +511,11 @@ mod tests {
         let src = "ab\né\r\n\u{1F600}x\n\nlast";
         let index = LineIndex::new(src);
         for offset in 0..=src.len() + 2 {
-            assert_eq!(index.line_col(offset), line_col_at(src, offset), "at {offset}");
+            assert_eq!(
+                index.line_col(offset),
+                line_col_at(src, offset),
+                "at {offset}"
+            );
             if src.is_char_boundary(offset) {
                 assert_eq!(index.offset(line_col_at(src, offset)), Some(offset));
             }

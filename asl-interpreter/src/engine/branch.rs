@@ -675,9 +675,11 @@ pub(crate) async fn run_execution(
     // Counted from the start, also across a resume. An Express execution runs for at most
     // five minutes, whatever its definition says (AWS's quota for Express workflows).
     let timeout_seconds = match exec.config.execution_type {
-        ExecutionType::Express => Some(machine.timeout_seconds.map_or(EXPRESS_MAX_SECONDS, |s| {
-            s.min(EXPRESS_MAX_SECONDS)
-        })),
+        ExecutionType::Express => Some(
+            machine
+                .timeout_seconds
+                .map_or(EXPRESS_MAX_SECONDS, |s| s.min(EXPRESS_MAX_SECONDS)),
+        ),
         ExecutionType::Standard => machine.timeout_seconds,
     };
     let timeout = timeout_seconds.map(|s| {

@@ -15,7 +15,10 @@ pub(crate) fn render(reports: &[Report]) -> String {
     // The lines of the file being shown, indexed once (the reports of one file share its text).
     let mut index: Option<(Arc<str>, LineIndex<'_>)> = None;
     for r in reports {
-        if !index.as_ref().is_some_and(|(s, _)| Arc::ptr_eq(s, &r.source)) {
+        if !index
+            .as_ref()
+            .is_some_and(|(s, _)| Arc::ptr_eq(s, &r.source))
+        {
             index = Some((r.source.clone(), LineIndex::new(&r.source)));
         }
         for l in &r.diagnostics {

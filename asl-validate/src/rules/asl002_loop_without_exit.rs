@@ -19,20 +19,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
             continue; // MISSING_END_STATE says it already.
         }
         // States that can finish: terminals, and every state with a successor that can.
-        let _ = graph;
-        let mut set: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        loop {
-            let before = set.len();
-            for (name, state) in &m.states {
-                if is_terminal(state) || crate::ctx::successors(state).iter().any(|s| set.contains(s)) {
-                    set.insert(name.as_str());
-                }
-            }
-            if set.len() == before {
-                break;
-            }
-        }
-        let can_finish: Vec<bool> = m.states.keys().map(|k| set.contains(k.as_str())).collect();
+        let can_finish = graph.can_reach(terminal);
         let entered = graph.reachable();
         let stuck: Vec<&str> = m
             .states

@@ -80,11 +80,7 @@ fn arity(call: &IntrinsicCall, at: &Trail, budget: &mut Budget, out: &mut Vec<Di
             call.args.len()
         );
         if budget.take(at.len() + message.len()) {
-            out.push(Diagnostic::new(
-                Code::IntrinsicArity,
-                at.render(),
-                message,
-            ));
+            out.push(Diagnostic::new(Code::IntrinsicArity, at.render(), message));
         }
     }
     for a in &call.args {

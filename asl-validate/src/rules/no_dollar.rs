@@ -49,11 +49,7 @@ fn walk(v: &Value, at: &Trail, budget: &mut Budget, out: &mut Vec<Diagnostic>) {
                         "The value of '{k}' looks like a JSONPath or intrinsic function, but the key does not end with '.$', so it is passed as a literal string"
                     );
                     if budget.take(child_at.len() + message.len()) {
-                        out.push(Diagnostic::new(
-                            Code::NoDollar,
-                            child_at.render(),
-                            message,
-                        ));
+                        out.push(Diagnostic::new(Code::NoDollar, child_at.render(), message));
                     }
                 } else {
                     walk(child, &child_at, budget, out);

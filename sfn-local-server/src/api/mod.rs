@@ -60,6 +60,40 @@ pub const OPERATIONS: &[&str] = &[
     "ValidateStateMachineDefinition",
 ];
 
+/// A request body as the HTTP front reads it: a JSON object (an empty or blank body is `{}`),
+/// anything else a `SerializationException`.
+pub fn decode_body(body: &[u8]) -> ApiResult<Map<String, Value>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::new(
+            "SerializationException",
+            "The request body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::new(
+            "SerializationException",
+            format!("Malformed JSON request body: {e}"),
+        )),
+    }
+}
+
+/// For fuzzing: `data`'s first byte picks an operation, the rest is its body, read and checked
+/// against the service model as every request is before its operation runs. Any answer is
+/// fine; a panic is a finding.
+pub fn fuzz_request(data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let op = OPERATIONS[pick as usize % OPERATIONS.len()];
+    if let Ok(body) = decode_body(body) {
+        let _ = model::validate(op, &body);
+        let req = Req(&body);
+        let _ = (req.max_results(), req.page_start());
+    }
+}
+
 /// Runs one operation, once its request has passed the service model's checks (types,
 /// required members, lengths, ranges, patterns, enums: see `api/model.rs`).
 pub async fn dispatch(svc: &Arc<Service>, op: &str, body: &Map<String, Value>) -> ApiResult {
