@@ -23,21 +23,10 @@ fn default_encryption() -> Value {
 
 /// Checks a definition the way CreateStateMachine does: `InvalidDefinition` with AWS's
 /// message form (`CODE: message at /location`) for every error.
+///
+/// Its length (1 to 1,048,576 characters) was checked with the service model's constraints
+/// before the operation ran (`api/model.rs`).
 pub(crate) fn check_definition(definition: &str) -> ApiResult<()> {
-    if definition.is_empty() {
-        return Err(ApiError::validation(
-            "definition",
-            definition,
-            "Member must have length greater than or equal to 1",
-        ));
-    }
-    if definition.len() > 1024 * 1024 {
-        return Err(ApiError::validation(
-            "definition",
-            "...",
-            "Member must have length less than or equal to 1048576",
-        ));
-    }
     let errors: Vec<String> = asl_validate::validate(definition)
         .into_iter()
         .filter(|d| d.code.is_aws() && d.severity() == asl_validate::Severity::Error)
