@@ -126,7 +126,7 @@ pub(crate) fn json_string_offsets(
     let mut i = node;
     // An object member is located at its key: step over it to the value.
     if b.get(i) == Some(&b'"')
-        && let Some(after_key) = skip_string(b, i)
+        && let Some(after_key) = asl_core::parse::location::skip_string(b, i)
     {
         let j = skip_ws(b, after_key);
         if b.get(j) == Some(&b':') {
@@ -174,17 +174,6 @@ fn step(source: &str, i: usize) -> Option<(usize, usize)> {
         },
         _ => (1, 1),
     })
-}
-
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    loop {
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {

@@ -74,13 +74,15 @@ fn main() {
         let r = jsonata::evaluate(&e, &states, &NoVariables, "Output");
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let cause = r.err().map(|e| e.cause).unwrap_or_default();
+        // The JSONata code in the cause (`D1012`, `U1004`, ...).
         let code = cause
-            .rsplit(". ")
-            .next()
-            .unwrap_or_default()
-            .split(':')
-            .next()
-            .unwrap_or_default()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| {
+                w.len() == 5
+                    && w.starts_with(['D', 'U'])
+                    && w[1..].bytes().all(|b| b.is_ascii_digit())
+            })
+            .unwrap_or("none")
             .to_string();
         println!("{name:<45} stopped in {ms:>8.1} ms ({code})");
     }

@@ -278,13 +278,10 @@ fn list_executions_lists_a_map_runs_children() {
         json!({"mapRunArn": run, "stateMachineArn": sm}),
     );
     assert_eq!(ty, "ValidationException");
-    assert!(message.contains("not both"), "{message}");
+    assert!(message.contains("cannot both be given"), "{message}");
     let (ty, message) = error(e, "ListExecutions", json!({}));
     assert_eq!(ty, "ValidationException");
-    assert!(
-        message.contains("Must provide a StateMachine ARN or MapRun ARN"),
-        "{message}"
-    );
+    assert!(message.contains("is required"), "{message}");
 }
 
 #[test]

@@ -20,7 +20,11 @@ pub(crate) const NAMES: &[&str] = &[
     "parse",
     "eval",
     "pad",
+    DISTINCT,
 ];
+
+/// The name `$distinct` calls are renamed to at compile time (see [`distinct`]).
+pub(crate) const DISTINCT: &str = "__sfnLocalDistinct";
 
 /// Most elements `$range` will produce, so a huge span cannot exhaust memory.
 pub(crate) const MAX_RANGE_LEN: usize = 10_000_000;
@@ -35,6 +39,7 @@ pub(crate) fn register(ev: &mut Evaluator, name: &str) -> Result<(), EvaluatorEr
         "parse" => ev.register_fn("parse", parse),
         "random" => ev.register_fn_override("random", random),
         "pad" => ev.register_fn_override("pad", pad),
+        DISTINCT => ev.register_fn(DISTINCT, distinct),
         "eval" => ev.register_fn_override("eval", |_: &[JValue]| {
             Err(EvaluatorError::ReferenceError(
                 "T1006: Attempted to invoke a non-function".to_string(),
@@ -85,6 +90,75 @@ fn pad(args: &[JValue]) -> HostResult {
     } else {
         format!("{string}{padding}")
     }))
+}
+
+/// `$distinct(array)` as jsonata-js defines it (the items in their first order, without those
+/// deep-equal to an earlier one; anything but an array of two or more items unchanged), in one
+/// pass: each item is keyed by its canonical form (object members sorted, `-0` as `0`).
+/// Functions and regexes equal nothing, as in jsonata-js.
+fn distinct(args: &[JValue]) -> HostResult {
+    check_arity(args, 1, "distinct")?;
+    match args.first() {
+        None | Some(JValue::Undefined) => Ok(JValue::Undefined),
+        Some(JValue::Array(items)) if items.len() > 1 => {
+            let mut seen = std::collections::HashSet::new();
+            let mut kept = Vec::new();
+            for item in items.iter() {
+                let mut key = String::new();
+                if !canonical(item, &mut key) || seen.insert(key) {
+                    kept.push(item.clone());
+                }
+            }
+            let mut result = JValue::array(kept);
+            if items.sequence {
+                result.mark_sequence();
+            }
+            Ok(result)
+        }
+        Some(other) => Ok(other.clone()),
+    }
+}
+
+/// Writes `v`'s canonical form; `false` if it holds a value that equals nothing (a function).
+fn canonical(v: &JValue, out: &mut String) -> bool {
+    use std::fmt::Write;
+    match v {
+        JValue::Null => out.push('n'),
+        JValue::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        JValue::Number(n) => {
+            let n = if *n == 0.0 { 0.0 } else { *n };
+            let _ = write!(out, "#{n:?};");
+        }
+        JValue::String(s) => {
+            let _ = write!(out, "s{}:{s}", s.len());
+        }
+        JValue::Array(items) => {
+            out.push('[');
+            for item in items.iter() {
+                if !jsonata_core::value::with_stack(|| canonical(item, out)) {
+                    return false;
+                }
+                out.push(',');
+            }
+            out.push(']');
+        }
+        JValue::Object(map) => {
+            let mut members: Vec<_> = map.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (k, item) in members {
+                let _ = write!(out, "{}:{k}", k.len());
+                if !jsonata_core::value::with_stack(|| canonical(item, out)) {
+                    return false;
+                }
+                out.push(',');
+            }
+            out.push('}');
+        }
+        JValue::Undefined => out.push('u'),
+        _ => return false,
+    }
+    true
 }
 
 /// jsonata-js's signature-mismatch error; `index` is 1-based.
@@ -290,6 +364,48 @@ mod tests {
             Ok(v) => Ok(super::super::convert::from_jvalue(&v).unwrap()),
             Err(e) => Err(e.message().to_string()),
         }
+    }
+
+    #[test]
+    fn distinct_answers_as_jsonatas_own() {
+        use jsonata_core::evaluator::Evaluator;
+        let table = [
+            "$distinct([1, 2, 1, 3, 2])",
+            "$distinct([1, 1.0, -0, 0, '1'])",
+            "$distinct(['a', 'b', 'a', 'A'])",
+            "$distinct([{'a': 1, 'b': 2}, {'b': 2, 'a': 1}, {'a': 1}, [1, 2], [1, 2], [2, 1]])",
+            "$distinct([null, null, true, false, true])",
+            "$distinct([[[1]], [[1]], [[2]]])",
+            "$distinct([1])",
+            "$distinct([])",
+            "$distinct(5)",
+            "$distinct('x')",
+            "$distinct(null)",
+            "$distinct(nothing)",
+            "$distinct([1, 2, 1])[0]",
+            "[1, 2, 2].$distinct($)",
+            "$distinct([1, 2, 2]) ~> $count",
+            "$map([[1, 1], [2, 2]], function($v){ $distinct($v) })",
+        ];
+        for src in table {
+            let ast = jsonata_core::parser::parse(src).unwrap();
+            let theirs = Evaluator::new().evaluate(&ast, &JValue::Undefined);
+            let expr = super::super::Expression::compile(src).unwrap();
+            let input = serde_json::json!({});
+            let states = super::super::StatesBinding::new(&input, &input);
+            let ours = super::super::evaluate(&expr, &states, &crate::NoVariables, "Output");
+            let theirs = theirs.map(|v| super::super::convert::from_jvalue(&v).unwrap());
+            match (theirs, ours) {
+                (Ok(t), Ok(o)) => assert_eq!(t, o, "{src}"),
+                (t, o) => panic!("{src}: {t:?} / {o:?}"),
+            }
+        }
+        // A million items in one pass.
+        let expr = super::super::Expression::compile("$count($distinct([1..1000000]))").unwrap();
+        let input = serde_json::json!({});
+        let states = super::super::StatesBinding::new(&input, &input);
+        let n = super::super::evaluate(&expr, &states, &crate::NoVariables, "Output").unwrap();
+        assert_eq!(n, Some(serde_json::json!(1000000)));
     }
 
     #[test]

@@ -138,7 +138,12 @@ impl Expression {
         }
         let parsed = catch_unwind(|| jsonata_core::parser::parse(source))
             .map_err(|panic| syntax_error(panic_message(&panic)))?;
-        let ast = parsed.map_err(|e| syntax_error(errors::normalize_message(&e.to_string())))?;
+        let mut ast =
+            parsed.map_err(|e| syntax_error(errors::normalize_message(&e.to_string())))?;
+        // jsonata's `$distinct` compares every item with every item kept so far, and checks no
+        // time limit while it does: a million items would hold a thread for minutes. Calls
+        // of it go to a linear one with the same results (see `functions::distinct`).
+        rename_calls(&mut ast, "distinct", functions::DISTINCT);
         let mut refs = References::default();
         refs.walk(&ast);
         if refs.newer_operator {
@@ -392,6 +397,93 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Names an AST refers to, gathered once at compile time so evaluation binds only the
 /// variables and functions the expression can see (`Variables` cannot be enumerated).
+/// Renames the calls of function `from` (`$from(...)`) to `to`, anywhere in the expression.
+fn rename_calls(node: &mut AstNode, from: &str, to: &str) {
+    let each = |nodes: &mut [AstNode]| nodes.iter_mut().for_each(|n| rename_calls(n, from, to));
+    match node {
+        AstNode::Function { name, args, .. } => {
+            if name == from {
+                *name = to.to_string();
+            }
+            each(args);
+        }
+        AstNode::Path { steps } => {
+            for step in steps {
+                rename_calls(&mut step.node, from, to);
+                for stage in &mut step.stages {
+                    if let Stage::Filter(n) = stage {
+                        rename_calls(n, from, to);
+                    }
+                }
+            }
+        }
+        AstNode::Binary { lhs, rhs, .. } => {
+            rename_calls(lhs, from, to);
+            rename_calls(rhs, from, to);
+        }
+        AstNode::Unary { operand: n, .. }
+        | AstNode::Lambda { body: n, .. }
+        | AstNode::FunctionApplication(n) => rename_calls(n, from, to),
+        AstNode::Call { procedure, args } => {
+            rename_calls(procedure, from, to);
+            each(args);
+        }
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => each(items),
+        AstNode::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+            rename_calls(k, from, to);
+            rename_calls(v, from, to);
+        }),
+        AstNode::ObjectTransform { input, pattern } => {
+            rename_calls(input, from, to);
+            pattern.iter_mut().for_each(|(k, v)| {
+                rename_calls(k, from, to);
+                rename_calls(v, from, to);
+            });
+        }
+        AstNode::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            rename_calls(condition, from, to);
+            rename_calls(then_branch, from, to);
+            if let Some(e) = else_branch {
+                rename_calls(e, from, to);
+            }
+        }
+        AstNode::Sort { input, terms } => {
+            rename_calls(input, from, to);
+            terms
+                .iter_mut()
+                .for_each(|(t, _)| rename_calls(t, from, to));
+        }
+        AstNode::Transform {
+            location,
+            update,
+            delete,
+        } => {
+            rename_calls(location, from, to);
+            rename_calls(update, from, to);
+            if let Some(d) = delete {
+                rename_calls(d, from, to);
+            }
+        }
+        AstNode::String(_)
+        | AstNode::Name(_)
+        | AstNode::Number(_)
+        | AstNode::Boolean(_)
+        | AstNode::Null
+        | AstNode::Undefined
+        | AstNode::Placeholder
+        | AstNode::Regex { .. }
+        | AstNode::Variable(_)
+        | AstNode::ParentVariable(_)
+        | AstNode::Wildcard
+        | AstNode::Descendant
+        | AstNode::Parent(_) => {}
+    }
+}
+
 #[derive(Default)]
 struct References {
     variables: Vec<String>,

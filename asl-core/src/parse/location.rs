@@ -271,8 +271,9 @@ fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The end of the string token at `i` (after its closing quote).
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
+/// The end of the JSON string token at byte `i` (after its closing quote), or `None` when `i`
+/// is not at a quote or the string does not close.
+pub fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }

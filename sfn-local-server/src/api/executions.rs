@@ -362,13 +362,13 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         (Some(_), Some(_)) => {
             return Err(ApiError::new(
                 "ValidationException",
-                "1 validation error detected: Must provide either a StateMachine ARN or a MapRun ARN, not both",
+                "1 validation error detected: stateMachineArn and mapRunArn cannot both be given",
             ));
         }
         (None, None) => {
             return Err(ApiError::new(
                 "ValidationException",
-                "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN",
+                "1 validation error detected: one of stateMachineArn and mapRunArn is required",
             ));
         }
         (None, Some(map_run)) => return list_map_run_children(svc, req, map_run),
@@ -379,9 +379,6 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         return Err(ApiError::no_state_machine(arn));
     }
     let status = status_filter(req)?;
-    let redrive = req.opt_str("redriveFilter")?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
     let all: Vec<ExecutionRec> = svc
         .store
         .executions(r.machine_arn(), status)?
@@ -391,6 +388,18 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             MachineRef::Version(..) => e.version_arn.as_deref() == Some(arn),
             MachineRef::Alias(..) => e.alias_arn.as_deref() == Some(arn),
         })
+        .collect();
+    execution_page(all, req, None)
+}
+
+/// A `ListExecutions` answer over `all` (newest first): `redriveFilter`, the page asked for,
+/// and each item's members, with `mapRunArn` and `itemCount` for a map run's children.
+fn execution_page(all: Vec<ExecutionRec>, req: &Req<'_>, map_run: Option<&str>) -> ApiResult {
+    let redrive = req.opt_str("redriveFilter")?;
+    let max = req.max_results()?;
+    let start = req.page_start()?;
+    let all: Vec<ExecutionRec> = all
+        .into_iter()
         .filter(|e| match redrive {
             Some("REDRIVEN") => e.redrive_count > 0,
             Some("NOT_REDRIVEN") => e.redrive_count == 0,
@@ -401,22 +410,30 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let items: Vec<Value> = items
         .iter()
         .map(|e| {
-            let mut m = json!({"executionArn": e.arn, "stateMachineArn": e.sm_arn,
-                "name": e.name, "status": e.status, "startDate": epoch(e.start),
-                "redriveCount": e.redrive_count});
+            let mut m = Map::new();
+            m.insert("executionArn".into(), json!(e.arn));
+            m.insert("stateMachineArn".into(), json!(e.sm_arn));
+            m.insert("name".into(), json!(e.name));
+            m.insert("status".into(), json!(e.status));
+            m.insert("startDate".into(), epoch(e.start));
+            if let Some(map_run) = map_run {
+                m.insert("mapRunArn".into(), json!(map_run));
+                m.insert("itemCount".into(), json!(e.item_count.unwrap_or(1)));
+            }
+            m.insert("redriveCount".into(), json!(e.redrive_count));
             if let Some(s) = e.stop {
-                m["stopDate"] = epoch(s);
+                m.insert("stopDate".into(), epoch(s));
             }
             if let Some(v) = &e.version_arn {
-                m["stateMachineVersionArn"] = json!(v);
+                m.insert("stateMachineVersionArn".into(), json!(v));
             }
             if let Some(a) = &e.alias_arn {
-                m["stateMachineAliasArn"] = json!(a);
+                m.insert("stateMachineAliasArn".into(), json!(a));
             }
             if let Some(d) = e.redrive_date {
-                m["redriveDate"] = epoch(d);
+                m.insert("redriveDate".into(), epoch(d));
             }
-            m
+            Value::Object(m)
         })
         .collect();
     let mut out = json!({"executions": items});
@@ -452,41 +469,8 @@ fn list_map_run_children(svc: &Arc<Service>, req: &Req<'_>, map_run: &str) -> Ap
         return Err(ApiError::no_resource(map_run));
     }
     let status = status_filter(req)?;
-    let redrive = req.opt_str("redriveFilter")?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let all: Vec<ExecutionRec> = svc
-        .store
-        .map_run_executions(map_run, status)?
-        .into_iter()
-        .filter(|e| match redrive {
-            Some("REDRIVEN") => e.redrive_count > 0,
-            Some("NOT_REDRIVEN") => e.redrive_count == 0,
-            _ => true,
-        })
-        .collect();
-    let (items, next) = page(all, start, max);
-    let items: Vec<Value> = items
-        .iter()
-        .map(|e| {
-            let mut m = json!({"executionArn": e.arn, "stateMachineArn": e.sm_arn,
-                "name": e.name, "status": e.status, "startDate": epoch(e.start),
-                "mapRunArn": map_run, "itemCount": e.item_count.unwrap_or(1),
-                "redriveCount": e.redrive_count});
-            if let Some(s) = e.stop {
-                m["stopDate"] = epoch(s);
-            }
-            if let Some(d) = e.redrive_date {
-                m["redriveDate"] = epoch(d);
-            }
-            m
-        })
-        .collect();
-    let mut out = json!({"executions": items});
-    if let Some(n) = next {
-        out["nextToken"] = json!(n);
-    }
-    Ok(out)
+    let all = svc.store.map_run_executions(map_run, status)?;
+    execution_page(all, req, Some(map_run))
 }
 
 pub(crate) async fn stop(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
