@@ -444,7 +444,24 @@ impl History {
         event_type: impl Into<Cow<'static, str>>,
         details: Option<EventDetails>,
     ) -> u64 {
+        self.push_within(usize::MAX, previous, timestamp, event_type, details)
+            .unwrap_or_default()
+    }
+
+    /// [`History::push`] while the history holds fewer than `cap` events; `None` (nothing
+    /// appended) once it holds that many.
+    pub fn push_within(
+        &self,
+        cap: usize,
+        previous: u64,
+        timestamp: DateTime<Utc>,
+        event_type: impl Into<Cow<'static, str>>,
+        details: Option<EventDetails>,
+    ) -> Option<u64> {
         let mut ev = self.lock();
+        if ev.len() >= cap {
+            return None;
+        }
         let id = ev.len() as u64 + 1;
         ev.push(HistoryEvent {
             id,
@@ -456,7 +473,7 @@ impl History {
         if let (Some((arn, listener)), Some(last)) = (&self.listener, ev.last()) {
             listener(arn, last);
         }
-        id
+        Some(id)
     }
 
     /// Number of events so far.

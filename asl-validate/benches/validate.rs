@@ -48,42 +48,12 @@ fn main() {
     shapes();
 }
 
+#[path = "../tests/shapes/mod.rs"]
+mod shapes;
+
+use shapes::{chain, nested_parallels, template, wide};
+
 const MIB: usize = 1 << 20;
-
-/// `S0 -> S1 -> ... -> S{n-1}`, the last one ending.
-fn chain(n: usize) -> String {
-    let states: Vec<String> = (0..n)
-        .map(|i| {
-            let next = if i + 1 < n {
-                format!(r#""Next":"S{}""#, i + 1)
-            } else {
-                r#""End":true"#.to_string()
-            };
-            format!(r#""S{i}":{{"Type":"Pass",{next}}}"#)
-        })
-        .collect();
-    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","))
-}
-
-/// `n` states that all end: every one but the first is named by nothing.
-fn wide(n: usize) -> String {
-    let states: Vec<String> = (0..n)
-        .map(|i| format!(r#""S{i}":{{"Type":"Pass","End":true}}"#))
-        .collect();
-    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","))
-}
-
-/// Parallel states nested `levels` deep, each with `width` branches.
-fn parallels(levels: usize, width: usize) -> String {
-    let mut m = r#"{"StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}"#.to_string();
-    for level in 0..levels {
-        let branches = vec![m; width].join(",");
-        m = format!(
-            r#"{{"StartAt":"P{level}","States":{{"P{level}":{{"Type":"Parallel","Branches":[{branches}],"End":true}}}}}}"#
-        );
-    }
-    m
-}
 
 /// An entry point: [`validate`] or [`validate_yaml`].
 type Entry = fn(&str) -> Vec<Diagnostic>;
@@ -102,14 +72,14 @@ fn time(f: Entry, text: &str) -> (Duration, Vec<Diagnostic>) {
 
 fn shapes() {
     let cases: Vec<(&str, Entry, String)> = vec![
-        ("chain of 6,000 states", validate, chain(6_000)),
-        ("chain of 16,000 states", validate, chain(16_000)),
+        ("chain of 6,000 states", validate, chain(6_000, true)),
+        ("chain of 16,000 states", validate, chain(16_000, true)),
         ("16,000 states, none named", validate, wide(16_000)),
-        ("Parallel 16 deep", validate, parallels(16, 1)),
+        ("Parallel 16 deep", validate, nested_parallels(16, "P", 1)),
         (
             "Parallel 12 deep, 2 branches each",
             validate,
-            parallels(12, 2),
+            nested_parallels(12, "P", 2),
         ),
         (
             "20,000 nested objects",
@@ -133,7 +103,11 @@ fn shapes() {
             validate,
             format!("\"{}", "a".repeat(MIB - 1)),
         ),
-        ("YAML: chain of 16,000 states", validate_yaml, chain(16_000)),
+        (
+            "YAML: chain of 16,000 states",
+            validate_yaml,
+            chain(16_000, true),
+        ),
         ("YAML: 1 MiB of `- `", validate_yaml, "- ".repeat(MIB / 2)),
         ("YAML: 1 MiB of `[`", validate_yaml, "[".repeat(MIB)),
         (
@@ -159,11 +133,11 @@ fn shapes() {
     // Every entry point at once (the CLI reader, as JSON, YAML and stdin, with the findings
     // placed in the file and rendered in every format): what a fuzzer runs.
     let templates = [
-        ("chain of 16,000 states", chain(16_000)),
+        ("chain of 16,000 states", chain(16_000, true)),
         ("16,000 states, none named", wide(16_000)),
         (
             "template: 4,000 joined parts, 2,000 definitions",
-            template(4_000, 2_000),
+            template(4_000, 2_000, true),
         ),
     ];
     for (name, text) in templates {
@@ -176,32 +150,6 @@ fn shapes() {
             work.steps as f64 / (work.bytes + work.diagnostic_bytes) as f64
         );
     }
-}
-
-/// A CloudFormation template: a definition assembled from `parts` strings, and `resources`
-/// more definitions as objects, each with a finding.
-fn template(parts: usize, resources: usize) -> String {
-    let text = chain(parts);
-    let step = text.len().div_ceil(parts);
-    let pieces: Vec<serde_json::Value> = text
-        .as_bytes()
-        .chunks(step)
-        .map(|c| String::from_utf8_lossy(c).into_owned().into())
-        .collect();
-    let mut res = serde_json::Map::new();
-    res.insert(
-        "Joined".into(),
-        serde_json::json!({"Type": "AWS::StepFunctions::StateMachine",
-            "Properties": {"DefinitionString": {"Fn::Join": ["", pieces]}}}),
-    );
-    for i in 0..resources {
-        res.insert(
-            format!("M{i}"),
-            serde_json::json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-                "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}}}),
-        );
-    }
-    serde_json::json!({ "Resources": res }).to_string()
 }
 
 const SAMPLE: &str = r#"{

@@ -9,49 +9,11 @@ use asl_core::limits::{MAX_DEFINITION_CHARS, MAX_DIAGNOSTIC_BYTES, MAX_WORKFLOW_
 use asl_core::parse::work;
 use asl_validate::{Diagnostic, fuzz_input, validate, validate_value, validate_yaml};
 use proptest::prelude::*;
+use shapes::{chain, nested_parallels, template, wide};
+
+mod shapes;
 
 const MIB: usize = 1 << 20;
-
-/// `S0 -> S1 -> ... -> S{n-1}`, the last one ending (or going back to `S0`).
-fn chain(n: usize, ends: bool) -> String {
-    let mut s = String::from(r#"{"StartAt":"S0","States":{"#);
-    for i in 0..n {
-        if i > 0 {
-            s.push(',');
-        }
-        let next = if i + 1 < n {
-            format!(r#""Next":"S{}""#, i + 1)
-        } else if ends {
-            r#""End":true"#.to_string()
-        } else {
-            r#""Next":"S0""#.to_string()
-        };
-        s.push_str(&format!(r#""S{i}":{{"Type":"Pass",{next}}}"#));
-    }
-    s.push_str("}}");
-    s
-}
-
-/// `n` states that all end: only the first is named by anything.
-fn wide(n: usize) -> String {
-    let states: Vec<String> = (0..n)
-        .map(|i| format!(r#""S{i}":{{"Type":"Pass","End":true}}"#))
-        .collect();
-    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, states.join(","))
-}
-
-/// A machine whose only state is a Parallel nesting `levels` more workflows, with states named
-/// `name` + level.
-fn nested_parallels(levels: usize, name: &str, width: usize) -> String {
-    let mut m = r#"{"StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}"#.to_string();
-    for level in 0..levels {
-        let branches = vec![m; width].join(",");
-        m = format!(
-            r#"{{"StartAt":"{name}{level}","States":{{"{name}{level}":{{"Type":"Parallel","Branches":[{branches}],"End":true}}}}}}"#
-        );
-    }
-    m
-}
 
 fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
     diags.iter().map(|d| d.code.as_str()).collect()
@@ -379,36 +341,10 @@ fn diagnostics_under_a_long_key_stop_at_the_budget() {
     assert!(steps < 10 * text.len() as u64, "{steps}");
 }
 
-/// A CloudFormation template: one definition assembled from `parts` strings (`Fn::Join`), and
-/// `resources` more definitions written as objects, each with a finding.
-fn template(parts: usize, resources: usize) -> String {
-    let text = chain(parts, false);
-    let step = text.len().div_ceil(parts);
-    let pieces: Vec<serde_json::Value> = text
-        .as_bytes()
-        .chunks(step)
-        .map(|c| String::from_utf8_lossy(c).into_owned().into())
-        .collect();
-    let mut res = serde_json::Map::new();
-    res.insert(
-        "Joined".into(),
-        serde_json::json!({"Type": "AWS::StepFunctions::StateMachine",
-            "Properties": {"DefinitionString": {"Fn::Join": ["", pieces]}}}),
-    );
-    for i in 0..resources {
-        res.insert(
-            format!("M{i}"),
-            serde_json::json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-                "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}}}),
-        );
-    }
-    serde_json::json!({ "Resources": res }).to_string()
-}
-
 #[test]
 fn fuzz_input_is_proportional_on_every_shape() {
     let shapes = [
-        template(2_000, 1_000),
+        template(2_000, 1_000, false),
         chain(2_000, true),
         chain(2_000, false),
         wide(2_000),

@@ -28,6 +28,7 @@ static NEXT_SLOT: AtomicU32 = AtomicU32::new(0);
 
 thread_local! {
     static SLOT: Cell<Option<u32>> = const { Cell::new(None) };
+    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn slot() -> Option<u32> {
@@ -88,12 +89,14 @@ impl Inflight {
         let at = slot as u64 * SLOT_BYTES as u64;
         // Errors are ignored: the slots are a hint for the next start, never a reason to fail.
         let _ = match arn {
-            Some(a) if a.len() < SLOT_BYTES => {
-                let mut line = Vec::with_capacity(a.len() + 1);
+            // The line is built in this thread's buffer: a poll allocates nothing.
+            Some(a) if a.len() < SLOT_BYTES => LINE.with(|line| {
+                let mut line = line.borrow_mut();
+                line.clear();
                 line.extend_from_slice(a.as_bytes());
                 line.push(b'\n');
                 self.file.write_all_at(&line, at)
-            }
+            }),
             _ => self.file.write_all_at(b"\n", at),
         };
     }

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{TempDir, call, ok, spawn};
+use common::{TempDir, call, create, ok, spawn};
 use serde_json::{Value, json};
 
 /// A raw request: status and body (JSON, or `Value::Null` if not JSON).
@@ -121,21 +121,15 @@ fn bodies_larger_than_any_legal_request_are_refused_before_they_are_read() {
     ok(&server.endpoint, "ListStateMachines", json!({}));
 }
 
-const WAITING: &str = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}"#;
-
-fn create(endpoint: &str, name: &str) -> String {
-    let v = ok(
-        endpoint,
-        "CreateStateMachine",
-        json!({"name": name, "definition": WAITING, "roleArn": "arn:aws:iam::123456789012:role/r"}),
-    );
-    v["stateMachineArn"].as_str().unwrap().to_string()
+/// A machine whose one state waits an hour.
+fn waiting() -> Value {
+    json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}})
 }
 
 #[test]
 fn concurrent_starts_of_one_name_start_it_once() {
     let server = spawn(&["--in-memory"]);
-    let sm = create(&server.endpoint, "many");
+    let sm = create(&server.endpoint, "many", &waiting());
     // Same name, same input: every start answers the one execution (AWS is idempotent while
     // it runs with the same input).
     let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
@@ -205,7 +199,7 @@ fn an_execution_that_keeps_ending_the_process_fails_instead_of_looping() {
     let dir = TempDir::new("crash-loop");
     let (execution, waiting) = {
         let server = spawn(&["--data-dir", dir.arg()]);
-        let sm = create(&server.endpoint, "looping");
+        let sm = create(&server.endpoint, "looping", &waiting());
         let start = |name: &str| {
             ok(
                 &server.endpoint,

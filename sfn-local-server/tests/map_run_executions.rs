@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{call, ok, spawn};
+use common::{call, create, ok, spawn};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "arn:aws:states:us-east-1:123456789012";
@@ -19,18 +19,6 @@ fn wait_closed(endpoint: &str, arn: &str) -> Value {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-fn create(endpoint: &str, name: &str, definition: Value) -> String {
-    ok(
-        endpoint,
-        "CreateStateMachine",
-        json!({"name": name, "definition": definition.to_string(),
-               "roleArn": "arn:aws:iam::123456789012:role/r"}),
-    )["stateMachineArn"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Starts an execution of `sm`, waits for its end (SUCCEEDED) and returns its only map run.
@@ -94,7 +82,7 @@ fn items() -> Value {
 fn list_executions_lists_a_map_runs_children() {
     let p = spawn(&["--in-memory"]);
     let e = &p.endpoint;
-    let sm = create(e, "children", definition("STANDARD"));
+    let sm = create(e, "children", &definition("STANDARD"));
     let (parent, run) = run_to_map_run(e, &sm, items());
     let label_sm = format!("{ACCOUNT}:stateMachine:children/Items");
 
@@ -288,7 +276,7 @@ fn list_executions_lists_a_map_runs_children() {
 fn express_children_are_listed_and_described_without_a_history() {
     let p = spawn(&["--in-memory"]);
     let e = &p.endpoint;
-    let sm = create(e, "quick", definition("EXPRESS"));
+    let sm = create(e, "quick", &definition("EXPRESS"));
     let (_, run) = run_to_map_run(e, &sm, items());
     let run_id = run.rsplit(':').next().unwrap();
     let children = list(e, json!({"mapRunArn": run}));

@@ -6,7 +6,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{TempDir, call, ok, spawn};
+use common::{TempDir, call, create, ok, spawn};
 use serde_json::{Value, json};
 
 fn wait_closed(endpoint: &str, arn: &str) -> Value {
@@ -31,18 +31,6 @@ fn history(endpoint: &str, arn: &str) -> Vec<Value> {
         .clone()
 }
 
-fn create(endpoint: &str, name: &str, definition: Value) -> String {
-    ok(
-        endpoint,
-        "CreateStateMachine",
-        json!({"name": name, "definition": definition.to_string(),
-               "roleArn": "arn:aws:iam::123456789012:role/r"}),
-    )["stateMachineArn"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Ids 1..n, each previousEventId earlier than its event, exactly one terminal event, last.
 fn assert_valid_history(events: &[Value]) {
     for (i, e) in events.iter().enumerate() {
@@ -65,12 +53,12 @@ fn sigkill_loses_nothing_acknowledged() {
     let quick = create(
         &p.endpoint,
         "quick",
-        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 7, "End": true}}}),
+        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 7, "End": true}}}),
     );
     let slow = create(
         &p.endpoint,
         "slow",
-        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
+        &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
     );
     ok(
         &p.endpoint,
@@ -169,7 +157,7 @@ fn a_wait_resumes_with_the_time_it_had_left() {
     let sm = create(
         &p.endpoint,
         "napper",
-        json!({"StartAt": "Nap", "States": {
+        &json!({"StartAt": "Nap", "States": {
         "Nap": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
         "Done": {"Type": "Pass", "Result": "rested", "End": true}}}),
     );
@@ -209,17 +197,17 @@ fn nested_sync_executions_return_the_child_description() {
     let child = create(
         &p.endpoint,
         "child",
-        json!({"StartAt": "C", "States": {"C": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": true}}}),
+        &json!({"StartAt": "C", "States": {"C": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": true}}}),
     );
     let failing = create(
         &p.endpoint,
         "failing",
-        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Child.Broke", "Cause": "on purpose"}}}),
+        &json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Child.Broke", "Cause": "on purpose"}}}),
     );
     let parent = create(
         &p.endpoint,
         "parent",
-        json!({"StartAt": "Run", "States": {
+        &json!({"StartAt": "Run", "States": {
         "Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
             "Parameters": {"StateMachineArn": child, "Input": {"n.$": "$.n"}},
             "OutputPath": "$.Output", "Next": "Fails"},
@@ -264,7 +252,7 @@ fn lambda_functions_run_as_local_commands() {
     let sm = create(
         &p.endpoint,
         "greeter",
-        json!({"StartAt": "Greet", "States": {
+        &json!({"StartAt": "Greet", "States": {
         "Greet": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
             "Parameters": {"FunctionName": "greet", "Payload.$": "$"}, "OutputPath": "$.Payload", "Next": "Crash"},
         "Crash": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:crash", "End": true}}}),
@@ -297,7 +285,7 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
     let sm = create(
         &p.endpoint,
         "approval",
-        json!({"StartAt": "Ask", "States": {
+        &json!({"StartAt": "Ask", "States": {
         "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
             "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/approvals",
                 "MessageBody": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
@@ -377,7 +365,7 @@ fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_th
     let sm = create(
         &p.endpoint,
         "orders",
-        json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
+        &json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
         "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
             "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 3},
             "Parameters": {"Bucket": "orders", "Key.$": "$.key"}},
@@ -410,7 +398,7 @@ fn a_distributed_map_reads_its_items_from_the_local_s3_and_writes_its_results_th
     let writer = create(
         &p.endpoint,
         "orders-export",
-        json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
+        &json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
         "ItemsPath": "$.orders",
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
@@ -474,7 +462,7 @@ fn a_running_execution_s_history_pages_in_both_orders() {
     let sm = create(
         &p.endpoint,
         "waits",
-        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
+        &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
     );
     let arn = ok(
         &p.endpoint,

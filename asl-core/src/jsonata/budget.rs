@@ -136,7 +136,9 @@ pub fn note_dealloc(size: usize) {
 pub(crate) struct Metered {
     limits: JsonataLimits,
     token: CancelToken,
-    outer: Option<(isize, usize, bool)>,
+    /// Inside another evaluation on this thread: the account is the outer one's.
+    nested: bool,
+    /// The outer evaluation's token, back in place when this one ends.
     outer_token: Option<CancelToken>,
 }
 
@@ -146,17 +148,9 @@ impl Metered {
     pub(crate) fn start() -> Metered {
         let limits = limits();
         let token = CancelToken::new();
-        let outer = if LIMIT.with(Cell::get) != 0 {
-            Some((
-                LIVE.with(Cell::get),
-                LIMIT.with(Cell::get),
-                TRIPPED.with(Cell::get),
-            ))
-        } else {
-            None
-        };
+        let nested = LIMIT.with(Cell::get) != 0;
         let outer_token = TOKEN.with(|t| t.borrow_mut().replace(token.clone()));
-        if outer.is_none() {
+        if !nested {
             LIVE.with(|l| l.set(0));
             TRIPPED.with(|t| t.set(false));
             LIMIT.with(|l| l.set(limits.max_memory.max(1)));
@@ -164,7 +158,7 @@ impl Metered {
         Metered {
             limits,
             token,
-            outer,
+            nested,
             outer_token,
         }
     }
@@ -195,15 +189,10 @@ impl Metered {
 
 impl Drop for Metered {
     fn drop(&mut self) {
-        match self.outer {
-            Some((_, _, tripped)) => {
-                // The inner evaluation's values are the outer one's now; a trip stays.
-                TRIPPED.with(|t| t.set(t.get() || tripped));
-            }
-            None => {
-                LIMIT.with(|l| l.set(0));
-                LIVE.with(|l| l.set(0));
-            }
+        // A nested evaluation leaves the account (and a trip) to the outer one.
+        if !self.nested {
+            LIMIT.with(|l| l.set(0));
+            LIVE.with(|l| l.set(0));
         }
         let token =
             TOKEN.with(|t| std::mem::replace(&mut *t.borrow_mut(), self.outer_token.take()));

@@ -140,12 +140,8 @@ impl Expression {
             .map_err(|panic| syntax_error(panic_message(&panic)))?;
         let mut ast =
             parsed.map_err(|e| syntax_error(errors::normalize_message(&e.to_string())))?;
-        // jsonata's `$distinct` compares every item with every item kept so far, and checks no
-        // time limit while it does: a million items would hold a thread for minutes. Calls
-        // of it go to a linear one with the same results (see `functions::distinct`).
-        rename_calls(&mut ast, "distinct", functions::DISTINCT);
         let mut refs = References::default();
-        refs.walk(&ast);
+        refs.walk(&mut ast);
         if refs.newer_operator {
             // `??` and `?:` arrived in JSONata 2.1; the 2.0.6 parser reads the second `?`
             // as a prefix operator.
@@ -397,93 +393,6 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Names an AST refers to, gathered once at compile time so evaluation binds only the
 /// variables and functions the expression can see (`Variables` cannot be enumerated).
-/// Renames the calls of function `from` (`$from(...)`) to `to`, anywhere in the expression.
-fn rename_calls(node: &mut AstNode, from: &str, to: &str) {
-    let each = |nodes: &mut [AstNode]| nodes.iter_mut().for_each(|n| rename_calls(n, from, to));
-    match node {
-        AstNode::Function { name, args, .. } => {
-            if name == from {
-                *name = to.to_string();
-            }
-            each(args);
-        }
-        AstNode::Path { steps } => {
-            for step in steps {
-                rename_calls(&mut step.node, from, to);
-                for stage in &mut step.stages {
-                    if let Stage::Filter(n) = stage {
-                        rename_calls(n, from, to);
-                    }
-                }
-            }
-        }
-        AstNode::Binary { lhs, rhs, .. } => {
-            rename_calls(lhs, from, to);
-            rename_calls(rhs, from, to);
-        }
-        AstNode::Unary { operand: n, .. }
-        | AstNode::Lambda { body: n, .. }
-        | AstNode::FunctionApplication(n) => rename_calls(n, from, to),
-        AstNode::Call { procedure, args } => {
-            rename_calls(procedure, from, to);
-            each(args);
-        }
-        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => each(items),
-        AstNode::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
-            rename_calls(k, from, to);
-            rename_calls(v, from, to);
-        }),
-        AstNode::ObjectTransform { input, pattern } => {
-            rename_calls(input, from, to);
-            pattern.iter_mut().for_each(|(k, v)| {
-                rename_calls(k, from, to);
-                rename_calls(v, from, to);
-            });
-        }
-        AstNode::Conditional {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            rename_calls(condition, from, to);
-            rename_calls(then_branch, from, to);
-            if let Some(e) = else_branch {
-                rename_calls(e, from, to);
-            }
-        }
-        AstNode::Sort { input, terms } => {
-            rename_calls(input, from, to);
-            terms
-                .iter_mut()
-                .for_each(|(t, _)| rename_calls(t, from, to));
-        }
-        AstNode::Transform {
-            location,
-            update,
-            delete,
-        } => {
-            rename_calls(location, from, to);
-            rename_calls(update, from, to);
-            if let Some(d) = delete {
-                rename_calls(d, from, to);
-            }
-        }
-        AstNode::String(_)
-        | AstNode::Name(_)
-        | AstNode::Number(_)
-        | AstNode::Boolean(_)
-        | AstNode::Null
-        | AstNode::Undefined
-        | AstNode::Placeholder
-        | AstNode::Regex { .. }
-        | AstNode::Variable(_)
-        | AstNode::ParentVariable(_)
-        | AstNode::Wildcard
-        | AstNode::Descendant
-        | AstNode::Parent(_) => {}
-    }
-}
-
 #[derive(Default)]
 struct References {
     variables: Vec<String>,
@@ -494,7 +403,10 @@ struct References {
 }
 
 impl References {
-    fn walk(&mut self, node: &AstNode) {
+    /// Gathers what `node` refers to, and sends its `$distinct` calls to the linear one:
+    /// jsonata's compares every item with every item kept so far and checks no time limit
+    /// meanwhile (a million items held a thread for minutes); see `functions::distinct`.
+    fn walk(&mut self, node: &mut AstNode) {
         match node {
             AstNode::Variable(name) => {
                 if name == "states" {
@@ -512,9 +424,9 @@ impl References {
                     && let AstNode::Name(member) = &second.node
                 {
                     self.states.add(member);
-                    steps[1..].iter().for_each(|s| self.step(s));
+                    steps[1..].iter_mut().for_each(|s| self.step(s));
                 } else {
-                    steps.iter().for_each(|s| self.step(s));
+                    steps.iter_mut().for_each(|s| self.step(s));
                 }
             }
             AstNode::Binary { op, lhs, rhs } => {
@@ -526,24 +438,27 @@ impl References {
             }
             AstNode::Unary { operand, .. } => self.walk(operand),
             AstNode::Function { name, args, .. } => {
+                if name == "distinct" {
+                    *name = functions::DISTINCT.to_string();
+                }
                 self.functions.push(name.clone());
-                args.iter().for_each(|a| self.walk(a));
+                args.iter_mut().for_each(|a| self.walk(a));
             }
             AstNode::Call { procedure, args } => {
                 self.walk(procedure);
-                args.iter().for_each(|a| self.walk(a));
+                args.iter_mut().for_each(|a| self.walk(a));
             }
             AstNode::Lambda { body, .. } => self.walk(body),
             AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
-                items.iter().for_each(|i| self.walk(i))
+                items.iter_mut().for_each(|i| self.walk(i))
             }
-            AstNode::Object(pairs) => pairs.iter().for_each(|(k, v)| {
+            AstNode::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
                 self.walk(k);
                 self.walk(v);
             }),
             AstNode::ObjectTransform { input, pattern } => {
                 self.walk(input);
-                pattern.iter().for_each(|(k, v)| {
+                pattern.iter_mut().for_each(|(k, v)| {
                     self.walk(k);
                     self.walk(v);
                 });
@@ -562,7 +477,7 @@ impl References {
             AstNode::FunctionApplication(inner) => self.walk(inner),
             AstNode::Sort { input, terms } => {
                 self.walk(input);
-                terms.iter().for_each(|(t, _)| self.walk(t));
+                terms.iter_mut().for_each(|(t, _)| self.walk(t));
             }
             AstNode::Transform {
                 location,
@@ -590,9 +505,9 @@ impl References {
         }
     }
 
-    fn step(&mut self, step: &PathStep) {
-        self.walk(&step.node);
-        for stage in &step.stages {
+    fn step(&mut self, step: &mut PathStep) {
+        self.walk(&mut step.node);
+        for stage in &mut step.stages {
             if let Stage::Filter(node) = stage {
                 self.walk(node);
             }

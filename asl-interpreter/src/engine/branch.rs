@@ -177,18 +177,23 @@ impl Exec {
         // AWS's quota: an execution's history never holds more than `max_history_events`
         // events, the last being the execution's end. Once only that one fits, other events
         // are dropped and the execution fails (see `run_execution`).
-        if !ty.starts_with("Execution")
-            && self.history.len() + 1 >= self.inner.limits.max_history_events
-        {
-            if !self
-                .history_full
-                .swap(true, std::sync::atomic::Ordering::Relaxed)
-            {
-                self.history_full_notify.notify_one();
+        let cap = if ty.starts_with("Execution") {
+            usize::MAX
+        } else {
+            self.inner.limits.max_history_events.saturating_sub(1)
+        };
+        match self.history.push_within(cap, prev, self.now(), ty, details) {
+            Some(id) => id,
+            None => {
+                if !self
+                    .history_full
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
+                    self.history_full_notify.notify_one();
+                }
+                prev
             }
-            return prev;
         }
-        self.history.push(prev, self.now(), ty, details)
     }
 
     /// Sleeps `d` that started right after event `after`. When resuming, a sleep whose end

@@ -39,6 +39,20 @@ pub fn ok(endpoint: &str, op: &str, body: Value) -> Value {
     v
 }
 
+/// Creates a state machine `name` (STANDARD unless the definition says otherwise) and returns
+/// its ARN.
+pub fn create(endpoint: &str, name: &str, definition: &Value) -> String {
+    ok(
+        endpoint,
+        "CreateStateMachine",
+        serde_json::json!({"name": name, "definition": definition.to_string(),
+               "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    )["stateMachineArn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A running `sfn-local serve`, SIGKILLed when dropped.
 pub struct Proc {
     child: Child,
