@@ -3,23 +3,10 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::{call, create, ok, spawn};
+use common::{call, create, ok, spawn, wait_closed};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "arn:aws:states:us-east-1:123456789012";
-
-fn wait_closed(endpoint: &str, arn: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let d = ok(endpoint, "DescribeExecution", json!({"executionArn": arn}));
-        if d["status"] != "RUNNING" || Instant::now() > deadline {
-            return d;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 /// Starts an execution of `sm`, waits for its end (SUCCEEDED) and returns its only map run.
 fn run_to_map_run(endpoint: &str, sm: &str, input: Value) -> (String, String) {

@@ -6,19 +6,8 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{TempDir, call, create, ok, spawn};
+use common::{TempDir, call, create, ok, spawn, wait_closed};
 use serde_json::{Value, json};
-
-fn wait_closed(endpoint: &str, arn: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let d = ok(endpoint, "DescribeExecution", json!({"executionArn": arn}));
-        if d["status"] != "RUNNING" || Instant::now() > deadline {
-            return d;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
 
 fn history(endpoint: &str, arn: &str) -> Vec<Value> {
     ok(

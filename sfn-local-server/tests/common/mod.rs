@@ -53,6 +53,22 @@ pub fn create(endpoint: &str, name: &str, definition: &Value) -> String {
         .to_string()
 }
 
+/// DescribeExecution once the execution is no longer RUNNING (or after 30 s).
+pub fn wait_closed(endpoint: &str, arn: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let d = ok(
+            endpoint,
+            "DescribeExecution",
+            serde_json::json!({"executionArn": arn}),
+        );
+        if d["status"] != "RUNNING" || std::time::Instant::now() > deadline {
+            return d;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// A running `sfn-local serve`, SIGKILLed when dropped.
 pub struct Proc {
     child: Child,
