@@ -73,7 +73,7 @@ fn sigkill_loses_nothing_acknowledged() {
         .unwrap()
         .to_string();
     // Let the Wait state be entered and recorded.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while history(&p.endpoint, &waiting).len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -158,7 +158,7 @@ fn a_wait_resumes_with_the_time_it_had_left() {
         .as_str()
         .unwrap()
         .to_string();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while history(&p.endpoint, &arn).len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -292,7 +292,7 @@ fn sqs_callbacks_work_out_of_the_box_and_messages_are_listed() {
         .unwrap()
         .to_string();
     // The worker: read the queued message through the CLI, answer with its token.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let message = loop {
         let out = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
             .args(["messages", "--service", "sqs", "--data-dir", data])

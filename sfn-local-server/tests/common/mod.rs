@@ -53,9 +53,9 @@ pub fn create(endpoint: &str, name: &str, definition: &Value) -> String {
         .to_string()
 }
 
-/// DescribeExecution once the execution is no longer RUNNING (or after 30 s).
+/// DescribeExecution once the execution is no longer RUNNING (or after 120 s).
 pub fn wait_closed(endpoint: &str, arn: &str) -> Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         let d = ok(
             endpoint,

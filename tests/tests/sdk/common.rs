@@ -18,7 +18,7 @@ pub const ROLE: &str = "arn:aws:iam::123456789012:role/sfn-local-tests";
 
 /// How long a test waits for an execution that should close quickly. Generous: passing or
 /// failing must never depend on timing below this.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// One Pass state that adds a field to its input.
 pub const PASS: &str = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"done","ResultPath":"$.result","End":true}}}"#;
