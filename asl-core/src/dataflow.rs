@@ -102,7 +102,8 @@ pub fn to_json_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
 }
 
-/// Size in bytes of a document as AWS counts it for the 256 KiB payload limit (UTF-8 text).
+/// Size in bytes of a document as AWS counts it for the payload limit
+/// ([`MAX_PAYLOAD_BYTES`](crate::limits::MAX_PAYLOAD_BYTES): UTF-8 text).
 pub fn payload_size(v: &Value) -> usize {
     struct Counter(usize);
     impl std::io::Write for Counter {

@@ -40,6 +40,39 @@ pub mod names {
     pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
 }
 
+/// Whether a Retry or Catch whose `ErrorEquals` lists `error_equals` handles `error`: the one
+/// rule for Retry, Catch and the engine's state runner.
+///
+/// - A terminal error (see [`is_terminal`]) is handled by nothing, not even by its own name.
+/// - `States.ALL` handles every other error.
+/// - `States.TaskFailed` handles every other error except `States.Timeout`.
+/// - Any other name handles exactly that error.
+pub fn error_equals_matches<S: AsRef<str>>(error_equals: &[S], error: &str) -> bool {
+    if is_terminal(error) {
+        return false;
+    }
+    error_equals.iter().any(|e| match e.as_ref() {
+        names::ALL => true,
+        names::TASK_FAILED => error != names::TIMEOUT,
+        other => other == error,
+    })
+}
+
+/// Whether `error` ends the execution whatever the state's `Retry` and `Catch` say.
+///
+/// AWS's error-handling page ("Handling errors in Step Functions workflows",
+/// <https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html>) says
+/// `States.ALL` cannot catch the `States.Runtime` error type nor the terminal
+/// `States.DataLimitExceeded`. Recorded executions refine it:
+/// - `States.Runtime` is not caught even by a Catch that names it (`ErrorEquals:
+///   ["States.Runtime"]`: the execution fails with no `<Type>StateExited`), and never retried.
+/// - A task's `States.DataLimitExceeded` (a result over the payload quota) *is* caught, by
+///   `States.ALL` as by its own name, so it is not terminal here: where the page and recorded
+///   executions disagree, the recorded behaviour wins.
+pub fn is_terminal(error: &str) -> bool {
+    error == names::RUNTIME
+}
+
 /// An ASL error: the `Error` name (e.g. `States.Runtime`) and the `Cause` text.
 ///
 /// Data-flow functions return the cause AWS gives for the failing operation itself; the
@@ -88,3 +121,68 @@ impl std::error::Error for StatesError {}
 
 /// Result alias for data-flow functions.
 pub type StatesResult<T> = Result<T, StatesError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(error, ErrorEquals, handled)`.
+    const CASES: &[(&str, &[&str], bool)] = &[
+        // A custom error: its name, States.ALL and States.TaskFailed.
+        ("Custom.Error", &["Custom.Error"], true),
+        ("Custom.Error", &["Other.Error"], false),
+        ("Custom.Error", &[names::ALL], true),
+        ("Custom.Error", &[names::TASK_FAILED], true),
+        ("Custom.Error", &["Other.Error", "Custom.Error"], true),
+        // States.Timeout: everything but States.TaskFailed.
+        (names::TIMEOUT, &[names::TIMEOUT], true),
+        (names::TIMEOUT, &[names::ALL], true),
+        (names::TIMEOUT, &[names::TASK_FAILED], false),
+        (names::HEARTBEAT_TIMEOUT, &[names::TASK_FAILED], true),
+        // States.Runtime is terminal: not even its own name handles it.
+        (names::RUNTIME, &[names::RUNTIME], false),
+        (names::RUNTIME, &[names::ALL], false),
+        (names::RUNTIME, &[names::TASK_FAILED], false),
+        (names::RUNTIME, &[names::RUNTIME, names::ALL], false),
+        // A task's States.DataLimitExceeded is caught, as recorded on AWS.
+        (
+            names::DATA_LIMIT_EXCEEDED,
+            &[names::DATA_LIMIT_EXCEEDED],
+            true,
+        ),
+        (names::DATA_LIMIT_EXCEEDED, &[names::ALL], true),
+        (names::DATA_LIMIT_EXCEEDED, &[names::TASK_FAILED], true),
+        // Other predefined errors.
+        (names::BRANCH_FAILED, &[names::ALL], true),
+        (names::NO_CHOICE_MATCHED, &[names::NO_CHOICE_MATCHED], true),
+        (names::QUERY_EVALUATION_ERROR, &[names::ALL], true),
+        // Names match exactly (case included).
+        ("custom.error", &["Custom.Error"], false),
+        ("", &[names::ALL], true),
+        ("", &["Custom.Error"], false),
+    ];
+
+    #[test]
+    fn error_equals_table() {
+        for (error, equals, handled) in CASES {
+            assert_eq!(
+                error_equals_matches(equals, error),
+                *handled,
+                "{error} against {equals:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_states_runtime_is_terminal() {
+        assert!(is_terminal(names::RUNTIME));
+        for e in [
+            names::DATA_LIMIT_EXCEEDED,
+            names::TIMEOUT,
+            names::ALL,
+            "Custom",
+        ] {
+            assert!(!is_terminal(e), "{e}");
+        }
+    }
+}

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use asl_core::StatesError;
+
 use crate::clock::Clock;
+use crate::history::{EventDetails, EventType};
 
 /// A failed task: an error name and a cause, as a Lambda or service error would carry.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +28,29 @@ impl TaskFailure {
             error: Some(error.into()),
             cause: Some(cause.into()),
         }
+    }
+
+    /// The error name `Retry` and `Catch` match (`""` for none).
+    pub fn error_name(&self) -> &str {
+        self.error.as_deref().unwrap_or("")
+    }
+
+    /// `{"Error": ..., "Cause": ...}`: what a Catch passes on, and a tolerated Map item's
+    /// result.
+    pub(crate) fn error_output(&self) -> Value {
+        serde_json::json!({"Error": self.error, "Cause": self.cause})
+    }
+
+    /// `{"error": ..., "cause": ...}` (the members it has) for an event of type `ty`.
+    pub(crate) fn details(&self, ty: EventType) -> Option<EventDetails> {
+        EventDetails::error_cause(ty, self.error.as_deref(), self.cause.as_deref())
+    }
+}
+
+/// A data-flow error leaves the state as a failure with the same name and cause.
+impl From<StatesError> for TaskFailure {
+    fn from(e: StatesError) -> Self {
+        TaskFailure::new(e.error, e.cause)
     }
 }
 

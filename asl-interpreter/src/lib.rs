@@ -18,21 +18,49 @@
 //! assert_eq!(outcome.status, Status::Succeeded);
 //! assert_eq!(outcome.output.as_deref(), Some(r#"{"done":true}"#));
 //! ```
+//!
+//! ## Layout
+//!
+//! What an embedder uses:
+//! - `interpreter`: [`Interpreter`] and its [`InterpreterBuilder`] (handlers, mocks, clock,
+//!   limits, listeners); starting, resuming and redriving executions; [`ExecutionHandle`] and
+//!   [`ExecutionControl`] to await, stop and observe one; task-token callbacks.
+//! - `execution`: one execution's options ([`ExecutionConfig`], [`ExecutionType`],
+//!   [`Limits`]) and result ([`Outcome`], [`Status`]).
+//! - `reports`: what the map-run, map-run child and poll listeners are told.
+//! - [`handler`]: the [`TaskHandler`] trait, [`Handlers`] by resource, [`TaskRequest`] and
+//!   [`TaskFailure`] (also the engine's failure type).
+//! - [`mock`]: Step Functions Local's MockConfigFile.
+//! - [`clock`]: [`VirtualClock`] and [`RealClock`].
+//! - [`history`]: [`HistoryEvent`], [`EventType`] (every event type, its details member and
+//!   predicates) and the history's one serializer.
+//!
+//! The engine (private): `engine::driver` runs an execution and its sequences of states;
+//! `engine::kernel` is what every state goes through (input/output pipeline, exit, failure,
+//! Catch); `engine::retry` the Retry state; `engine::states` one body per state type (Task,
+//! Choice, Wait, Parallel, Map with its map run, batching, reader, writer and child log; Pass,
+//! Succeed and Fail together); `engine::exec` what an execution's branches share;
+//! `engine::replay` resuming from a recorded history.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod clock;
 mod engine;
+mod execution;
 pub mod handler;
 pub mod history;
+mod interpreter;
 pub mod mock;
+mod reports;
 
 pub use clock::{Clock, RealClock, VirtualClock};
-pub use engine::{
-    ExecutionConfig, ExecutionControl, ExecutionHandle, ExecutionType, Interpreter,
-    InterpreterBuilder, InvalidToken, Limits, MapRunChildListener, MapRunChildReport,
-    MapRunListener, MapRunReport, Outcome, PollListener, Status,
-};
+pub use execution::{ExecutionConfig, ExecutionType, Limits, Outcome, Status};
 pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
-pub use history::{EventDetails, EventListener, History, HistoryEvent};
+pub use history::{EventDetails, EventListener, EventType, History, HistoryEvent};
+pub use interpreter::{
+    ExecutionControl, ExecutionHandle, Interpreter, InterpreterBuilder, InvalidToken,
+};
 pub use mock::{MockConfig, MockConfigError, MockResponse};
+pub use reports::{
+    MapRunChildListener, MapRunChildReport, MapRunListener, MapRunReport, PollListener,
+};

@@ -223,6 +223,35 @@ fn missing_handler_fails_like_a_missing_lambda() {
     );
 }
 
+/// `States.Runtime` is terminal: neither a Retry nor a Catch handles it, even one naming it
+/// (as AWS recorded for a Catch on `["States.Runtime"]`).
+#[test]
+fn runtime_errors_are_neither_retried_nor_caught() {
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+              "OutputPath": "$.no.such.path",
+              "Retry": [{"ErrorEquals": ["States.Runtime"]}, {"ErrorEquals": ["States.ALL"]}],
+              "Catch": [{"ErrorEquals": ["States.Runtime"], "Next": "Caught"},
+                        {"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+              "End": true},
+        "Caught": {"Type": "Pass", "End": true}}});
+    let out = run_with(Handlers::new().function("f", flaky(0, "")), def, "{}");
+    assert_eq!(out.status, Status::Failed);
+    assert_eq!(out.error.as_deref(), Some("States.Runtime"));
+    let types: Vec<&str> = out.history.iter().map(|e| e.event_type.as_ref()).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "ExecutionFailed"
+        ]
+    );
+}
+
 #[test]
 fn runtime_errors_carry_the_state_prefix() {
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.missing", "End": true}}});

@@ -45,7 +45,51 @@ fn main() {
         best * 1e3,
         found
     );
+    corpus_rate();
     shapes();
+}
+
+/// Definitions per second on the plain definitions of the real-world corpus
+/// (`tests/corpus/**/*.asl.json`), the figure the README quotes.
+fn corpus_rate() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.to_string_lossy().ends_with(".asl.json")
+                && let Ok(t) = std::fs::read_to_string(&p)
+            {
+                out.push(t);
+            }
+        }
+    }
+    let mut defs = Vec::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus")),
+        &mut defs,
+    );
+    if defs.is_empty() {
+        return;
+    }
+    let rounds = 20;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            for d in &defs {
+                std::hint::black_box(validate(d));
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let n = defs.len() * rounds;
+    println!(
+        "corpus: {} plain definitions x {rounds} in {:.1} ms (best of 5): {:.0} definitions/s",
+        defs.len(),
+        best * 1e3,
+        n as f64 / best
+    );
 }
 
 #[path = "../tests/shapes/mod.rs"]

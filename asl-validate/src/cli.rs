@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::codes::Severity;
+use crate::codes::{Code, Severity};
 use crate::render::{self, Format};
 use crate::source::{self, Report};
 
@@ -17,8 +17,12 @@ use crate::source::{self, Report};
 #[command(name = "asl-validate", version)]
 struct Args {
     /// Files, folders (searched recursively) or globs (`'**/*.asl.json'`); `-` reads stdin.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "explain")]
     paths: Vec<String>,
+    /// Print what the rule with this code checks, which AWS check it mirrors and the AWS
+    /// documentation behind it, then exit.
+    #[arg(long, value_name = "CODE", conflicts_with = "paths")]
+    explain: Option<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -28,6 +32,24 @@ struct Args {
     /// Report only what AWS's ValidateStateMachineDefinition reports (no ASL lints).
     #[arg(long)]
     aws_only: bool,
+}
+
+/// `--explain CODE`: 0 with the explanation on stdout, 2 with the known codes on stderr.
+fn explain(name: &str) -> i32 {
+    match Code::from_name(&name.trim().to_ascii_uppercase()) {
+        Some(code) => {
+            print!("{}", crate::explain::render(code));
+            0
+        }
+        None => {
+            let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+            eprintln!(
+                "asl-validate: unknown code '{name}'. Known codes: {}",
+                known.join(", ")
+            );
+            2
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +72,9 @@ where
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    if let Some(name) = &args.explain {
+        return explain(name);
+    }
     let files = match source::expand(&args.paths) {
         Ok(f) => f,
         Err(e) => {

@@ -89,6 +89,7 @@ codes! {
     CatchNeverMatches => "ASL004", Warning, false, "A Catch or Retry entry can never be used: earlier entries handle all of its errors.";
     CatchReplacesInput => "ASL005", Warning, false, "A Catch without ResultPath replaces the whole state input with the error output.";
     IntrinsicArity => "ASL006", Warning, false, "An intrinsic function is called with a number of arguments it does not accept.";
+    UnquotedFilterWord => "ASL007", Warning, false, "A JSONPath filter compares with an unquoted word, whose run-time meaning AWS does not document.";
 }
 
 impl fmt::Display for Code {

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use asl_core::limits::MAX_WORKFLOW_NESTING;
-use asl_core::parse::{MAX_STATE_NAME_LEN, work};
+use asl_core::limits::{MAX_STATE_NAME_CHARS, MAX_WORKFLOW_NESTING};
+use asl_core::parse::work;
 use asl_core::{State, StateKind, StateMachine};
 use serde_json::Value;
 
@@ -68,16 +68,18 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
-    /// Transitions to a name that is not a state are left out (the parser refuses them).
+    /// From each state's [`State::successors`]; transitions to a name that is not a state are
+    /// left out (the parser refuses them).
     pub fn new(m: &StateMachine) -> Self {
         let mut starts = Vec::with_capacity(m.states.len() + 1);
         let mut edges = Vec::new();
         for state in m.states.values() {
+            work::count(1);
             starts.push(edges.len());
             edges.extend(
-                successors(state)
-                    .into_iter()
-                    .filter_map(|name| m.states.get_index_of(name)),
+                state
+                    .successors()
+                    .filter_map(|e| m.states.get_index_of(e.target)),
             );
         }
         starts.push(edges.len());
@@ -162,21 +164,6 @@ fn collect<'a>(m: &'a StateMachine, out: &mut Vec<&'a StateMachine>) {
     }
 }
 
-/// Where each state goes next: `Next`, Choice targets and `Default`, Catch targets.
-pub(crate) fn successors(state: &State) -> Vec<&str> {
-    work::count(1);
-    let mut out = Vec::new();
-    if let asl_core::model::Transition::Next(n) = &state.transition {
-        out.push(n.as_str());
-    }
-    if let StateKind::Choice(c) = &state.kind {
-        out.extend(c.choices.iter().map(|r| r.next.as_str()));
-        out.extend(c.default.as_deref());
-    }
-    out.extend(state.catch().iter().map(|c| c.next.as_str()));
-    out
-}
-
 /// Whether a state ends its workflow (`End: true`, Succeed, Fail).
 pub(crate) fn is_terminal(state: &State) -> bool {
     matches!(state.transition, asl_core::model::Transition::End)
@@ -230,7 +217,7 @@ fn raw_machine<'a>(
             value,
             jsonata,
         });
-        if name.chars().count() > MAX_STATE_NAME_LEN {
+        if name.chars().count() > MAX_STATE_NAME_CHARS {
             continue;
         }
         if let Some(branches) = value.get("Branches").and_then(Value::as_array) {

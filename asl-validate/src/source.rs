@@ -344,7 +344,11 @@ pub(crate) fn check_file(
             return from_template(display, path, &source, &doc.value, file, uris);
         }
         if explicit || is_definition(&doc.value) {
-            let diags = validate_value(&doc.value);
+            let diags = if source.contains("${") {
+                template::validate_definition(&doc.value)
+            } else {
+                validate_value(&doc.value)
+            };
             return vec![report(diags, file, Place::Embedded(String::new()))];
         }
         return Vec::new();
@@ -356,6 +360,14 @@ pub(crate) fn check_file(
         }
         Some(v) if !explicit && !is_definition(&v) => Vec::new(),
         None if !explicit && !looks_like_definition(display, &source) => Vec::new(),
+        // A definition file with `${...}` placeholders is a template's fragment (a SAM
+        // `DefinitionUri`, a file read into `DefinitionString`): its placeholders are replaced
+        // before AWS sees it, so they are read as a template's are.
+        _ if source.contains("${") => vec![report(
+            crate::validate::validate_text_with(&source, template::validate_definition),
+            File::Json(&source),
+            Place::Text,
+        )],
         _ => vec![report(validate(&source), File::Json(&source), Place::Text)],
     }
 }
@@ -389,7 +401,9 @@ fn from_template(
     for (found, at) in found.iter().zip(nodes) {
         let diags = match &found.kind {
             FoundKind::Value(v) => template::validate_definition(v),
-            FoundKind::Text(t) => validate(&t.text),
+            FoundKind::Text(t) => {
+                crate::validate::validate_text_with(&t.text, template::validate_definition)
+            }
             FoundKind::Unreadable(why) => {
                 if uris == Uris::Read {
                     eprintln!("note: {display}: {}: {why}; skipped", found.name);

@@ -5,10 +5,20 @@
 //! - `AWS::Serverless::StateMachine`: `Definition`, or `DefinitionUri` naming a local file.
 //!
 //! `DefinitionSubstitutions` and the pseudo parameters are applied where their values are
-//! literals. Intrinsic functions inside a `Definition` object (`Resource: !GetAtt Fn.Arn`) are
-//! resolved the same way. What only CloudFormation can resolve (`Ref`, `Fn::GetAtt`, ...) becomes
-//! a `${...}` placeholder: the resource rule skips it, and where the schema wants a number or a
-//! boolean (`TimeoutSeconds: !Ref Timeout`) it is taken as one, see [`validate_definition`].
+//! literals, or a `Ref` to a template parameter that has a `Default`. Intrinsic functions
+//! inside a `Definition` object (`Resource: !GetAtt Fn.Arn`) are resolved the same way. What
+//! only CloudFormation can resolve (`Ref`, `Fn::GetAtt`, ...) becomes a `${...}` placeholder:
+//! the resource rule skips it, and where the schema wants a number or a boolean
+//! (`TimeoutSeconds: !Ref Timeout`, `Seconds: ${WaitSeconds}`) it is taken as one, see
+//! [`validate_definition`].
+//!
+//! **Substitution comes before validation.** CloudFormation replaces the placeholders in the
+//! definition text, and Step Functions validates what results: a number or boolean field may be
+//! written `${Name}` (`"Seconds": ${Wait}` in a `DefinitionString`, `Seconds: ${Wait}` in a
+//! YAML `Definition`). When the template gives the value, the value is checked
+//! (`MaxConcurrency: ${Max}` with `Max: -1` is refused, as on AWS); when it does not, any
+//! scalar is accepted in its place. A placeholder written bare in a `DefinitionString`, which
+//! is no JSON until it is replaced, is read as a string placeholder.
 
 use std::collections::HashSet;
 
@@ -51,6 +61,7 @@ pub(crate) fn definitions(template: &Value) -> Vec<Found> {
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return Vec::new();
     };
+    let params = parameter_defaults(template);
     let mut out = Vec::new();
     for (id, res) in resources {
         let ty = res.get("Type").and_then(Value::as_str);
@@ -62,7 +73,7 @@ pub(crate) fn definitions(template: &Value) -> Vec<Found> {
         let Some(props) = res.get("Properties").and_then(Value::as_object) else {
             continue;
         };
-        let subs = substitutions(props.get("DefinitionSubstitutions"));
+        let subs = substitutions(props.get("DefinitionSubstitutions"), &params);
         let found = |field: &str, kind| Found {
             name: id.clone(),
             pointer: format!("{props_ptr}/{field}"),
@@ -75,8 +86,8 @@ pub(crate) fn definitions(template: &Value) -> Vec<Found> {
         } else if let Some(s) = props.get("DefinitionString").filter(|_| !sam) {
             out.push(found(
                 "DefinitionString",
-                match text(s, &format!("{props_ptr}/DefinitionString")) {
-                    Some(t) => FoundKind::Text(substitute(&t, &subs)),
+                match text(s, &format!("{props_ptr}/DefinitionString"), &params) {
+                    Some(t) => FoundKind::Text(quote_bare_placeholders(&substitute(&t, &subs))),
                     None => FoundKind::Unreadable(
                         "DefinitionString is built from values only CloudFormation can resolve"
                             .into(),
@@ -98,31 +109,116 @@ pub(crate) fn definitions(template: &Value) -> Vec<Found> {
     out
 }
 
-fn substitutions(v: Option<&Value>) -> Map<String, Value> {
-    v.and_then(Value::as_object).cloned().unwrap_or_default()
+/// The template's parameters that have a `Default`, by name: what a `Ref` to them gives when
+/// the stack is deployed without overriding them. CloudFormation passes every parameter value
+/// as a string (a `Number` parameter too), and so are these.
+fn parameter_defaults(template: &Value) -> Map<String, Value> {
+    let Some(params) = template.get("Parameters").and_then(Value::as_object) else {
+        return Map::new();
+    };
+    params
+        .iter()
+        .filter_map(|(name, p)| {
+            let v = match p.get("Default")? {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some((name.clone(), Value::String(v)))
+        })
+        .collect()
+}
+
+/// `DefinitionSubstitutions` with their values resolved where the template says what they are:
+/// literals, `Ref`s to parameters with a default (`params`) and to pseudo parameters. Others
+/// (`Fn::GetAtt`, ...) are left out: their placeholders stay.
+fn substitutions(v: Option<&Value>, params: &Map<String, Value>) -> Map<String, Value> {
+    let Some(m) = v.and_then(Value::as_object) else {
+        return params.clone();
+    };
+    let mut out = params.clone();
+    for (k, v) in m {
+        let resolved = match v {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
+            Value::Object(o) if o.len() == 1 => o
+                .get("Ref")
+                .and_then(Value::as_str)
+                .and_then(|r| lookup(r, params))
+                .map(Value::String),
+            _ => None,
+        };
+        match resolved {
+            Some(r) => {
+                out.insert(k.clone(), r);
+            }
+            // The substitution hides any parameter of the same name.
+            None => {
+                out.remove(k);
+            }
+        }
+    }
+    out
 }
 
 /// The text of a `DefinitionString` at `pointer`: a string, `Fn::Sub` or `Fn::Join`.
-fn text(v: &Value, pointer: &str) -> Option<Assembled> {
+fn text(v: &Value, pointer: &str, params: &Map<String, Value>) -> Option<Assembled> {
     if let Value::String(s) = v {
         return Some(Assembled::literal(s, pointer.to_string()));
     }
     let mut out = Assembled::default();
-    text_into(v, pointer, &mut out).then_some(out)
+    text_into(v, pointer, params, &mut out).then_some(out)
+}
+
+/// `a` with every `${...}` that is outside a JSON string (`"Seconds": ${Wait}`, left there
+/// because the template does not say what `Wait` is) put in quotes, so that the text is JSON
+/// and the placeholder is read as any placeholder is (see [`validate_definition`]).
+fn quote_bare_placeholders(a: &Assembled) -> Assembled {
+    let s = a.text.as_str();
+    let bytes = s.as_bytes();
+    let mut out = Assembled::default();
+    let (mut copied, mut i, mut in_string) = (0, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'$' if !in_string && bytes.get(i + 1) == Some(&b'{') => {
+                // No `}` after this one: none after any later `${` either.
+                let Some(len) = s[i + 2..].find('}') else {
+                    break;
+                };
+                let end = i + 2 + len + 1;
+                out.push(a, copied..i);
+                out.push_plain("\"");
+                out.push(a, i..end);
+                out.push_plain("\"");
+                copied = end;
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return a.clone();
+    }
+    out.push(a, copied..s.len());
+    out
 }
 
 /// Appends the text of `v` to `out`; false, with nothing appended, when it cannot be known.
 ///
 /// Nested `Fn::Join`s append to the same text, so that each byte is copied once however deep
 /// they nest (the template nests at most `MAX_JSON_DEPTH` levels, which bounds the recursion).
-fn text_into(v: &Value, pointer: &str, out: &mut Assembled) -> bool {
+fn text_into(v: &Value, pointer: &str, params: &Map<String, Value>, out: &mut Assembled) -> bool {
     match v {
         Value::String(s) => {
             out.push_literal(s, pointer.to_string());
             true
         }
         Value::Object(m) if m.len() == 1 && m.contains_key("Ref") => {
-            match m["Ref"].as_str().and_then(|r| lookup(r, &Map::new())) {
+            match m["Ref"].as_str().and_then(|r| lookup(r, params)) {
                 Some(t) => {
                     out.push_plain(&t);
                     true
@@ -138,7 +234,7 @@ fn text_into(v: &Value, pointer: &str, out: &mut Assembled) -> bool {
             match k.as_str() {
                 "Fn::Sub" => match arg {
                     Value::String(s) => {
-                        out.push_literal(s, pointer);
+                        out.push_all(&substitute(&Assembled::literal(s, pointer), params));
                         true
                     }
                     Value::Array(a) => {
@@ -146,7 +242,7 @@ fn text_into(v: &Value, pointer: &str, out: &mut Assembled) -> bool {
                             return false;
                         };
                         let literal = Assembled::literal(s, format!("{pointer}/0"));
-                        out.push_all(&substitute(&literal, &substitutions(a.get(1))));
+                        out.push_all(&substitute(&literal, &substitutions(a.get(1), params)));
                         true
                     }
                     _ => false,
@@ -165,7 +261,7 @@ fn text_into(v: &Value, pointer: &str, out: &mut Assembled) -> bool {
                         if i > 0 {
                             out.push_plain(sep);
                         }
-                        if !text_into(p, &format!("{pointer}/1/{i}"), out) {
+                        if !text_into(p, &format!("{pointer}/1/{i}"), params, out) {
                             out.push_plain(&token(p));
                         }
                     }
@@ -252,7 +348,7 @@ fn lookup(name: &str, subs: &Map<String, Value>) -> Option<String> {
 /// intrinsic functions into strings (their value when it is known, a placeholder otherwise).
 fn substitute_all(v: &mut Value, subs: &Map<String, Value>) {
     if is_intrinsic(v) {
-        let resolved = text(v, "").map_or_else(|| token(v), |t| t.text);
+        let resolved = text(v, "", subs).map_or_else(|| token(v), |t| t.text);
         *v = Value::String(resolved);
     }
     match v {
@@ -281,10 +377,29 @@ fn unknown_until_deploy(definition: &Value, pointer: &str) -> bool {
         .is_some_and(|s| s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1)
 }
 
-/// Validates a template's definition object. A placeholder the schema refuses (a `!Ref` where a
-/// number goes) is a value only CloudFormation knows, not a mistake: it is tried as a number,
-/// then as a boolean, so that the definition still reaches the other rules, and no finding about
-/// the placeholder itself is reported.
+/// The number or boolean a substituted string stands for where the schema wants one
+/// (`"10"`, `"true"`), as the substitution wrote it into the definition's text.
+fn typed(definition: &Value, pointer: &str) -> Option<Value> {
+    let s = definition.pointer(pointer)?.as_str()?;
+    match s {
+        "true" => Some(Value::Bool(true)),
+        "false" => Some(Value::Bool(false)),
+        _ if s.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+            serde_json::from_str::<serde_json::Number>(s)
+                .ok()
+                .map(Value::Number)
+        }
+        _ => None,
+    }
+}
+
+/// Validates a template's definition object. Substitution happens before AWS validates (see
+/// the module doc), so a schema finding about a substituted value is retried with the value
+/// read as the substitution wrote it into the text: a number or boolean given by the template
+/// (`Seconds: ${Wait}` with `Wait: 10`) is checked as that number; a placeholder the template
+/// does not resolve (`TimeoutSeconds: !Ref Timeout`) is tried as a number, then as a boolean,
+/// so that the definition still reaches the other rules, and no finding about the placeholder
+/// itself is reported.
 pub(crate) fn validate_definition(definition: &Value) -> Vec<Diagnostic> {
     let mut def = definition.clone();
     let mut guessed: HashSet<String> = HashSet::new();
@@ -292,6 +407,23 @@ pub(crate) fn validate_definition(definition: &Value) -> Vec<Diagnostic> {
         d.code == Code::SchemaValidationFailed
             && (guessed.contains(&d.pointer) || unknown_until_deploy(def, &d.pointer))
     };
+    // Substituted numbers and booleans first: they are values, checked as such.
+    let diags = crate::validate_value(&def);
+    let mut retyped = false;
+    for d in diags
+        .iter()
+        .filter(|d| d.code == Code::SchemaValidationFailed)
+    {
+        if let Some(v) = typed(&def, &d.pointer)
+            && let Some(slot) = def.pointer_mut(&d.pointer)
+        {
+            *slot = v;
+            retyped = true;
+        }
+    }
+    if !retyped && !diags.iter().any(|d| about_unknown(d, &def, &guessed)) {
+        return diags;
+    }
     for guess in [Value::from(1), Value::Bool(true)] {
         let diags = crate::validate_value(&def);
         let unknown: Vec<String> = diags
@@ -365,6 +497,84 @@ mod tests {
         assert_eq!(a["Data"], json!({"Ref": "x", "Other": 1}));
         assert!(unknown_until_deploy(def, "/States/A/Seconds"));
         assert!(!unknown_until_deploy(def, "/States/A/Topic"));
+    }
+
+    /// A placeholder in every number and boolean field: accepted when the template does not
+    /// say its value, checked when it does (a literal, or a `Ref` to a parameter's default).
+    #[test]
+    fn substitution_before_types() {
+        let fields: &[(&str, &str)] = &[
+            (
+                "/States/W",
+                r#"{"Type": "Wait", "Seconds": "${V}", "Next": "T"}"#,
+            ),
+            (
+                "/States/T",
+                r#"{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": "${V}", "Next": "M"}"#,
+            ),
+            (
+                "/States/T",
+                r#"{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "HeartbeatSeconds": "${V}", "Next": "M"}"#,
+            ),
+            (
+                "/States/T",
+                r#"{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [{"ErrorEquals": ["X"], "MaxAttempts": "${V}", "IntervalSeconds": "${V}"}], "Next": "M"}"#,
+            ),
+            (
+                "/States/M",
+                r#"{"Type": "Map", "MaxConcurrency": "${V}", "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "Next": "E"}"#,
+            ),
+            ("/States/E", r#"{"Type": "Pass", "End": "${B}"}"#),
+        ];
+        for (at, state) in fields {
+            for (subs, errors) in [
+                (json!({}), false),
+                (json!({"V": 5, "B": true}), false),
+                (json!({"V": "7", "B": "true"}), false),
+                (json!({"V": {"Ref": "Max"}, "B": {"Ref": "Flag"}}), false),
+                (
+                    json!({"V": {"Fn::GetAtt": ["X", "Y"]}, "B": {"Fn::GetAtt": ["X", "Z"]}}),
+                    false,
+                ),
+                (json!({"V": "soon", "B": "maybe"}), true),
+            ] {
+                let mut states = json!({
+                    "W": {"Type": "Pass", "Next": "T"},
+                    "T": {"Type": "Pass", "Next": "M"},
+                    "M": {"Type": "Pass", "Next": "E"},
+                    "E": {"Type": "Pass", "End": true},
+                });
+                *states.pointer_mut(&at["/States".len()..]).unwrap() =
+                    serde_json::from_str(state).unwrap();
+                let t = json!({
+                    "Parameters": {"Max": {"Type": "Number", "Default": 3}, "Flag": {"Type": "String", "Default": "true"}},
+                    "Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                        "DefinitionSubstitutions": subs,
+                        "Definition": {"StartAt": "W", "States": states}}}}});
+                let FoundKind::Value(def) = &definitions(&t)[0].kind else {
+                    panic!("not an object")
+                };
+                let diags = validate_definition(def);
+                let has_error = diags.iter().any(|d| d.severity() == crate::Severity::Error);
+                assert_eq!(has_error, errors, "{state} with {subs}: {diags:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bare_placeholders_in_definition_strings() {
+        let t = json!({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+            "DefinitionString": "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":${Wait},\"Comment\":\"${Wait} s\",\"End\":${Last}}}}",
+            "DefinitionSubstitutions": {"Last": true}}}}});
+        let FoundKind::Text(text) = &definitions(&t)[0].kind else {
+            panic!("not text")
+        };
+        assert_eq!(
+            text.text,
+            r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":"${Wait}","Comment":"${Wait} s","End":true}}}"#
+        );
+        let diags = crate::validate::validate_text_with(&text.text, validate_definition);
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

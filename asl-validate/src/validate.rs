@@ -31,6 +31,15 @@ use crate::{rules, scan};
 /// `SCHEMA_VALIDATION_FAILED` and is not read further; one nested deeper than
 /// [`asl_core::limits::MAX_JSON_DEPTH`] gets `TOO_DEEPLY_NESTED`.
 pub fn validate(source: &str) -> Vec<Diagnostic> {
+    validate_text_with(source, validate_value)
+}
+
+/// [`validate`], with `value_rules` in place of [`validate_value`] once the text is JSON (a
+/// template's definition text is validated with its substitutions in mind).
+pub(crate) fn validate_text_with(
+    source: &str,
+    value_rules: impl FnOnce(&Value) -> Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if rules::definition_too_long::check_text(source, &mut out)
         || rules::missing_description::check_text(source, &mut out)
@@ -49,7 +58,7 @@ pub fn validate(source: &str) -> Vec<Diagnostic> {
         }
     };
     rules::duplicate_state_name::check_text(&facts, &mut out);
-    out.extend(validate_value(&value));
+    out.extend(value_rules(&value));
     out
 }
 

@@ -3,7 +3,13 @@
 //! CloudFormation and SAM templates are mostly YAML, and a report must point into the YAML
 //! file. The event parser gives positions; this module builds the value and a tree of positions
 //! (one node per value, shaped like it) in one pass. CloudFormation's short tags (`!Sub`, `!Ref`,
-//! `!GetAtt`, ...) become their long forms (`{"Fn::Sub": ...}`), as CloudFormation reads them.
+//! `!GetAtt`, ...) become their long forms (`{"Fn::Sub": ...}`), as CloudFormation reads them,
+//! in any position (a scalar, a sequence or a mapping after the tag).
+//!
+//! Templates are YAML as CloudFormation reads it, which follows PyYAML (YAML 1.1): flow
+//! collections whose lines are indented less than their key are accepted (see [`flow`]), and
+//! plain scalars resolve with YAML 1.1's rules (`yes`/`no`/`on`/`off` are booleans, `1_000`
+//! and `0x1F` are integers, `1e3` without a dot is a string), see [`plain`].
 //!
 //! The events are pulled one at a time (yaml-rust2's own loader recurses once per level, so
 //! a megabyte of `- ` would overflow the stack), and reading stops at the first node nested
@@ -16,6 +22,8 @@ use asl_core::parse::{LineCol, work};
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+mod flow;
 
 /// A YAML document as JSON, with where each node is.
 #[derive(Debug, Default)]
@@ -117,7 +125,18 @@ fn child<'a>(node: &'a Node, raw: &str) -> Option<&'a Node> {
 
 /// Parses the first document of `text`.
 pub(crate) fn parse(text: &str) -> Result<YamlDoc, YamlError> {
-    let mut b = Builder::default();
+    let mut b = Builder {
+        alias_budget: text.len() + 1024,
+        ..Builder::default()
+    };
+    let reindented = flow::reindent(text);
+    let text = match &reindented {
+        Some((padded, pads)) => {
+            b.pads = pads.clone();
+            padded.as_str()
+        }
+        None => text,
+    };
     let mut parser = Parser::new_from_str(text);
     loop {
         let (ev, mark) = parser.next_token().map_err(|e| {
@@ -146,6 +165,8 @@ pub(crate) fn parse(text: &str) -> Result<YamlDoc, YamlError> {
 struct Frame {
     content: Content,
     tag: Option<Tag>,
+    /// The anchor (`&name`) the container is given, 0 for none.
+    anchor: usize,
     /// Where the container's slot is (see [`Node::at`]).
     at: Option<LineCol>,
     node: Node,
@@ -166,6 +187,13 @@ struct Builder {
     root: Option<Value>,
     root_node: Option<Node>,
     done: bool,
+    /// Blanks added in front of each line (see [`flow::reindent`]), taken off columns again.
+    pads: Vec<usize>,
+    /// Anchored values (`&name`), for their aliases (`*name`), as PyYAML resolves them.
+    anchors: HashMap<usize, Value>,
+    /// Nodes that aliases may still copy: copies stay proportional to the text (no "billion
+    /// laughs"), see [`parse`].
+    alias_budget: usize,
 }
 
 impl Builder {
@@ -176,7 +204,7 @@ impl Builder {
                 content: Content::Map { key, .. },
                 ..
             }) => key.as_ref().map(|(_, at)| *at),
-            _ => Some(pos(mark)),
+            _ => Some(self.pos(mark)),
         }
     }
 
@@ -219,7 +247,8 @@ impl Builder {
         }
         let is_map = matches!(ev, Event::MappingStart(..));
         match ev {
-            Event::Scalar(text, style, _, tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
+                let here = self.pos(mark);
                 if let Some(Frame {
                     content: Content::Map { map, key },
                     node,
@@ -231,17 +260,17 @@ impl Builder {
                     // where a reader sees it start.
                     if map.is_empty()
                         && let Some(at) = &mut node.at
-                        && pos(mark) < *at
+                        && here < *at
                     {
-                        *at = pos(mark);
+                        *at = here;
                     }
-                    *key = Some((text, pos(mark)));
+                    *key = Some((text, here));
                     return Ok(());
                 }
                 let at = self.slot(mark);
                 let content = Node {
                     at: None,
-                    scalar: Some((pos(mark), style)),
+                    scalar: Some((self.pos(mark), style)),
                     kids: Kids::None,
                 };
                 let v = if style == TScalarStyle::Plain && tag.is_none() {
@@ -250,9 +279,10 @@ impl Builder {
                     Value::String(text)
                 };
                 let (v, node) = with_tag(tag, v, at, content);
+                self.anchor(anchor, &v);
                 self.push_value(v, node);
             }
-            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => {
+            Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
                 if self.stack.len() >= MAX_JSON_DEPTH {
                     return Err(YamlError::TooDeep);
                 }
@@ -281,6 +311,7 @@ impl Builder {
                         Content::Seq(Vec::new())
                     },
                     tag,
+                    anchor,
                     at,
                     node,
                 });
@@ -294,14 +325,23 @@ impl Builder {
                     Content::Seq(items) => Value::Array(items),
                 };
                 let (v, node) = with_tag(frame.tag, v, frame.at, frame.node);
+                self.anchor(frame.anchor, &v);
                 self.push_value(v, node);
             }
-            Event::Alias(_) => {
+            Event::Alias(id) => {
                 let node = Node {
                     at: self.slot(mark),
                     ..Node::default()
                 };
-                self.push_value(Value::Null, node);
+                let v = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let size = nodes_within(&v, self.alias_budget);
+                if size > self.alias_budget {
+                    return Err(YamlError::Syntax(
+                        "aliases copy more than the document holds".into(),
+                    ));
+                }
+                self.alias_budget -= size;
+                self.push_value(v, node);
             }
             _ => {}
         }
@@ -309,32 +349,102 @@ impl Builder {
     }
 }
 
-fn pos(mark: Marker) -> LineCol {
-    LineCol {
-        line: mark.line(),
-        column: mark.col() + 1,
+/// How many nodes `v` has, counting no further than just past `limit`.
+fn nodes_within(v: &Value, limit: usize) -> usize {
+    let mut count = 0;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        count += 1;
+        if count > limit {
+            break;
+        }
+        match v {
+            Value::Array(a) => todo.extend(a),
+            Value::Object(m) => todo.extend(m.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+impl Builder {
+    /// Remembers `v` under `anchor` (0: none) for the aliases that follow.
+    fn anchor(&mut self, anchor: usize, v: &Value) {
+        if anchor > 0 {
+            work::count(1);
+            self.anchors.insert(anchor, v.clone());
+        }
+    }
+
+    /// Where `mark` is in the text as written.
+    fn pos(&self, mark: Marker) -> LineCol {
+        let pad = mark
+            .line()
+            .checked_sub(1)
+            .and_then(|i| self.pads.get(i))
+            .copied()
+            .unwrap_or(0);
+        LineCol {
+            line: mark.line(),
+            column: mark.col().saturating_sub(pad) + 1,
+        }
     }
 }
 
-/// A plain scalar under YAML 1.2's core schema.
+/// A plain scalar under YAML 1.1's resolvers, as PyYAML (and so CloudFormation) reads it.
 fn plain(s: &str) -> Value {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        "true" | "True" | "TRUE" => Value::Bool(true),
-        "false" | "False" | "FALSE" => Value::Bool(false),
-        _ => {
-            if let Ok(i) = s.parse::<i64>() {
-                return Value::Number(i.into());
-            }
-            if s.chars().any(|c| c.is_ascii_digit())
-                && let Ok(f) = s.parse::<f64>()
-                && let Some(n) = Number::from_f64(f)
-            {
-                return Value::Number(n);
-            }
-            Value::String(s.to_string())
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            Value::Bool(false)
         }
+        _ => int_11(s)
+            .or_else(|| float_11(s))
+            .unwrap_or_else(|| Value::String(s.to_string())),
     }
+}
+
+/// YAML 1.1 integers: decimal, `0b`, `0x` and `0`-led octal, with `_` separators.
+fn int_11(s: &str) -> Option<Value> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() || body.starts_with('_') {
+        return None;
+    }
+    let digits = body.replace('_', "");
+    let parsed = if let Some(b) = digits.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else if let Some(x) = digits.strip_prefix("0x") {
+        i64::from_str_radix(x, 16).ok()
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        i64::from_str_radix(&digits[1..], 8).ok()
+    } else if digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()
+    } else {
+        None
+    }?;
+    Some(Value::Number(if neg { -parsed } else { parsed }.into()))
+}
+
+/// YAML 1.1 floats: digits, a dot, optional digits and exponent (`1.5`, `1.`, `6.8e+5`); a
+/// number without a dot (`1e3`) is a string there.
+fn float_11(s: &str) -> Option<Value> {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, rest) = body.split_once('.')?;
+    let frac_end = rest.find(['e', 'E']).unwrap_or(rest.len());
+    let ok = (!int.is_empty() && int.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
+        && rest[..frac_end]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'_');
+    if !ok {
+        return None;
+    }
+    let f: f64 = s.replace('_', "").parse().ok()?;
+    Number::from_f64(f).map(Value::Number)
 }
 
 /// The long-form key of a CloudFormation short-form tag (`!Sub` -> `Fn::Sub`).
@@ -376,70 +486,4 @@ fn with_tag(tag: Option<Tag>, v: Value, at: Option<LineCol>, content: Node) -> (
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_positions_and_tags() {
-        let doc =
-            parse("a:\n  b: [1, 'x', true]\n  c: !Sub 'arn:${AWS::Region}'\n  d:\n    - k: 2.5\n")
-                .unwrap();
-        assert_eq!(
-            doc.value,
-            serde_json::json!({"a": {"b": [1, "x", true], "c": {"Fn::Sub": "arn:${AWS::Region}"}, "d": [{"k": 2.5}]}})
-        );
-        assert_eq!(doc.position("/a/b"), Some(LineCol { line: 2, column: 3 }));
-        assert_eq!(
-            doc.position("/a/d/0/k"),
-            Some(LineCol { line: 5, column: 7 })
-        );
-        // The mapping in the sequence starts at its first key.
-        assert_eq!(doc.position("/a/d/0"), Some(LineCol { line: 5, column: 7 }));
-        assert_eq!(
-            doc.nearest("/a", "/d/0/missing"),
-            Some(LineCol { line: 5, column: 7 })
-        );
-    }
-
-    #[test]
-    fn tagged_content_and_scalars() {
-        let doc =
-            parse("a: !Join\n  - ''\n  - - x\n    - !GetAtt F.Arn\nb: !Sub |\n  {}\n").unwrap();
-        assert_eq!(
-            doc.position("/a/Fn::Join/1/0"),
-            Some(LineCol { line: 3, column: 7 })
-        );
-        assert_eq!(
-            doc.scalar("/a/Fn::Join/1/0"),
-            Some((LineCol { line: 3, column: 7 }, TScalarStyle::Plain))
-        );
-        assert!(doc.scalar("/a/Fn::Join/1/1/Fn::GetAtt").is_some());
-        assert_eq!(doc.position("/a/Fn::Join"), None);
-        assert_eq!(doc.scalar("/b/Fn::Sub").unwrap().1, TScalarStyle::Literal);
-        // A literal block is marked where its content starts.
-        assert_eq!(
-            doc.scalar("/b/Fn::Sub").unwrap().0,
-            LineCol { line: 6, column: 3 }
-        );
-    }
-
-    #[test]
-    fn deep_documents_stop_at_the_limit() {
-        for text in [
-            "- ".repeat(1 << 19),
-            "? ".repeat(1 << 19),
-            "[".repeat(1 << 20),
-            format!("{}1{}", "{a: ".repeat(200), "}".repeat(200)),
-        ] {
-            let (result, steps) = work::measure(|| parse(&text));
-            assert!(result.is_err(), "{:?}", result.map(|d| d.value));
-            assert!(steps < 10_000, "{steps} steps");
-        }
-        let nested = format!(
-            "{}1{}",
-            "[".repeat(MAX_JSON_DEPTH),
-            "]".repeat(MAX_JSON_DEPTH)
-        );
-        assert!(parse(&nested).is_ok());
-    }
-}
+mod tests;

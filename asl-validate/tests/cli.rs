@@ -130,3 +130,22 @@ fn run_cli_is_the_library_entry_point() {
     let code = asl_validate::run_cli(["asl-validate", "--format", "json", file.to_str().unwrap()]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn explain_prints_the_aws_check_behind_a_code() {
+    for code in ["INVALID_RESOURCE", "schema_validation_failed", "ASL007"] {
+        let (status, stdout, _) = run(&["--explain", code], None);
+        assert_eq!(status, 0, "{code}");
+        assert!(stdout.starts_with(&code.to_ascii_uppercase()), "{stdout}");
+        for section in ["What it checks:", "AWS:", "Documented in:"] {
+            assert!(stdout.contains(section), "{code}: {stdout}");
+        }
+    }
+    let (status, stdout, stderr) = run(&["--explain", "NOPE"], None);
+    assert_eq!(status, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("unknown code 'NOPE'") && stderr.contains("MISSING_END_STATE"),
+        "{stderr}"
+    );
+}

@@ -145,6 +145,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("ASL004", "invalid_catch.json", "/States/A/Catch/1"),
     ("ASL005", "invalid.json", "/States/A/Catch/0"),
     ("ASL006", "invalid.json", "/States/A/Parameters/item.$"),
+    (
+        "ASL007",
+        "invalid.json",
+        "/States/Spanish/Parameters/items.$",
+    ),
+    (
+        "INVALID_RESOURCE",
+        "invalid_unclosed_placeholder.json",
+        "/States/Call/Resource",
+    ),
+    (
+        "SCHEMA_VALIDATION_FAILED",
+        "invalid_result_path_variable.json",
+        "/States/Call/ResultPath",
+    ),
 ];
 
 fn read(code: &str, file: &str) -> String {

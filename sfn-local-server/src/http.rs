@@ -19,7 +19,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, ErrorCode};
 use crate::service::Service;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
@@ -103,11 +103,10 @@ fn respond(status: StatusCode, body: &Value, error: Option<&str>) -> Response {
 
 /// A body larger than any legal request: 413, as JSON.
 fn too_large() -> Response {
-    let mut e = ApiError::new(
-        "RequestEntityTooLargeException",
+    let e = ApiError::new(
+        ErrorCode::RequestEntityTooLargeException,
         format!("Request must be smaller than {MAX_BODY_BYTES} bytes"),
     );
-    e.status = 413;
     error_response(&e)
 }
 
@@ -121,14 +120,14 @@ fn body_error(e: &axum::Error) -> Response {
         source = err.source();
     }
     error_response(&ApiError::new(
-        "SerializationException",
+        ErrorCode::SerializationException,
         format!("The request body could not be read: {e}"),
     ))
 }
 
 fn error_response(e: &ApiError) -> Response {
-    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-    respond(status, &e.body(), Some(e.code))
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    respond(status, &e.body(), Some(e.code.as_str()))
 }
 
 async fn handle(
@@ -139,15 +138,14 @@ async fn handle(
     let (method, headers) = (parts.method, parts.headers);
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !hosts.allows(host) || (headers.contains_key(header::HOST) && host.is_none()) {
-        let mut e = ApiError::new(
-            "AccessDeniedException",
+        let e = ApiError::new(
+            ErrorCode::AccessDeniedException,
             format!(
                 "Host '{}' is not served: sfn-local listens on a loopback address and serves \
                  loopback host names only; start it with --allowed-host NAME to serve another",
                 host.unwrap_or("(not text)")
             ),
         );
-        e.status = 403;
         return error_response(&e);
     }
     // Refused before reading when the announced length is too large; a chunked body is cut
@@ -165,7 +163,7 @@ async fn handle(
     };
     if method != axum::http::Method::POST {
         return error_response(&ApiError::new(
-            "UnknownOperationException",
+            ErrorCode::UnknownOperationException,
             "Only POST requests with an X-Amz-Target header are served",
         ));
     }
@@ -175,7 +173,7 @@ async fn handle(
         .unwrap_or_default();
     let Some(op) = target.strip_prefix("AWSStepFunctions.") else {
         return error_response(&ApiError::new(
-            "UnknownOperationException",
+            ErrorCode::UnknownOperationException,
             format!("Unknown operation target: '{target}'"),
         ));
     };
@@ -186,7 +184,7 @@ async fn handle(
     match api::dispatch(&svc, op, &body).await {
         Ok(v) => respond(StatusCode::OK, &v, None),
         Err(e) => {
-            tracing::debug!(operation = op, error = e.code, message = %e.message, "request failed");
+            tracing::debug!(operation = op, error = e.code.as_str(), message = %e.message, "request failed");
             error_response(&e)
         }
     }

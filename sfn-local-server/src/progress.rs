@@ -53,7 +53,7 @@ impl Progress {
         let mut l = self.lock();
         l.events += 1;
         let first = *l.first.get_or_insert(e.timestamp);
-        if e.event_type.ends_with("StateEntered")
+        if e.event_type.is_state_entered()
             && let Some(name) = e.details.as_ref().and_then(|d| d.name())
         {
             l.state = name;

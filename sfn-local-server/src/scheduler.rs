@@ -6,14 +6,17 @@
 //! restart is `ExecutionAlreadyExists` and is skipped. Fires missed while the server was down
 //! are not made up (EventBridge does not backfill either).
 
+pub mod cron;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::integrations::schedule::Schedule;
-use crate::service::Service;
+use crate::api::{ApiError, ErrorCode};
+use crate::scheduler::cron::Schedule;
+use crate::service::{Service, StartExecution};
 
 /// One schedule in the configuration file.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -116,26 +119,21 @@ pub async fn fire(
     svc: &Arc<Service>,
     s: &Scheduled,
     at: DateTime<Utc>,
-) -> Result<Option<String>, crate::api::ApiError> {
+) -> Result<Option<String>, ApiError> {
     let arn = if s.config.state_machine.starts_with("arn:") {
         s.config.state_machine.clone()
     } else {
-        format!(
-            "arn:aws:states:{}:{}:stateMachine:{}",
-            svc.settings.region, svc.settings.account, s.config.state_machine
-        )
+        svc.settings.arns().state_machine(&s.config.state_machine)
     };
     let input = s.config.input.clone().unwrap_or_else(|| json!({}));
-    let mut body = Map::new();
-    body.insert("stateMachineArn".into(), json!(arn));
-    body.insert("name".into(), json!(s.execution_name(at)));
-    body.insert(
-        "input".into(),
-        json!(asl_core::dataflow::to_json_text(&input)),
-    );
-    match crate::api::dispatch(svc, "StartExecution", &body).await {
-        Ok(v) => Ok(v["executionArn"].as_str().map(str::to_string)),
-        Err(e) if e.code == "ExecutionAlreadyExists" => Ok(None),
+    let start = StartExecution::checked(
+        Some(&arn),
+        Some(&s.execution_name(at)),
+        Some(asl_core::dataflow::to_json_text(&input)),
+    )?;
+    match svc.start_execution(&start) {
+        Ok(started) => Ok(Some(started.execution_arn)),
+        Err(e) if e.code == ErrorCode::ExecutionAlreadyExists => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -163,7 +161,7 @@ pub async fn run(svc: Arc<Service>, schedules: Vec<Scheduled>) {
                 }
                 Ok(None) => tracing::info!(schedule = %s.config.name, "already fired"),
                 Err(e) => {
-                    tracing::warn!(schedule = %s.config.name, error = e.code, message = %e.message, "schedule could not start its execution")
+                    tracing::warn!(schedule = %s.config.name, error = e.code.as_str(), message = %e.message, "schedule could not start its execution")
                 }
             }
         }

@@ -9,9 +9,7 @@ use serde_json::Value;
 
 use super::{Args, Function, array_arg, int_arg, invalid_args};
 use crate::error::StatesResult;
-
-/// The most items `States.ArrayRange` may produce.
-const MAX_RANGE_ITEMS: i64 = 1000;
+use crate::limits::MAX_ARRAY_RANGE_ITEMS;
 
 /// `States.Array(values...)`: the arguments as an array, in order.
 pub(super) fn array(args: Args<'_>) -> StatesResult<Value> {
@@ -78,7 +76,7 @@ pub(super) fn range(args: Args<'_>) -> StatesResult<Value> {
     } else {
         0
     };
-    if count > MAX_RANGE_ITEMS {
+    if count > MAX_ARRAY_RANGE_ITEMS as i64 {
         return Err(invalid_args(f));
     }
     Ok(Value::Array(

@@ -11,9 +11,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::{Args, Function, invalid_args, str_arg, utf16_len};
 use crate::error::StatesResult;
-
-/// AWS's limit on the input of Hash, Base64Encode and Base64Decode, in (UTF-16) characters.
-const MAX_INPUT_CHARS: usize = 10_000;
+use crate::limits::MAX_INTRINSIC_INPUT_CHARS;
 
 /// Standard alphabet; padding optional on input, always written on output.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -34,7 +32,7 @@ pub(super) fn hash(args: Args<'_>) -> StatesResult<Value> {
         Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
         other => std::borrow::Cow::Owned(other.to_string()),
     };
-    if utf16_len(&text) > MAX_INPUT_CHARS {
+    if utf16_len(&text) > MAX_INTRINSIC_INPUT_CHARS {
         return Err(invalid_args(f));
     }
     let bytes = text.as_bytes();
@@ -60,7 +58,7 @@ pub(super) fn base64_encode(args: Args<'_>) -> StatesResult<Value> {
         return Err(invalid_args(f));
     };
     let text = str_arg(text, f)?;
-    if utf16_len(text) > MAX_INPUT_CHARS {
+    if utf16_len(text) > MAX_INTRINSIC_INPUT_CHARS {
         return Err(invalid_args(f));
     }
     Ok(Value::String(BASE64.encode(text)))
@@ -76,7 +74,7 @@ pub(super) fn base64_decode(args: Args<'_>) -> StatesResult<Value> {
         return Err(invalid_args(f));
     };
     let text = str_arg(text, f)?;
-    if utf16_len(text) > MAX_INPUT_CHARS {
+    if utf16_len(text) > MAX_INTRINSIC_INPUT_CHARS {
         return Err(invalid_args(f));
     }
     let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();

@@ -19,9 +19,7 @@ use std::fmt::{self, Write};
 use serde_json::{Number, Value};
 
 use super::{Arg, Function, IntrinsicCall};
-
-/// How deeply calls may nest; AWS documents "up to 10 intrinsic functions within a field".
-const MAX_DEPTH: usize = 10;
+use crate::limits::MAX_INTRINSIC_NESTING;
 
 /// Why a text is not a valid intrinsic call, and where (byte offset into the text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -127,10 +125,10 @@ impl Parser<'_> {
         let name = &self.text[start..start + name_len];
         let function = Function::from_name(name)
             .ok_or_else(|| self.error_at(start, format!("unknown intrinsic function '{name}'")))?;
-        if depth > MAX_DEPTH {
+        if depth > MAX_INTRINSIC_NESTING {
             return Err(self.error_at(
                 start,
-                format!("intrinsic functions are nested more than {MAX_DEPTH} deep"),
+                format!("intrinsic functions are nested more than {MAX_INTRINSIC_NESTING} deep"),
             ));
         }
         self.pos += name_len;

@@ -7,6 +7,7 @@
 pub(crate) mod choice;
 mod map;
 mod retry;
+mod successors;
 mod template;
 mod write;
 
@@ -14,6 +15,7 @@ pub(crate) use crate::choice::operand_ok as choice_operand_ok;
 pub use choice::{ChoiceRule, Comparator, Comparison, Condition, Operand};
 pub use map::{ItemBatcher, Map, ProcessorConfig, ProcessorMode};
 pub use retry::{Catcher, ErrorMatcher, JitterStrategy, Retrier};
+pub use successors::{Edge, EdgeKind};
 pub use template::{PayloadNode, PayloadTemplate, Template};
 
 use indexmap::IndexMap;

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use super::Template;
-use crate::error::names;
 use crate::jsonata;
 use crate::model::ResultPath;
 
@@ -15,25 +14,11 @@ pub struct ErrorMatcher {
 }
 
 impl ErrorMatcher {
-    /// Whether `error` is handled.
-    ///
-    /// `States.ALL` matches every error except `States.Runtime`, which AWS makes terminal.
-    /// `States.TaskFailed` acts as a wildcard for every error except `States.Timeout`, as AWS
-    /// documents it.
+    /// Whether `error` is handled: see [`crate::error::error_equals_matches`], the one rule
+    /// (terminal errors, `States.ALL`, `States.TaskFailed`).
     pub fn matches(&self, error: &str) -> bool {
-        self.errors.iter().any(|e| match e.as_str() {
-            names::ALL => !is_uncatchable(error),
-            names::TASK_FAILED => error != names::TIMEOUT && !is_uncatchable(error),
-            other => other == error,
-        })
+        crate::error::error_equals_matches(&self.errors, error)
     }
-}
-
-/// Errors that `States.ALL` does not match: `States.Runtime` is terminal (it can still be
-/// named explicitly). A task's `States.DataLimitExceeded` is caught by `States.ALL`, as recorded
-/// executions show.
-fn is_uncatchable(error: &str) -> bool {
-    error == names::RUNTIME
 }
 
 /// `JitterStrategy`.
@@ -130,39 +115,6 @@ pub struct Catcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn matcher(errors: &[&str]) -> ErrorMatcher {
-        ErrorMatcher {
-            errors: errors.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn states_all_matches_all_but_terminal_errors() {
-        let m = matcher(&["States.ALL"]);
-        assert!(m.matches("States.TaskFailed"));
-        assert!(m.matches("States.Timeout"));
-        assert!(m.matches("MyError"));
-        assert!(!m.matches("States.Runtime"));
-        assert!(m.matches("States.DataLimitExceeded"));
-    }
-
-    #[test]
-    fn task_failed_does_not_match_timeout() {
-        let m = matcher(&["States.TaskFailed"]);
-        assert!(m.matches("States.TaskFailed"));
-        assert!(m.matches("Lambda.ServiceException"));
-        assert!(!m.matches("States.Timeout"));
-        assert!(!m.matches("States.Runtime"));
-    }
-
-    #[test]
-    fn exact_names_match_only_themselves() {
-        let m = matcher(&["A", "States.Runtime"]);
-        assert!(m.matches("A"));
-        assert!(m.matches("States.Runtime"));
-        assert!(!m.matches("B"));
-    }
 
     #[test]
     fn backoff_delays_follow_the_policy() {

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::limits::{MAX_DEFINITION_CHARS, MAX_DIAGNOSTIC_BYTES, MAX_JSON_DEPTH};
 use super::work;
 use super::*;
+use crate::limits::{self, MAX_DEFINITION_CHARS, MAX_DIAGNOSTIC_BYTES, MAX_JSON_DEPTH};
 use crate::model::StateKind;
 
 fn pass_end() -> Value {

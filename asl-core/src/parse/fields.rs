@@ -2,11 +2,11 @@
 
 use serde_json::{Map, Value};
 
-use super::limits::{MAX_DIAGNOSTIC_BYTES, MAX_JSON_DEPTH, json_depth};
 use super::trail::Trail;
 use super::{ErrorCode, ParseError, ParseErrors, work};
 use crate::intrinsics;
 use crate::jsonata;
+use crate::limits::{MAX_DIAGNOSTIC_BYTES, MAX_JSON_DEPTH, json_depth};
 use crate::model::{
     NumberField, PathField, PayloadNode, PayloadTemplate, QueryLanguage, ResultPath, StringField,
     Template,

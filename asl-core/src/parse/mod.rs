@@ -6,7 +6,6 @@
 
 mod error;
 mod fields;
-pub mod limits;
 pub mod location;
 mod states;
 mod trail;
@@ -19,17 +18,16 @@ pub use trail::Trail;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::model::{QueryLanguage, StateMachine};
+use crate::limits::{
+    MAX_DEFINITION_CHARS, MAX_STATE_NAME_CHARS, MAX_WORKFLOW_NESTING, definition_too_long,
+};
+use crate::model::{QueryLanguage, State, StateMachine};
 use fields::{Obj, Sink, check_depth, escape};
-use limits::{MAX_DEFINITION_CHARS, MAX_WORKFLOW_NESTING, definition_too_long};
-
-/// State names longer than this are rejected (AWS's limit).
-pub const MAX_STATE_NAME_LEN: usize = 80;
 
 impl StateMachine {
     /// Parses a definition from its JSON text.
     ///
-    /// A text longer than [`limits::MAX_DEFINITION_CHARS`] is refused unread, as AWS refuses it.
+    /// A text longer than [`crate::limits::MAX_DEFINITION_CHARS`] is refused unread, as AWS refuses it.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(source: &str) -> Result<StateMachine, ParseErrors> {
         if let Some(chars) = definition_too_long(source) {
@@ -58,9 +56,9 @@ impl StateMachine {
 
     /// Parses a definition already decoded as JSON.
     ///
-    /// A value nested deeper than [`limits::MAX_JSON_DEPTH`] (which text read by serde_json
+    /// A value nested deeper than [`crate::limits::MAX_JSON_DEPTH`] (which text read by serde_json
     /// never is, but a value built by a caller can be) is refused before it is read, and
-    /// workflows nested deeper than [`limits::MAX_WORKFLOW_NESTING`] are refused where they
+    /// workflows nested deeper than [`crate::limits::MAX_WORKFLOW_NESTING`] are refused where they
     /// start: reading a definition never recurses deeper than these bounds.
     pub fn from_value(value: &Value) -> Result<StateMachine, ParseErrors> {
         let mut sink = Sink::default();
@@ -73,6 +71,39 @@ impl StateMachine {
             _ => {
                 if !sink.failed() {
                     sink.schema("", "Invalid state machine definition");
+                }
+                Err(sink.finish())
+            }
+        }
+    }
+}
+
+impl State {
+    /// Parses one state on its own, as the state `name` of a top-level machine whose
+    /// `QueryLanguage` is `query_language` (its pointers are `/States/<name>/...`).
+    ///
+    /// Its transition targets are not checked, as there is no machine to hold them: TestState
+    /// reads them from the result ([`State::successors`]) to build one.
+    pub fn from_value(
+        name: &str,
+        value: &Value,
+        query_language: QueryLanguage,
+    ) -> Result<State, ParseErrors> {
+        let mut sink = Sink::default();
+        if !check_depth(value, &mut sink) {
+            return Err(sink.finish());
+        }
+        let ptr = format!("/States/{}", escape(name));
+        let state = if check_state_name(name, &ptr, &mut sink) {
+            states::state(name, value, &ptr, query_language, 0, &mut sink)
+        } else {
+            None
+        };
+        match state {
+            Some(s) if !sink.failed() => Ok(s),
+            _ => {
+                if !sink.failed() {
+                    sink.schema(&ptr, "Invalid state definition");
                 }
                 Err(sink.finish())
             }
@@ -151,20 +182,7 @@ pub(crate) fn machine(
             }
             for (name, sv) in sobj.map {
                 let state_ptr = format!("{sptr}/{}", escape(name));
-                let too_long = name.chars().count() > MAX_STATE_NAME_LEN;
-                if name.is_empty() || too_long {
-                    sink.push(ParseError {
-                        code: ErrorCode::InvalidStateName,
-                        pointer: state_ptr.clone(),
-                        message: format!(
-                            "State names must be 1 to {MAX_STATE_NAME_LEN} characters long: '{name}'"
-                        ),
-                        position: None,
-                    });
-                }
-                // The body of a state with an overlong name is not read: every pointer inside
-                // it would repeat the name, so its errors could cost the name's length each.
-                if too_long {
+                if !check_state_name(name, &state_ptr, sink) {
                     continue;
                 }
                 if let Some(state) =
@@ -189,6 +207,24 @@ pub(crate) fn machine(
     };
     check_targets(&m, value, sink);
     Some(m)
+}
+
+/// AWS's rule on state names: 1 to [`MAX_STATE_NAME_CHARS`] characters. False when the state's
+/// body must not be read: every pointer inside it would repeat an overlong name, so its errors
+/// could cost the name's length each.
+fn check_state_name(name: &str, ptr: &str, sink: &mut Sink) -> bool {
+    let too_long = name.chars().count() > MAX_STATE_NAME_CHARS;
+    if name.is_empty() || too_long {
+        sink.push(ParseError {
+            code: ErrorCode::InvalidStateName,
+            pointer: ptr.to_string(),
+            message: format!(
+                "State names must be 1 to {MAX_STATE_NAME_CHARS} characters long: '{name}'"
+            ),
+            position: None,
+        });
+    }
+    !too_long
 }
 
 fn query_language(obj: &Obj, inherited: QueryLanguage, sink: &mut Sink) -> QueryLanguage {
@@ -223,26 +259,9 @@ fn check_targets(m: &StateMachine, raw: &Value, sink: &mut Sink) {
     }
     for state in m.states.values() {
         work::count(1);
-        if let crate::model::Transition::Next(n) = &state.transition
-            && !exists(n)
-        {
-            missing(format!("{}/Next", state.pointer), n, "Next");
-        }
-        if let crate::model::StateKind::Choice(c) = &state.kind {
-            for rule in &c.choices {
-                if !exists(&rule.next) {
-                    missing(format!("{}/Next", rule.pointer), &rule.next, "Next");
-                }
-            }
-            if let Some(d) = &c.default
-                && !exists(d)
-            {
-                missing(format!("{}/Default", state.pointer), d, "Default");
-            }
-        }
-        for c in state.catch() {
-            if !exists(&c.next) {
-                missing(format!("{}/Next", c.pointer), &c.next, "Next");
+        for edge in state.successors() {
+            if !exists(edge.target) {
+                missing(edge.pointer(), edge.target, edge.field());
             }
         }
     }

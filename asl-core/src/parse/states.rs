@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::fields::{Obj, Sink, parse_path};
 use super::{machine, query_language, work};
+use crate::limits::MAX_MAP_LABEL_CHARS;
 use crate::model::{
     Catcher, Choice, ChoiceRule, Comparator, Comparison, Condition, ErrorMatcher, Fail, Io,
     ItemBatcher, JitterStrategy, Map, Operand, Parallel, Pass, ProcessorConfig, ProcessorMode,
@@ -722,14 +723,14 @@ fn map(obj: &Obj, ql: QueryLanguage, nesting: usize, sink: &mut Sink) -> Option<
     let result_writer_parameters = integration_parameters("ResultWriter", sink);
     let label = obj.string("Label", sink).map(str::to_string);
     if let Some(l) = &label
-        && (l.chars().count() > 40
+        && (l.chars().count() > MAX_MAP_LABEL_CHARS
             || l.chars()
                 .any(|c| " <>{}[]?*\"#%\\^|~`$&,;:/".contains(c) || c.is_control()))
     {
         sink.push(super::ParseError {
             code: super::ErrorCode::SchemaValidationFailed,
             pointer: obj.at("Label"),
-            message: "The value for the field 'Label' must be at most 40 characters without special characters".into(),
+            message: format!("The value for the field 'Label' must be at most {MAX_MAP_LABEL_CHARS} characters without special characters"),
             position: None,
         });
     }

@@ -171,3 +171,27 @@ fn legacy_iterator_keeps_its_processor_config() {
     assert_eq!(m.config.mode, crate::model::ProcessorMode::Distributed);
     assert_eq!(m.config.execution_type.as_deref(), Some("STANDARD"));
 }
+
+#[test]
+fn a_state_on_its_own() {
+    let task = serde_json::json!({
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "Elsewhere",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handler"}]
+    });
+    // Its targets need not exist: there is no machine to hold them.
+    let s = State::from_value("T", &task, QueryLanguage::JsonPath).unwrap();
+    assert_eq!(s.pointer, "/States/T");
+    let targets: Vec<&str> = s.successors().map(|e| e.target).collect();
+    assert_eq!(targets, ["Elsewhere", "Handler"]);
+    // Errors point where they would in a machine.
+    let bad = serde_json::json!({"Type": "Pass", "Next": "A", "End": true});
+    let e = State::from_value("a/b", &bad, QueryLanguage::JsonPath).unwrap_err();
+    assert_eq!(e.errors[0].pointer, "/States/a~1b");
+    let long = "n".repeat(crate::limits::MAX_STATE_NAME_CHARS + 1);
+    let e = State::from_value(&long, &task, QueryLanguage::JsonPath).unwrap_err();
+    assert_eq!(e.errors[0].code, ErrorCode::InvalidStateName);
+    // The query language is the caller's unless the state names its own.
+    let jsonata = serde_json::json!({"Type": "Pass", "Output": "{% 1 %}", "End": true});
+    assert!(State::from_value("J", &jsonata, QueryLanguage::JsonPath).is_err());
+    assert!(State::from_value("J", &jsonata, QueryLanguage::Jsonata).is_ok());
+}

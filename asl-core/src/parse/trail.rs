@@ -5,7 +5,7 @@
 //! level, kept on the walker's stack; [`Trail::render`] writes the pointer when it is asked for,
 //! and [`Trail::len`] says how long it would be without writing it, so that a diagnostic budget
 //! can be checked first. (Writing is not counted by [`work`]: what diagnostics hold is bounded
-//! by [`MAX_DIAGNOSTIC_BYTES`](super::limits::MAX_DIAGNOSTIC_BYTES) instead.)
+//! by [`MAX_DIAGNOSTIC_BYTES`](crate::limits::MAX_DIAGNOSTIC_BYTES) instead.)
 
 use super::work;
 

@@ -3,7 +3,7 @@
 //! Every pass over a definition (the parser, the validator's text scan, its rules, the locator)
 //! adds what it does: one per node or edge visited, one per byte scanned or copied into a JSON
 //! pointer. Writing out a diagnostic's pointer is not counted: what diagnostics hold is bounded
-//! by [`MAX_DIAGNOSTIC_BYTES`](super::limits::MAX_DIAGNOSTIC_BYTES) instead. Tests compare the count with the size of the input, which says what timings cannot
+//! by [`MAX_DIAGNOSTIC_BYTES`](crate::limits::MAX_DIAGNOSTIC_BYTES) instead. Tests compare the count with the size of the input, which says what timings cannot
 //! say reliably: that the work grows in proportion to the input, whatever its shape (a lint
 //! that is quadratic in the number of states counts `n²` here, on any machine).
 //!

@@ -11,6 +11,13 @@
 //!   `String.compareTo`, UTF-16 order); anything else is false;
 //! * `in`, `nin`, `subsetof`, `anyof`, `noneof`, `contains`, `size`, `empty`, `=~ /re/flags`
 //!   (a whole-string match, as Java's `Matcher.matches()`).
+//!
+//! **Unquoted words** (`[?(@.type == es)]`): Jayway's grammar has no such operand, yet AWS
+//! creates state machines that use one (published AWS samples do), so AWS's definition-time
+//! check accepts it. What AWS's engine does with it at run time is not documented and not
+//! recorded in our behaviour records. We read the word as the string it spells, the reading
+//! every author of such a filter intends, and asl-validate warns about it (`ASL007`) so that
+//! the author quotes it and does not depend on this choice. [`Expr::bare_words`] lists them.
 
 use std::borrow::Cow;
 
@@ -53,6 +60,9 @@ pub(crate) enum Operand {
     Literal(Value),
     /// `/pattern/flags`.
     Regex(Box<Regex>),
+    /// An unquoted word (`es` in `@.type == es`), compared as the string it spells; see the
+    /// module doc.
+    Word(Value),
 }
 
 /// A relational operator.
@@ -231,6 +241,18 @@ fn parse_operand(c: &mut Cursor<'_>, depth: usize) -> Result<Operand, PathSyntax
             let re = Regex::new(pattern, &c.text[fstart..c.pos]).map_err(|m| c.err(m))?;
             Ok(Operand::Regex(Box::new(re)))
         }
+        Some(b) if b.is_ascii_alphabetic() || b == b'_' => {
+            let rest = &c.text[c.pos..];
+            let len = rest
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.')))
+                .unwrap_or(rest.len());
+            let word = &rest[..len];
+            if matches!(word, "true" | "false" | "null") {
+                return Ok(Operand::Literal(parse_literal(c, depth)?));
+            }
+            c.pos += len;
+            Ok(Operand::Word(Value::String(word.to_owned())))
+        }
         _ => Ok(Operand::Literal(parse_literal(c, depth)?)),
     }
 }
@@ -401,6 +423,27 @@ impl FilterPath {
 }
 
 impl Expr {
+    /// The unquoted words this filter (and the filters of its paths) compares with.
+    pub(crate) fn bare_words<'s>(&'s self, out: &mut Vec<&'s str>) {
+        match self {
+            Expr::Or(a, b) | Expr::And(a, b) => {
+                a.bare_words(out);
+                b.bare_words(out);
+            }
+            Expr::Not(a) => a.bare_words(out),
+            Expr::Exists(p) => segment_words(&p.segments, out),
+            Expr::Compare(l, _, r) => {
+                for o in [l, r] {
+                    match o {
+                        Operand::Word(Value::String(w)) => out.push(w),
+                        Operand::Path(p) => segment_words(&p.segments, out),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether `item` passes the filter; `root` is the document the whole path runs on.
     pub(crate) fn matches(&self, item: &Value, root: &Value) -> bool {
         match self {
@@ -417,6 +460,15 @@ impl Expr {
     }
 }
 
+/// The unquoted words of the filters among `segments`.
+pub(crate) fn segment_words<'s>(segments: &'s [Segment], out: &mut Vec<&'s str>) {
+    for s in segments {
+        if let Segment::Filter(e) = s {
+            e.bare_words(out);
+        }
+    }
+}
+
 fn resolve<'a, 'r>(o: &'r Operand, item: &'a Value, root: &'a Value) -> Resolved<'a, 'r>
 where
     'r: 'a,
@@ -426,7 +478,7 @@ where
             Some(v) => Resolved::Value(v),
             None => Resolved::Undefined,
         },
-        Operand::Literal(v) => Resolved::Value(Cow::Borrowed(v)),
+        Operand::Literal(v) | Operand::Word(v) => Resolved::Value(Cow::Borrowed(v)),
         Operand::Regex(r) => Resolved::Regex(r),
     }
 }

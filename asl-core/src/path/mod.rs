@@ -144,6 +144,22 @@ pub fn field_not_found_cause(text: &str, field: &str, input: &Value) -> String {
     )
 }
 
+/// `text` without the leading and trailing characters Java's `Character.isWhitespace` accepts
+/// (Jayway's `CharacterIndex.trim`): ASCII blanks and controls `\t \n \x0B \x0C \r
+/// \x1C-\x1F`, and Unicode space, line and paragraph separators except the no-break spaces.
+pub fn trim_java_whitespace(text: &str) -> &str {
+    text.trim_matches(is_java_whitespace)
+}
+
+fn is_java_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{1C}'..='\u{1F}'
+    ) || (c.is_whitespace()
+        && !c.is_ascii_control()
+        && !matches!(c, '\u{85}' | '\u{A0}' | '\u{2007}' | '\u{202F}'))
+}
+
 /// True when no segment can select more than one value.
 fn all_definite(segs: &[Segment]) -> bool {
     let n = segs.len();
@@ -154,13 +170,27 @@ fn all_definite(segs: &[Segment]) -> bool {
 
 impl JsonPath {
     /// Compiles `text`: `$...`, `$$...` or `$name...`.
+    ///
+    /// Whitespace around the path is ignored, as Jayway's `PathCompiler` trims the text before
+    /// reading it (`"$$.Execution.Name "` is accepted by AWS and selects the execution name);
+    /// [`JsonPath::text`] keeps the text as written, which AWS quotes in its causes.
     pub fn parse(text: &str) -> Result<JsonPath, PathSyntaxError> {
-        let mut c = Cursor::new(text);
-        let root = parse::parse_root(&mut c)?;
-        let segments = parse::parse_segments(&mut c, false, 0)?;
-        if !c.at_end() {
-            return Err(c.err(format!("Unexpected character at position {}", c.pos)));
-        }
+        let trimmed = trim_java_whitespace(text);
+        let lead = text.len() - text.trim_start_matches(is_java_whitespace).len();
+        let mut c = Cursor::new(trimmed);
+        let compiled = parse::parse_root(&mut c).and_then(|root| {
+            let segments = parse::parse_segments(&mut c, false, 0)?;
+            if c.at_end() {
+                Ok((root, segments))
+            } else {
+                Err(c.err(format!("Unexpected character at position {}", c.pos)))
+            }
+        });
+        let (root, segments) = compiled.map_err(|e| PathSyntaxError {
+            text: text.to_owned(),
+            position: e.position + lead,
+            message: e.message,
+        })?;
         let root_text: Box<str> = match &root {
             Root::Variable(name) => format!("${name}").into(),
             _ => "$".into(),
@@ -234,6 +264,14 @@ impl JsonPath {
     /// Jayway's normalised form, e.g. `$['a']['b'][0]` for `$.a.b[0]`.
     pub fn normalized(&self) -> String {
         eval::normalized(&self.root_text, &self.segments)
+    }
+
+    /// The unquoted words its filters compare with (`es` in `$.a[?(@.type == es)]`): AWS
+    /// accepts them, and they are read as strings (the filter module's doc says why).
+    pub fn bare_filter_words(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        filter::segment_words(&self.segments, &mut out);
+        out
     }
 
     pub(crate) fn segments(&self) -> &[Segment] {

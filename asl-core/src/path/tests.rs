@@ -290,7 +290,58 @@ fn definiteness_and_roots() {
         JsonPath::parse("$my_var.a").unwrap().root(),
         &Root::Variable("my_var".into())
     );
-    assert!(JsonPath::parse("$.a ").is_err());
+    // AWS trims the path text (Jayway's `PathCompiler`), so a trailing blank is no error.
+    assert!(JsonPath::parse("$.a ").is_ok());
+    assert!(JsonPath::parse("$.a b").is_err());
+}
+
+// ---- whitespace around a path (Jayway trims it; AWS accepts and evaluates it) -------------
+path!(trim_trailing_blank, "$.a ", {"a": 1}, 1);
+path!(trim_leading_blank, " $.a", {"a": 1}, 1);
+path!(trim_context, "$$.Execution.Id ", {}, "exec-1");
+path!(trim_tab_newline, "\t$.a[0]\n", {"a": [5]}, 5);
+path!(trim_variable, "$v.x ", {}, [1, 2]);
+path!(trim_filter, " $.a[?(@.k == 1)] ", {"a": [{"k": 1}, {"k": 2}]}, [{"k": 1}]);
+path!(trim_keeps_inner_brackets, "$['a b'] ", {"a b": 3}, 3);
+bad!(blank_only, "  ");
+path!(no_break_space_not_trimmed, "$.a\u{A0}", {"a\u{A0}": 1}, 1);
+
+#[test]
+fn trimmed_paths_keep_their_text() {
+    let p = JsonPath::parse("$.a ").unwrap();
+    assert_eq!(p.text(), "$.a ");
+    assert_eq!(p.normalized(), "$['a']");
+    let r = ReferencePath::parse(" $.x ").unwrap();
+    assert_eq!(r.as_path().normalized(), "$['x']");
+    let e = JsonPath::parse("  $.a b").unwrap_err();
+    assert_eq!((e.text.as_str(), e.position), ("  $.a b", 5));
+}
+
+// ---- unquoted words in filters: read as the string they spell (see filter.rs) -------------
+path!(word_operand_eq, "$.items[?(@.type==es)]", {"items": [{"type": "es"}, {"type": "en"}]}, [{"type": "es"}]);
+path!(word_operand_spaced, "$.items[?(@.type == es)].id", {"items": [{"type": "es", "id": 1}]}, [1]);
+path!(word_operand_ne, "$[?(@.t != es)]", [{"t": "es"}, {"t": "fr"}], [{"t": "fr"}]);
+path!(word_operand_left, "$[?(es == @.t)]", [{"t": "es"}, {"t": "fr"}], [{"t": "es"}]);
+path!(word_operand_and, "$[?(@.t == a_b-c.d && @.n > 1)]", [{"t": "a_b-c.d", "n": 2}, {"t": "a_b-c.d", "n": 0}], [{"t": "a_b-c.d", "n": 2}]);
+path!(word_true_stays_boolean, "$[?(@.t == true)]", [{"t": true}, {"t": "true"}], [{"t": true}]);
+
+#[test]
+fn bare_filter_words_are_listed() {
+    for (text, words) in [
+        ("$.a[?(@.t == es)]", &["es"][..]),
+        ("$.a[?(@.t == 'es')]", &[][..]),
+        (
+            "$.a[?(@.t == x || @.u == y)].b[?(@.c == z)]",
+            &["x", "y", "z"][..],
+        ),
+        ("$.a[?(@.t == null)]", &[][..]),
+    ] {
+        assert_eq!(
+            JsonPath::parse(text).unwrap().bare_filter_words(),
+            words,
+            "{text}"
+        );
+    }
 }
 
 #[test]

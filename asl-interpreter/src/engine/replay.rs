@@ -18,13 +18,13 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use crate::history::{EventDetails, HistoryEvent, Identity};
+use crate::history::{EventDetails, EventType, HistoryEvent, Identity};
 
 /// The recorded events of an execution being resumed.
 pub(crate) struct Replay {
     events: Vec<HistoryEvent>,
     /// Not yet matched, by (previous id, type), in id order.
-    open: Mutex<HashMap<(u64, String), VecDeque<u64>>>,
+    open: Mutex<HashMap<(u64, EventType), VecDeque<u64>>>,
 }
 
 /// What tells two events of the same type after the same event apart: the state's name, a Map
@@ -35,9 +35,9 @@ fn identity(details: Option<&EventDetails>) -> Option<Identity<'_>> {
 
 impl Replay {
     pub fn new(events: Vec<HistoryEvent>) -> Replay {
-        let mut open: HashMap<(u64, String), VecDeque<u64>> = HashMap::new();
+        let mut open: HashMap<(u64, EventType), VecDeque<u64>> = HashMap::new();
         for e in &events {
-            open.entry((e.previous_event_id, e.event_type.to_string()))
+            open.entry((e.previous_event_id, e.event_type))
                 .or_default()
                 .push_back(e.id);
         }
@@ -47,7 +47,7 @@ impl Replay {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(u64, String), VecDeque<u64>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(u64, EventType), VecDeque<u64>>> {
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -58,9 +58,9 @@ impl Replay {
     }
 
     /// Matches an event about to be appended; its recorded id if it was recorded.
-    pub fn take(&self, prev: u64, ty: &str, details: Option<&EventDetails>) -> Option<u64> {
+    pub fn take(&self, prev: u64, ty: EventType, details: Option<&EventDetails>) -> Option<u64> {
         let mut open = self.lock();
-        let ids = open.get_mut(&(prev, ty.to_string()))?;
+        let ids = open.get_mut(&(prev, ty))?;
         let want = identity(details);
         let pos = ids.iter().position(|id| {
             self.event(*id)
@@ -70,10 +70,10 @@ impl Replay {
     }
 
     /// The unmatched recorded event after `prev` whose type satisfies `pred`, if any.
-    pub fn next_after(&self, prev: u64, pred: impl Fn(&str) -> bool) -> Option<&HistoryEvent> {
+    pub fn next_after(&self, prev: u64, pred: impl Fn(EventType) -> bool) -> Option<&HistoryEvent> {
         let open = self.lock();
         open.iter()
-            .filter(|((p, ty), ids)| *p == prev && pred(ty) && !ids.is_empty())
+            .filter(|((p, ty), ids)| *p == prev && pred(*ty) && !ids.is_empty())
             .filter_map(|(_, ids)| ids.front())
             .min()
             .and_then(|id| self.event(*id))
@@ -91,12 +91,7 @@ impl Replay {
 /// next attempt).
 pub(crate) fn redrivable(history: &[HistoryEvent]) -> Vec<HistoryEvent> {
     use std::collections::HashSet;
-    let failure = |t: &str| {
-        t.ends_with("Failed")
-            || t.ends_with("TimedOut")
-            || t.ends_with("Aborted")
-            || t == "ExecutionRedriven"
-    };
+    let failure = |t: EventType| t.is_failure() || t == EventType::ExecutionRedriven;
     let mut removed: HashSet<u64> = HashSet::new();
     let mut successors: HashMap<u64, Vec<u64>> = HashMap::new();
     for e in history {
@@ -108,7 +103,7 @@ pub(crate) fn redrivable(history: &[HistoryEvent]) -> Vec<HistoryEvent> {
     loop {
         let before = removed.len();
         for e in history.iter().rev() {
-            if removed.contains(&e.id) || !failure(&e.event_type) {
+            if removed.contains(&e.id) || !failure(e.event_type) {
                 continue;
             }
             let next = successors.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
@@ -143,36 +138,17 @@ pub(crate) fn stable_token(execution_arn: &str, after_event: u64, salt: &str) ->
     uuid::Uuid::from_bytes(b).to_string()
 }
 
-/// Whether an event type ends a task invocation.
-pub(crate) fn is_task_end(ty: &str) -> bool {
-    matches!(
-        ty,
-        "TaskSucceeded"
-            | "TaskFailed"
-            | "TaskTimedOut"
-            | "TaskStartFailed"
-            | "TaskSubmitFailed"
-            | "LambdaFunctionSucceeded"
-            | "LambdaFunctionFailed"
-            | "LambdaFunctionTimedOut"
-            | "LambdaFunctionStartFailed"
-            | "ActivitySucceeded"
-            | "ActivityFailed"
-            | "ActivityTimedOut"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ev(id: u64, prev: u64, ty: &str, name: Option<&str>) -> HistoryEvent {
+    fn ev(id: u64, prev: u64, ty: EventType, name: Option<&str>) -> HistoryEvent {
         HistoryEvent {
             id,
             previous_event_id: prev,
             timestamp: Utc::now(),
-            event_type: ty.to_string().into(),
+            event_type: ty,
             details: name
                 .map(|n| EventDetails::new("stateEnteredEventDetails", &json!({"name": n}))),
         }
@@ -181,21 +157,27 @@ mod tests {
     #[test]
     fn events_match_by_previous_type_and_identity_once() {
         let r = Replay::new(vec![
-            ev(1, 0, "ExecutionStarted", None),
-            ev(2, 1, "ParallelStateEntered", Some("P")),
-            ev(3, 2, "ParallelStateStarted", None),
-            ev(4, 3, "PassStateEntered", Some("B")),
-            ev(5, 3, "PassStateEntered", Some("A")),
+            ev(1, 0, EventType::ExecutionStarted, None),
+            ev(2, 1, EventType::ParallelStateEntered, Some("P")),
+            ev(3, 2, EventType::ParallelStateStarted, None),
+            ev(4, 3, EventType::PassStateEntered, Some("B")),
+            ev(5, 3, EventType::PassStateEntered, Some("A")),
         ]);
         let a = EventDetails::new("stateEnteredEventDetails", &json!({"name": "A"}));
         let b = EventDetails::new("stateEnteredEventDetails", &json!({"name": "B"}));
-        assert_eq!(r.take(3, "PassStateEntered", Some(&a)), Some(5));
-        assert_eq!(r.take(3, "PassStateEntered", Some(&a)), None);
-        assert_eq!(r.take(3, "PassStateEntered", Some(&b)), Some(4));
-        assert_eq!(r.take(5, "PassStateExited", Some(&a)), None);
-        assert!(r.next_after(2, |t| t == "ParallelStateStarted").is_some());
-        assert_eq!(r.take(2, "ParallelStateStarted", None), Some(3));
-        assert!(r.next_after(2, |t| t == "ParallelStateStarted").is_none());
+        assert_eq!(r.take(3, EventType::PassStateEntered, Some(&a)), Some(5));
+        assert_eq!(r.take(3, EventType::PassStateEntered, Some(&a)), None);
+        assert_eq!(r.take(3, EventType::PassStateEntered, Some(&b)), Some(4));
+        assert_eq!(r.take(5, EventType::PassStateExited, Some(&a)), None);
+        assert!(
+            r.next_after(2, |t| t == EventType::ParallelStateStarted)
+                .is_some()
+        );
+        assert_eq!(r.take(2, EventType::ParallelStateStarted, None), Some(3));
+        assert!(
+            r.next_after(2, |t| t == EventType::ParallelStateStarted)
+                .is_none()
+        );
     }
 
     #[test]

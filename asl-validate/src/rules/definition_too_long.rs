@@ -6,6 +6,10 @@
 //! file: a template longer than that cannot be deployed either).
 //!
 //! **Example**: a definition that embeds a large lookup table in a Pass state's `Result`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `SCHEMA_VALIDATION_FAILED`; the documented behaviour behind it is cited by
+//! `asl-validate --explain SCHEMA_VALIDATION_FAILED` (`explain.rs`).
 
 use asl_core::limits::{MAX_DEFINITION_CHARS, definition_too_long};
 

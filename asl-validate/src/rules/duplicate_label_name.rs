@@ -4,6 +4,10 @@
 //! make their runs indistinguishable, so AWS requires labels to be unique in a machine.
 //!
 //! **Example**: two Map states, both with `"Label": "Items"`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `DUPLICATE_LABEL_NAME`; the documented behaviour behind it is cited by
+//! `asl-validate --explain DUPLICATE_LABEL_NAME` (`explain.rs`).
 
 use std::collections::HashMap;
 

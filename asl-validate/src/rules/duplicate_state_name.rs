@@ -6,6 +6,10 @@
 //! silently keeps only one of them.
 //!
 //! **Example**: a Parallel branch with a state `Done` in a machine that has its own `Done`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `DUPLICATE_STATE_NAME`; the documented behaviour behind it is cited by
+//! `asl-validate --explain DUPLICATE_STATE_NAME` (`explain.rs`).
 
 use std::collections::HashMap;
 

@@ -3,6 +3,10 @@
 //! **Why**: nothing else can be checked; the position is the one where the JSON reader stopped.
 //!
 //! **Example**: `{"StartAt": "A",}` (a trailing comma).
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `INVALID_JSON_DESCRIPTION`; the documented behaviour behind it is cited by
+//! `asl-validate --explain INVALID_JSON_DESCRIPTION` (`explain.rs`).
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;

@@ -5,6 +5,10 @@
 //! `$ & , ; : /` or control characters.
 //!
 //! **Example**: `"Label": "my label"`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `INVALID_LABEL_NAME`; the documented behaviour behind it is cited by
+//! `asl-validate --explain INVALID_LABEL_NAME` (`explain.rs`).
 
 use serde_json::Value;
 

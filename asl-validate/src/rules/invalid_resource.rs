@@ -7,10 +7,23 @@
 //! actions, each with its own integration patterns (`.sync`, `.sync:2`, `.waitForTaskToken`);
 //! an SDK integration offers `.waitForTaskToken` but never `.sync`. Anything else is refused when
 //! the machine is created ("The resource provided ... is not recognized").
-//! Templates substitute `${...}` before AWS sees the definition, so such values are skipped.
 //!
-//! **Example**: `"Resource": "arn:aws:states:::lambda:invoke.sync"` (Lambda has no `.sync`), or
-//! `"arn:aws:states:::lambda:invok"` (a typo).
+//! An integration written with a region and an account
+//! (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:listObjectsV2`, what
+//! `!Sub arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:...` gives) is the same
+//! integration, and AWS creates and runs it: it is read through
+//! [`asl_core::resource::integration_form`], as the engine routes it.
+//!
+//! Templates substitute `${...}` before AWS sees the definition, so a value with well-formed
+//! placeholders is skipped. A `${` never closed (`"${lambdaArn"`) is left as written by the
+//! substitution, and AWS refuses the text as an ARN: it is reported.
+//!
+//! **AWS check**: `CreateStateMachine` / `ValidateStateMachineDefinition` refuse the definition
+//! (`InvalidDefinition`, "Resource ... is not a valid ARN" / "not recognized"), documented in
+//! the developer guide's "Task workflow state" (Resource field) and "Integrating services".
+//!
+//! **Example**: `"Resource": "arn:aws:states:::lambda:invoke.sync"` (Lambda has no `.sync`),
+//! `"arn:aws:states:::lambda:invok"` (a typo), `"${lambdaArn"` (an unclosed placeholder).
 
 use asl_core::StateKind;
 
@@ -189,8 +202,15 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Diagnostic>) {
 /// Why `resource` cannot be run by a Task, if it cannot.
 pub(crate) fn problem(resource: &str) -> Option<String> {
     if resource.contains("${") {
-        return None;
+        if unclosed_placeholder(resource) {
+            return Some(
+                "a '${' placeholder is never closed, so nothing replaces it and the text is not an ARN"
+                    .into(),
+            );
+        }
+        return problem(&with_sample_scope(resource)?);
     }
+    let resource = &*asl_core::resource::integration_form(resource);
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     if parts.len() < 6 || parts[0] != "arn" {
         return Some("not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)".into());
@@ -287,6 +307,49 @@ fn integration(rest: &str) -> Option<String> {
     }
 }
 
+/// `resource` with placeholders that stand for its partition, region or account
+/// (`arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:...`) replaced by sample
+/// values, so that the rest is checked; `None` when a placeholder stands for more (the whole
+/// ARN, the service or the resource part), which only the substitution will tell.
+fn with_sample_scope(resource: &str) -> Option<String> {
+    const MARK: char = '\u{0}';
+    let mut marked = String::with_capacity(resource.len());
+    let mut rest = resource;
+    while let Some(i) = rest.find("${") {
+        let end = i + 2 + rest[i + 2..].find('}')? + 1;
+        marked.push_str(&rest[..i]);
+        marked.push(MARK);
+        rest = &rest[end..];
+    }
+    marked.push_str(rest);
+    let parts: Vec<&str> = marked.splitn(6, ':').collect();
+    let [arn, partition, service, region, account, tail] = parts.as_slice() else {
+        return None;
+    };
+    if [arn, service, tail].iter().any(|p| p.contains(MARK)) {
+        return None;
+    }
+    let sample = |part: &str, value: &str| part.replace(MARK, value);
+    Some(format!(
+        "{arn}:{}:{service}:{}:{}:{tail}",
+        sample(partition, "aws"),
+        sample(region, "us-east-1"),
+        sample(account, "123456789012"),
+    ))
+}
+
+/// Whether some `${` of `s` has no `}` after it (DefinitionSubstitutions leaves it as written).
+pub(crate) fn unclosed_placeholder(s: &str) -> bool {
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        match rest[i + 2..].find('}') {
+            Some(j) => rest = &rest[i + 2 + j + 1..],
+            None => return true,
+        }
+    }
+    false
+}
+
 fn describe(p: Patterns) -> String {
     let mut out = vec!["request-response"];
     if p.sync {
@@ -325,6 +388,19 @@ mod tests {
             "arn:aws:states:::eks:call",
             "arn:aws:states:::states:startExecution.waitForTaskToken",
             "${LambdaArn}",
+            "arn:aws:states:${AWS::Region}:${AWS::AccountId}:activity:a",
+            "arn:${AWS::Partition}:states:::lambda:invoke",
+            "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:athena:startQueryExecution.sync",
+            "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Name}",
+            "arn:aws:states:::${Service}:${Action}",
+            "${Prefix}:lambda:invoke",
+            // Integrations written with a region and an account.
+            "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:listObjectsV2",
+            "arn:aws:states:us-east-1:123456789012:athena:startQueryExecution.sync",
+            "arn:aws:states:eu-west-1:123456789012:lambda:invoke",
+            "arn:aws:states:us-east-1:123456789012:states:startExecution.sync:2",
+            "arn:aws-us-gov:states:us-gov-west-1:123456789012:sqs:sendMessage.waitForTaskToken",
+            "arn:aws:states:us-east-1::glue:startJobRun.sync",
         ] {
             assert_eq!(problem(ok), None, "{ok}");
         }
@@ -345,6 +421,16 @@ mod tests {
             "arn:aws:states:::glue:startJobRun.waitForTaskToken",
             "arn:aws:states:::aws-sdk:s3:listBuckets.sync",
             "arn:aws:states:::s3:getObject",
+            "${lambdaArn",
+            "arn:aws:lambda:${AWS::Region}:${AWS::AccountId:function:f",
+            "${A}${B",
+            // Placeholders for the scope only: the rest is still checked.
+            "arn:${AWS::Partition}:states:::lambda:invoke.sync",
+            "arn:aws:states:${AWS::Region}:${AWS::AccountId}:aws-sdk:s3:listBuckets.sync",
+            // The same mistakes with a region and an account.
+            "arn:aws:states:us-east-1:123456789012:lambda:invoke.sync",
+            "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:listBuckets.sync",
+            "arn:aws:states:us-east-1:123456789012:nosuch:thing",
         ] {
             assert!(problem(bad).is_some(), "{bad}");
         }

@@ -8,6 +8,10 @@
 //! and `ItemReader`/`ResultWriter` name an S3 integration.
 //!
 //! **Example**: an inline Map with an `ItemReader`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `SCHEMA_VALIDATION_FAILED`; the documented behaviour behind it is cited by
+//! `asl-validate --explain SCHEMA_VALIDATION_FAILED` (`explain.rs`).
 
 use asl_core::StateKind;
 use asl_core::model::{Map, NumberField, ProcessorMode};
@@ -157,7 +161,8 @@ fn integration(
         return;
     };
     let ok = resource.as_str().is_some_and(|r| {
-        r.contains("${")
+        let r = &*asl_core::resource::integration_form(r);
+        (r.contains("${") && !super::invalid_resource::unclosed_placeholder(r))
             || r.strip_prefix("arn:")
                 .and_then(|r| r.split_once(":states:::"))
                 .is_some_and(|(partition, action)| {

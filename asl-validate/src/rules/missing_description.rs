@@ -4,6 +4,10 @@
 //! `DefinitionString` resolved to nothing usually shows up here.
 //!
 //! **Example**: an empty file, or the text `null`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `MISSING_DESCRIPTION`; the documented behaviour behind it is cited by
+//! `asl-validate --explain MISSING_DESCRIPTION` (`explain.rs`).
 
 use serde_json::Value;
 

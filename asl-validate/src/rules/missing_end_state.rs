@@ -5,6 +5,10 @@
 //! definition, because no execution could ever finish normally.
 //!
 //! **Example**: `A -> B -> A`, where both states use `Next`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `MISSING_END_STATE`; the documented behaviour behind it is cited by
+//! `asl-validate --explain MISSING_END_STATE` (`explain.rs`).
 
 use crate::codes::Code;
 use crate::ctx::{Ctx, is_terminal};

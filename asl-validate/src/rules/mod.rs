@@ -2,6 +2,11 @@
 //! its fixtures are in `fixtures/validate/<CODE>/` at the repository root.
 //!
 //! AWS's verdicts (errors and AWS's own warnings) come first, our lints (`ASL…`) after.
+//!
+//! An error code is reported only where AWS refuses the definition: for each code, the AWS
+//! check it mirrors and the AWS documentation behind it are in `explain.rs`, which
+//! `asl-validate --explain CODE` prints (and whose test fails if an error code has none). A
+//! check AWS does not make is a warning.
 
 use serde_json::Value;
 
@@ -22,6 +27,7 @@ pub(crate) mod no_path;
 pub(crate) mod parse_errors;
 pub(crate) mod pass_result_is_static;
 pub(crate) mod query_language;
+pub(crate) mod result_path_root;
 pub(crate) mod retry_catch_all;
 pub(crate) mod state_not_reachable;
 pub(crate) mod too_deeply_nested;
@@ -32,6 +38,7 @@ pub(crate) mod asl003_choice_may_miss;
 pub(crate) mod asl004_catch_never_matches;
 pub(crate) mod asl005_catch_replaces_input;
 pub(crate) mod asl006_intrinsic_arity;
+pub(crate) mod asl007_unquoted_filter_word;
 
 /// A rule over the raw JSON: runs even when the model cannot be built.
 pub(crate) type RawRule = fn(&Value, &[RawState<'_>], &mut Vec<Diagnostic>);
@@ -47,6 +54,8 @@ pub(crate) const RAW_RULES: &[RawRule] = &[
     no_path::check,
     pass_result_is_static::check,
     query_language::check,
+    result_path_root::check,
+    asl007_unquoted_filter_word::check,
 ];
 
 pub(crate) const MODEL_RULES: &[ModelRule] = &[

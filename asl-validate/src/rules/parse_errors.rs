@@ -10,6 +10,10 @@
 //!
 //! **Why here**: the parser already reads every field to build the model; checking the shape
 //! there keeps one definition of the ASL schema for the validator and the interpreter.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `SCHEMA_VALIDATION_FAILED`, `MISSING_TRANSITION_TARGET`, `INVALID_STATE_NAME`; the documented behaviour behind it is cited by
+//! `asl-validate --explain SCHEMA_VALIDATION_FAILED` (`explain.rs`).
 
 use asl_core::ParseErrors;
 use asl_core::parse::ErrorCode;

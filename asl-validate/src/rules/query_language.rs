@@ -5,6 +5,10 @@
 //! refuses a state that sets `"QueryLanguage": "JSONPath"`.
 //!
 //! **Example**: `{"QueryLanguage": "JSONata", "States": {"A": {"QueryLanguage": "JSONPath", ...}}}`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `SCHEMA_VALIDATION_FAILED`; the documented behaviour behind it is cited by
+//! `asl-validate --explain SCHEMA_VALIDATION_FAILED` (`explain.rs`).
 
 use serde_json::Value;
 

@@ -4,6 +4,10 @@
 //! `ErrorEquals` and to be in the last retrier or catcher: anything after it could never be used.
 //!
 //! **Example**: `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "A"}, {"ErrorEquals": ["X"], "Next": "B"}]`.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `SCHEMA_VALIDATION_FAILED`; the documented behaviour behind it is cited by
+//! `asl-validate --explain SCHEMA_VALIDATION_FAILED` (`explain.rs`).
 
 use asl_core::error::names;
 

@@ -9,6 +9,10 @@
 //! it is left to our lint `ASL001`, which never fails a build.
 //!
 //! **Example**: `StartAt: A`, `A` ends, and a state `B` that nothing names.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `MISSING_TRANSITION_TARGET`; the documented behaviour behind it is cited by
+//! `asl-validate --explain MISSING_TRANSITION_TARGET` (`explain.rs`).
 
 use crate::codes::Code;
 use crate::ctx::Ctx;

@@ -7,6 +7,10 @@
 //! megabyte of `[` costs a megabyte of steps); a decoded value is measured without recursion.
 //!
 //! **Example**: a `Parameters` value made of 200 nested arrays.
+//!
+//! **AWS check**: AWS's `CreateStateMachine` and `ValidateStateMachineDefinition` refuse the
+//! definition with `TOO_DEEPLY_NESTED`; the documented behaviour behind it is cited by
+//! `asl-validate --explain TOO_DEEPLY_NESTED` (`explain.rs`).
 
 use asl_core::limits::{MAX_JSON_DEPTH, json_depth};
 use serde_json::Value;

@@ -1,225 +1,40 @@
-//! Executions: start (async and sync), stop, describe, list, history; map runs.
+//! Executions: start (async and sync), stop, describe, list, history, redrive.
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use asl_core::arn::MachineRef;
+use asl_interpreter::Status;
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ApiResult};
-use super::input::{MachineRef, Req, check_name, page, parse_arn, parse_machine_arn};
-use crate::service::{Service, epoch, now_ms};
+use super::error::{ApiError, ApiResult, ErrorCode};
+use super::input::{Req, page, parse_machine_arn};
+use crate::kinds::ApiEnum;
+use crate::service::{Redrive, Service, StartExecution, StopExecution, SyncRun, epoch};
 use crate::store::ExecutionRec;
 
-/// AWS's payload limit for inputs and outputs (256 KiB).
-pub const MAX_PAYLOAD: usize = 262_144;
-
-/// What a `stateMachineArn` resolves to for a new execution.
-struct Target {
-    sm_arn: String,
-    sm_name: String,
-    kind: String,
-    definition_arn: String,
-    revision: String,
-    definition: String,
-    version_arn: Option<String>,
-    alias_arn: Option<String>,
-}
-
-fn resolve(svc: &Service, arn: &str) -> ApiResult<Target> {
-    let r = parse_machine_arn(arn)?;
-    let sm = svc
-        .store
-        .state_machine(r.machine_arn())?
-        .ok_or_else(|| ApiError::no_state_machine(arn))?;
-    let mut t = Target {
-        sm_arn: sm.arn.clone(),
-        sm_name: sm.name.clone(),
-        kind: sm.kind.clone(),
-        definition_arn: sm.arn.clone(),
-        revision: sm.revision_id.clone(),
-        definition: sm.definition.clone(),
-        version_arn: None,
-        alias_arn: None,
-    };
-    let version_arn = match &r {
-        MachineRef::Machine(_) => None,
-        MachineRef::Version(..) => Some(arn.to_string()),
-        MachineRef::Alias(..) => {
-            let a = svc
-                .store
-                .alias(arn)?
-                .ok_or_else(|| ApiError::no_resource(arn))?;
-            t.alias_arn = Some(arn.to_string());
-            Some(pick_route(&a.routing).ok_or_else(|| ApiError::no_resource(arn))?)
-        }
-    };
-    if let Some(v) = version_arn {
-        let v = svc
-            .store
-            .version(&v)?
-            .ok_or_else(|| ApiError::no_state_machine(&v))?;
-        t.definition_arn = v.arn.clone();
-        t.revision = v.revision_id.clone();
-        t.definition = v.definition.clone();
-        t.version_arn = Some(v.arn);
-    }
-    Ok(t)
-}
-
-/// Picks a version from an alias's weighted routes.
-fn pick_route(routing: &Value) -> Option<String> {
-    let routes = routing.as_array()?;
-    let roll = (uuid::Uuid::new_v4().as_u128() % 100) as i64;
-    let mut acc = 0;
-    for r in routes {
-        acc += r.get("weight").and_then(Value::as_i64).unwrap_or(0);
-        if roll < acc {
-            return r
-                .get("stateMachineVersionArn")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-        }
-    }
-    routes
-        .last()?
-        .get("stateMachineVersionArn")?
-        .as_str()
-        .map(str::to_string)
-}
-
-fn check_input(input: &str) -> ApiResult<()> {
-    if input.len() > MAX_PAYLOAD {
-        return Err(ApiError::validation(
-            "input",
-            &input.chars().take(100).collect::<String>(),
-            &format!("Member must have length less than or equal to {MAX_PAYLOAD}"),
-        ));
-    }
-    if let Err(e) = serde_json::from_str::<Value>(input) {
-        return Err(ApiError::new(
-            "InvalidExecutionInput",
-            format!("Invalid State Machine Execution Input: '{e}'"),
-        ));
-    }
-    Ok(())
-}
-
-/// Splits Step Functions Local's `arn#TestCase`.
-fn split_test_case(arn: &str) -> (&str, Option<&str>) {
-    match arn.split_once('#') {
-        Some((a, case)) if !case.is_empty() => (a, Some(case)),
-        _ => (arn, None),
-    }
-}
-
-fn new_execution(svc: &Service, req: &Req<'_>) -> ApiResult<(ExecutionRec, Target)> {
-    let raw = req.str("stateMachineArn")?;
-    let (arn, test_case) = split_test_case(raw);
-    let t = resolve(svc, arn)?;
-    let name = match req.opt_str("name")? {
-        Some(n) => {
-            check_name(n)?;
-            n.to_string()
-        }
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let input = req.opt_str("input")?.unwrap_or("{}");
-    check_input(input)?;
-    if let Some(mock) = &svc.settings.mock
-        && let Some(case) = test_case
-        && !mock.has_test_case(&t.sm_name, case)
-    {
-        return Err(ApiError::new(
-            "ValidationException",
-            format!(
-                "Test case '{case}' is not defined for state machine '{}' in the mock configuration",
-                t.sm_name
-            ),
-        ));
-    }
-    let region = &svc.settings.region;
-    let account = &svc.settings.account;
-    let exec_arn = if t.kind == "EXPRESS" {
-        format!(
-            "arn:aws:states:{region}:{account}:express:{}:{name}:{}",
-            t.sm_name,
-            uuid::Uuid::new_v4()
-        )
-    } else {
-        format!(
-            "arn:aws:states:{region}:{account}:execution:{}:{name}",
-            t.sm_name
-        )
-    };
-    let rec = ExecutionRec {
-        arn: exec_arn,
-        sm_arn: t.sm_arn.clone(),
-        name,
-        status: "RUNNING".into(),
-        kind: t.kind.clone(),
-        input: input.to_string(),
-        output: None,
-        error: None,
-        cause: None,
-        start: now_ms(),
-        stop: None,
-        version_arn: t.version_arn.clone(),
-        alias_arn: t.alias_arn.clone(),
-        definition_arn: t.definition_arn.clone(),
+/// A `StartExecution` or `StartSyncExecution` body as its typed request.
+fn start_request(req: &Req<'_>) -> ApiResult<StartExecution> {
+    Ok(StartExecution {
+        state_machine_arn: req.str("stateMachineArn")?.to_string(),
+        name: req.opt_str("name")?.map(str::to_string),
+        input: req.opt_str("input")?.map(str::to_string),
         trace_header: req.opt_str("traceHeader")?.map(str::to_string),
-        test_case: test_case.map(str::to_string),
-        redrive_count: 0,
-        redrive_date: None,
-        map_run_arn: None,
-        item_count: None,
-    };
-    Ok((rec, t))
+    })
 }
 
 pub(crate) fn start(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let (rec, t) = new_execution(svc, req)?;
-    let machine = svc
-        .machine(&t.definition_arn, &t.revision, &t.definition)
-        .map_err(|e| ApiError::new("InvalidDefinition", e))?;
-    if t.kind == "EXPRESS" {
-        let svc2 = svc.clone();
-        let r2 = rec.clone();
-        tokio::spawn(async move {
-            let o = svc2.run_express(&r2, machine).await;
-            tracing::info!(execution = %r2.arn, status = o.status.as_str(), "express execution ended");
-        });
-        return Ok(json!({"executionArn": rec.arn, "startDate": epoch(rec.start)}));
-    }
-    if let Some(existing) = svc.store.insert_execution_unless_exists(&rec)? {
-        // Idempotent while it runs with the same input; otherwise the name is taken.
-        if existing.status == "RUNNING" && existing.input == rec.input {
-            return Ok(json!({"executionArn": existing.arn, "startDate": epoch(existing.start)}));
-        }
-        return Err(ApiError::new(
-            "ExecutionAlreadyExists",
-            format!("Execution Already Exists: '{}'", rec.arn),
-        ));
-    }
-    svc.launch(&rec, machine);
-    tracing::info!(execution = %rec.arn, "execution started");
-    Ok(json!({"executionArn": rec.arn, "startDate": epoch(rec.start)}))
+    let started = svc.start_execution(&start_request(req)?)?;
+    Ok(json!({"executionArn": started.execution_arn, "startDate": epoch(started.start_date)}))
 }
 
 pub(crate) async fn start_sync(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let (rec, t) = new_execution(svc, req)?;
-    if t.kind != "EXPRESS" {
-        return Err(ApiError::new(
-            "StateMachineTypeNotSupported",
-            "This operation is not supported by this type of state machine",
-        ));
-    }
-    let machine = svc
-        .machine(&t.definition_arn, &t.revision, &t.definition)
-        .map_err(|e| ApiError::new("InvalidDefinition", e))?;
-    let o = svc.run_express(&rec, machine).await;
+    let SyncRun {
+        execution: rec,
+        outcome: o,
+    } = svc.start_sync_execution(&start_request(req)?).await?;
     let mut out = Map::new();
     out.insert("executionArn".into(), json!(rec.arn));
-    out.insert("stateMachineArn".into(), json!(t.sm_arn));
+    out.insert("stateMachineArn".into(), json!(rec.sm_arn));
     out.insert("name".into(), json!(rec.name));
     out.insert(
         "startDate".into(),
@@ -253,55 +68,8 @@ pub(crate) async fn start_sync(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     Ok(Value::Object(out))
 }
 
-/// The stored row of a Standard execution, or the AWS error for the ARN.
-pub(crate) fn execution_rec(svc: &Service, arn: &str) -> ApiResult<ExecutionRec> {
-    let a = parse_arn(arn)?;
-    match a.kind {
-        "execution" if a.parts.len() == 2 => {}
-        "express" => {
-            return Err(ApiError::new(
-                "InvalidArn",
-                format!("Invalid Arn: 'Resource type not valid in this context: express' ({arn})"),
-            ));
-        }
-        _ => return Err(ApiError::invalid_arn(arn)),
-    }
-    svc.store
-        .execution(arn)?
-        .ok_or_else(|| ApiError::no_execution(arn))
-}
-
-fn redrive_status(rec: &ExecutionRec) -> (&'static str, Option<String>) {
-    match rec.status.as_str() {
-        "RUNNING" | "SUCCEEDED" | "PENDING_REDRIVE" => (
-            "NOT_REDRIVABLE",
-            Some(format!(
-                "Execution is {} and cannot be redriven",
-                rec.status
-            )),
-        ),
-        // A map run's child is redriven by its map run (when its parent is redriven).
-        _ if rec.map_run_arn.is_some() => ("REDRIVABLE_BY_MAP_RUN", None),
-        _ => ("REDRIVABLE", None),
-    }
-}
-
-/// The execution DescribeExecution describes: a Standard execution, or any child workflow
-/// execution of a map run (AWS describes an Express execution only when a map run
-/// dispatched it).
-fn described_rec(svc: &Service, arn: &str) -> ApiResult<ExecutionRec> {
-    if parse_arn(arn)?.kind == "express"
-        && let Some(rec) = svc.store.execution(arn)?
-        && rec.map_run_arn.is_some()
-    {
-        return Ok(rec);
-    }
-    execution_rec(svc, arn)
-}
-
 pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("executionArn")?;
-    let rec = described_rec(svc, arn)?;
+    let rec = svc.describe_execution(req.str("executionArn")?)?;
     let included = req.opt_str("includedData")?.unwrap_or("ALL_DATA") == "ALL_DATA";
     let mut m = Map::new();
     m.insert("executionArn".into(), json!(rec.arn));
@@ -310,7 +78,7 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         json!(rec.version_arn.clone().unwrap_or(rec.sm_arn.clone())),
     );
     m.insert("name".into(), json!(rec.name));
-    m.insert("status".into(), json!(rec.status));
+    m.insert("status".into(), json!(rec.status.as_str()));
     m.insert("startDate".into(), epoch(rec.start));
     if let Some(s) = rec.stop {
         m.insert("stopDate".into(), epoch(s));
@@ -319,7 +87,7 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         m.insert("input".into(), json!(rec.input));
     }
     m.insert("inputDetails".into(), json!({"included": included}));
-    if rec.status == "SUCCEEDED" {
+    if rec.status == Status::Succeeded {
         if included {
             m.insert("output".into(), json!(rec.output));
         }
@@ -347,10 +115,10 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if let Some(d) = rec.redrive_date {
         m.insert("redriveDate".into(), epoch(d));
     }
-    let (status, reason) = redrive_status(&rec);
-    m.insert("redriveStatus".into(), json!(status));
-    if let Some(r) = reason {
-        m.insert("redriveStatusReason".into(), json!(r));
+    let redrive = Redrive::of(&rec);
+    m.insert("redriveStatus".into(), json!(redrive.as_str()));
+    if let Redrive::NotRedrivable(reason) = redrive {
+        m.insert("redriveStatusReason".into(), json!(reason));
     }
     Ok(Value::Object(m))
 }
@@ -361,27 +129,25 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = match (req.opt_str("stateMachineArn")?, req.opt_str("mapRunArn")?) {
         (Some(_), Some(_)) => {
             return Err(ApiError::new(
-                "ValidationException",
+                ErrorCode::ValidationException,
                 "1 validation error detected: stateMachineArn and mapRunArn cannot both be given",
             ));
         }
         (None, None) => {
             return Err(ApiError::new(
-                "ValidationException",
+                ErrorCode::ValidationException,
                 "1 validation error detected: one of stateMachineArn and mapRunArn is required",
             ));
         }
-        (None, Some(map_run)) => return list_map_run_children(svc, req, map_run),
+        (None, Some(map_run)) => return super::map_runs::list_children(svc, req, map_run),
         (Some(arn), None) => arn,
     };
     let r = parse_machine_arn(arn)?;
     if svc.store.state_machine(r.machine_arn())?.is_none() {
         return Err(ApiError::no_state_machine(arn));
     }
-    let status = status_filter(req)?;
-    let all: Vec<ExecutionRec> = svc
-        .store
-        .executions(r.machine_arn(), status)?
+    let all: Vec<ExecutionRec> = status_filter(req)?
+        .select(|status| svc.store.executions(r.machine_arn(), status))?
         .into_iter()
         .filter(|e| match &r {
             MachineRef::Machine(_) => true,
@@ -394,7 +160,11 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
 /// A `ListExecutions` answer over `all` (newest first): `redriveFilter`, the page asked for,
 /// and each item's members, with `mapRunArn` and `itemCount` for a map run's children.
-fn execution_page(all: Vec<ExecutionRec>, req: &Req<'_>, map_run: Option<&str>) -> ApiResult {
+pub(super) fn execution_page(
+    all: Vec<ExecutionRec>,
+    req: &Req<'_>,
+    map_run: Option<&str>,
+) -> ApiResult {
     let redrive = req.opt_str("redriveFilter")?;
     let max = req.max_results()?;
     let start = req.page_start()?;
@@ -414,7 +184,7 @@ fn execution_page(all: Vec<ExecutionRec>, req: &Req<'_>, map_run: Option<&str>) 
             m.insert("executionArn".into(), json!(e.arn));
             m.insert("stateMachineArn".into(), json!(e.sm_arn));
             m.insert("name".into(), json!(e.name));
-            m.insert("status".into(), json!(e.status));
+            m.insert("status".into(), json!(e.status.as_str()));
             m.insert("startDate".into(), epoch(e.start));
             if let Some(map_run) = map_run {
                 m.insert("mapRunArn".into(), json!(map_run));
@@ -443,54 +213,56 @@ fn execution_page(all: Vec<ExecutionRec>, req: &Req<'_>, map_run: Option<&str>) 
     Ok(out)
 }
 
-/// `statusFilter`, checked.
-fn status_filter<'a>(req: &Req<'a>) -> ApiResult<Option<&'a str>> {
-    let status = req.opt_str("statusFilter")?;
-    if let Some(s) = status
-        && !matches!(
-            s,
-            "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE"
-        )
-    {
-        return Err(ApiError::validation(
-            "statusFilter",
-            s,
-            "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
-        ));
+/// `statusFilter`, checked: `Err` outside the API's enum.
+pub(super) fn status_filter(req: &Req<'_>) -> ApiResult<StatusFilter> {
+    let Some(s) = req.opt_str("statusFilter")? else {
+        return Ok(StatusFilter::Any);
+    };
+    if let Some(status) = Status::parse(s) {
+        return Ok(StatusFilter::Only(status));
     }
-    Ok(status)
+    if s == "PENDING_REDRIVE" {
+        return Ok(StatusFilter::NeverHeld);
+    }
+    Err(ApiError::validation(
+        "statusFilter",
+        s,
+        "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
+    ))
 }
 
-/// `ListExecutions(mapRunArn)`: the map run's child workflow executions, newest first, with
-/// the members AWS adds for them (`mapRunArn`, `itemCount`).
-fn list_map_run_children(svc: &Arc<Service>, req: &Req<'_>, map_run: &str) -> ApiResult {
-    check_map_run_arn(map_run)?;
-    if svc.store.map_run(map_run)?.is_none() {
-        return Err(ApiError::no_resource(map_run));
+/// Which executions a `statusFilter` keeps.
+pub(super) enum StatusFilter {
+    /// No filter.
+    Any,
+    /// Those in one status.
+    Only(Status),
+    /// A status of the API that no execution here is ever in (`PENDING_REDRIVE`).
+    NeverHeld,
+}
+
+impl StatusFilter {
+    /// The executions `read` finds for the status (`None`: any), or none at all.
+    pub(super) fn select(
+        self,
+        read: impl FnOnce(Option<Status>) -> crate::store::Result<Vec<ExecutionRec>>,
+    ) -> ApiResult<Vec<ExecutionRec>> {
+        Ok(match self {
+            StatusFilter::Any => read(None)?,
+            StatusFilter::Only(s) => read(Some(s))?,
+            StatusFilter::NeverHeld => Vec::new(),
+        })
     }
-    let status = status_filter(req)?;
-    let all = svc.store.map_run_executions(map_run, status)?;
-    execution_page(all, req, Some(map_run))
 }
 
 pub(crate) async fn stop(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("executionArn")?;
-    let error = req.opt_str_max("error", 256)?;
-    let cause = req.opt_str_max("cause", 32768)?;
-    let rec = execution_rec(svc, arn)?;
-    if let Some(control) = svc.running(arn) {
-        control.stop(error.map(str::to_string), cause.map(str::to_string));
-        // Answer once the abort is recorded, so a Describe right after sees ABORTED.
-        for _ in 0..5000 {
-            if svc.running(arn).is_none() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let after = svc.store.execution(arn)?.unwrap_or(rec);
-        return Ok(json!({"stopDate": epoch(after.stop.unwrap_or_else(now_ms))}));
-    }
-    Ok(json!({"stopDate": epoch(rec.stop.unwrap_or_else(now_ms))}))
+    let stop = StopExecution {
+        execution_arn: req.str("executionArn")?.to_string(),
+        error: req.opt_str_max("error", 256)?.map(str::to_string),
+        cause: req.opt_str_max("cause", 32768)?.map(str::to_string),
+    };
+    let at = svc.stop_execution(&stop).await?;
+    Ok(json!({"stopDate": epoch(at)}))
 }
 
 fn strip_data(mut ev: Value) -> Value {
@@ -512,7 +284,7 @@ fn strip_data(mut ev: Value) -> Value {
 
 pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
-    let rec = execution_rec(svc, arn)?;
+    let rec = svc.execution(arn)?;
     let reverse = req.opt_bool("reverseOrder")?.unwrap_or(false);
     let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
     let max = req.max_results()?;
@@ -524,7 +296,7 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         events
     }
     // A running execution's events become JSON only for the page asked for.
-    let (items, next): (Vec<Value>, _) = match svc.running(&rec.arn) {
+    let (items, next): (Vec<Value>, _) = match svc.control(&rec.arn) {
         Some(c) => {
             let (events, next) = page(ordered(c.history(), reverse), start, max);
             (events.iter().map(|e| e.to_json()).collect(), next)
@@ -544,8 +316,7 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 }
 
 pub(crate) fn describe_for_execution(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("executionArn")?;
-    let rec = execution_rec(svc, arn)?;
+    let rec = svc.execution(req.str("executionArn")?)?;
     let r = if let Some(v) = svc.store.version(&rec.definition_arn)? {
         super::machines::version_as_machine(v)
     } else if let Some(s) = svc.store.state_machine(&rec.definition_arn)? {
@@ -564,106 +335,6 @@ pub(crate) fn describe_for_execution(svc: &Arc<Service>, req: &Req<'_>) -> ApiRe
 pub(crate) fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
     req.opt_str_max("clientToken", 64)?;
-    let rec = execution_rec(svc, arn)?;
-    let (status, reason) = redrive_status(&rec);
-    if status == "NOT_REDRIVABLE" {
-        return Err(ApiError::new(
-            "ExecutionNotRedrivable",
-            reason.unwrap_or_default(),
-        ));
-    }
-    if svc.running(arn).is_some() {
-        return Err(ApiError::new(
-            "ExecutionNotRedrivable",
-            format!("Execution is RUNNING and cannot be redriven: '{arn}'"),
-        ));
-    }
-    let at = svc
-        .redrive(&rec)
-        .map_err(|e| ApiError::new("ExecutionNotRedrivable", e))?;
+    let at = svc.redrive_execution(arn)?;
     Ok(json!({"redriveDate": epoch(at)}))
-}
-
-fn check_map_run_arn(arn: &str) -> ApiResult<()> {
-    let a = parse_arn(arn)?;
-    if a.kind != "mapRun" {
-        return Err(ApiError::invalid_arn(arn));
-    }
-    Ok(())
-}
-
-pub(crate) fn describe_map_run(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("mapRunArn")?;
-    check_map_run_arn(arn)?;
-    let mut run = svc
-        .store
-        .map_run(arn)?
-        .ok_or_else(|| ApiError::no_resource(arn))?;
-    if let Some(m) = run.as_object_mut() {
-        m.remove("stateMachineArn");
-    }
-    Ok(run)
-}
-
-pub(crate) fn update_map_run(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("mapRunArn")?;
-    check_map_run_arn(arn)?;
-    let mut run = svc
-        .store
-        .map_run(arn)?
-        .ok_or_else(|| ApiError::no_resource(arn))?;
-    if let Some(n) = req.opt_int("maxConcurrency")? {
-        if !(0..=10_000).contains(&n) {
-            return Err(ApiError::validation(
-                "maxConcurrency",
-                &n.to_string(),
-                "Member must have value between 0 and 10000",
-            ));
-        }
-        run["maxConcurrency"] = json!(n);
-    }
-    if let Some(n) = req.opt_int("toleratedFailureCount")? {
-        run["toleratedFailureCount"] = json!(n.max(0));
-    }
-    if let Some(p) = req
-        .0
-        .get("toleratedFailurePercentage")
-        .and_then(Value::as_f64)
-    {
-        if !(0.0..=100.0).contains(&p) {
-            return Err(ApiError::validation(
-                "toleratedFailurePercentage",
-                &p.to_string(),
-                "Member must have value between 0 and 100",
-            ));
-        }
-        run["toleratedFailurePercentage"] = json!(p);
-    }
-    let execution = run["executionArn"].as_str().unwrap_or_default().to_string();
-    svc.store.put_map_run(arn, &execution, &run)?;
-    Ok(json!({}))
-}
-
-pub(crate) fn list_map_runs(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("executionArn")?;
-    execution_rec(svc, arn)?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.map_runs(arn)?, start, max);
-    let items: Vec<Value> = items
-        .iter()
-        .map(|r| {
-            let mut m = json!({"executionArn": r["executionArn"], "mapRunArn": r["mapRunArn"],
-                "stateMachineArn": r["stateMachineArn"], "startDate": r["startDate"]});
-            if let Some(s) = r.get("stopDate") {
-                m["stopDate"] = s.clone();
-            }
-            m
-        })
-        .collect();
-    let mut out = json!({"mapRuns": items});
-    if let Some(n) = next {
-        out["nextToken"] = json!(n);
-    }
-    Ok(out)
 }

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{ApiError, ApiResult};
+use asl_core::arn::{Arn, MachineRef};
+
+use super::error::{ApiError, ApiResult, ErrorCode};
 
 /// A request body.
 pub struct Req<'a>(pub &'a Map<String, Value>);
@@ -11,7 +13,7 @@ pub struct Req<'a>(pub &'a Map<String, Value>);
 /// model's type check, [`super::model`]).
 pub(crate) fn serialization(field: &str, expected: &str) -> ApiError {
     ApiError::new(
-        "SerializationException",
+        ErrorCode::SerializationException,
         format!("Member '{field}' must be {expected}"),
     )
 }
@@ -30,7 +32,7 @@ impl<'a> Req<'a> {
     pub fn str(&self, field: &str) -> ApiResult<&'a str> {
         self.opt_str(field)?.ok_or_else(|| {
             ApiError::new(
-                "ValidationException",
+                ErrorCode::ValidationException,
                 format!(
                     "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
                 ),
@@ -112,8 +114,9 @@ impl<'a> Req<'a> {
     pub fn page_start(&self) -> ApiResult<usize> {
         match self.opt_str("nextToken")? {
             None => Ok(0),
-            Some(t) => decode_token(t)
-                .ok_or_else(|| ApiError::new("InvalidToken", format!("Invalid Token: '{t}'"))),
+            Some(t) => decode_token(t).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidToken, format!("Invalid Token: '{t}'"))
+            }),
         }
     }
 }
@@ -161,80 +164,15 @@ pub fn check_name(name: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// The parts of a Step Functions ARN: `arn:<partition>:states:<region>:<account>:<type>:<rest>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn<'a> {
-    /// The region.
-    pub region: &'a str,
-    /// The account.
-    pub account: &'a str,
-    /// The resource type (`stateMachine`, `execution`, `activity`, ...).
-    pub kind: &'a str,
-    /// The `:`-separated parts after the resource type.
-    pub parts: Vec<&'a str>,
-}
-
-/// Parses a Step Functions ARN, or `InvalidArn`.
+/// Reads a Step Functions ARN ([`asl_core::arn::parse`]), or `InvalidArn`.
 pub fn parse_arn(arn: &str) -> ApiResult<Arn<'_>> {
-    let mut it = arn.split(':');
-    let ok = it.next() == Some("arn")
-        && matches!(it.next(), Some("aws" | "aws-cn" | "aws-us-gov"))
-        && it.next() == Some("states");
-    let (Some(region), Some(account), Some(kind)) = (it.next(), it.next(), it.next()) else {
-        return Err(ApiError::invalid_arn(arn));
-    };
-    let parts: Vec<&str> = it.collect();
-    if !ok
-        || region.is_empty()
-        || account.is_empty()
-        || parts.is_empty()
-        || parts.iter().any(|p| p.is_empty())
-    {
-        return Err(ApiError::invalid_arn(arn));
-    }
-    Ok(Arn {
-        region,
-        account,
-        kind,
-        parts,
-    })
+    asl_core::arn::parse(arn).map_err(|_| ApiError::invalid_arn(arn))
 }
 
-/// What a state machine ARN names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MachineRef {
-    /// The state machine itself.
-    Machine(String),
-    /// A version: (state machine ARN, version number).
-    Version(String, u64),
-    /// An alias: (state machine ARN, alias name).
-    Alias(String, String),
-}
-
-impl MachineRef {
-    /// The state machine ARN.
-    pub fn machine_arn(&self) -> &str {
-        match self {
-            MachineRef::Machine(a) | MachineRef::Version(a, _) | MachineRef::Alias(a, _) => a,
-        }
-    }
-}
-
-/// Parses a `stateMachine` ARN (plain, `:version` or `:alias`).
+/// Reads a `stateMachine` ARN: plain, `:version` or `:alias` ([`asl_core::arn::parse_machine`]),
+/// or `InvalidArn`.
 pub fn parse_machine_arn(arn: &str) -> ApiResult<MachineRef> {
-    let a = parse_arn(arn)?;
-    if a.kind != "stateMachine" || a.parts.len() > 2 {
-        return Err(ApiError::invalid_arn(arn));
-    }
-    let base = arn.split(':').take(7).collect::<Vec<_>>().join(":");
-    match a.parts.get(1) {
-        None => Ok(MachineRef::Machine(base)),
-        Some(q) if q.bytes().all(|b| b.is_ascii_digit()) => q
-            .parse()
-            .map(|n| MachineRef::Version(base, n))
-            .map_err(|_| ApiError::invalid_arn(arn)),
-        Some(q) => Ok(MachineRef::Alias(base, (*q).to_string())),
-    }
+    asl_core::arn::parse_machine(arn).map_err(|_| ApiError::invalid_arn(arn))
 }
 
 #[cfg(test)]
@@ -254,7 +192,11 @@ mod tests {
             "a\u{7}b",
             &"x".repeat(81),
         ] {
-            assert_eq!(check_name(bad).unwrap_err().code, "InvalidName", "{bad:?}");
+            assert_eq!(
+                check_name(bad).unwrap_err().code,
+                ErrorCode::InvalidName,
+                "{bad:?}"
+            );
         }
         assert!(check_name(&"x".repeat(80)).is_ok());
     }
@@ -282,7 +224,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_machine_arn(bad).unwrap_err().code,
-                "InvalidArn",
+                ErrorCode::InvalidArn,
                 "{bad}"
             );
         }
@@ -298,7 +240,7 @@ mod tests {
         let bad = serde_json::json!({"nextToken": "garbage"});
         assert_eq!(
             Req(bad.as_object().unwrap()).page_start().unwrap_err().code,
-            "InvalidToken"
+            ErrorCode::InvalidToken
         );
         let (last, none) = page((0..10).collect::<Vec<_>>(), 8, 4);
         assert_eq!((last, none), (vec![8, 9], None));

@@ -1,13 +1,17 @@
-//! State machines, versions, aliases and definition validation.
+//! State machines, their versions, and definition validation.
 
 use std::sync::Arc;
 
+use asl_core::arn::MachineRef;
+use asl_interpreter::ExecutionType;
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ApiResult};
-use super::input::{MachineRef, Req, check_name, page, parse_arn, parse_machine_arn};
+use super::error::{ApiError, ApiResult, ErrorCode};
+use super::input::{Req, check_name, page, parse_machine_arn};
+use super::tags::tags_of;
+use crate::kinds::ApiEnum;
 use crate::service::{Service, epoch, now_ms};
-use crate::store::{AliasRec, StateMachineRec, VersionRec};
+use crate::store::{StateMachineRec, VersionRec};
 
 fn default_logging() -> Value {
     json!({"level": "OFF", "includeExecutionData": false})
@@ -41,13 +45,13 @@ pub(crate) fn check_definition(definition: &str) -> ApiResult<()> {
         .collect();
     if !errors.is_empty() {
         return Err(ApiError::new(
-            "InvalidDefinition",
+            ErrorCode::InvalidDefinition,
             format!("Invalid State Machine Definition: '{}'", errors.join(", ")),
         ));
     }
     if let Err(e) = asl_core::StateMachine::from_str(definition) {
         return Err(ApiError::new(
-            "InvalidDefinition",
+            ErrorCode::InvalidDefinition,
             format!("Invalid State Machine Definition: '{e}'"),
         ));
     }
@@ -110,37 +114,6 @@ fn encryption_of(req: &Req<'_>) -> ApiResult<Option<Value>> {
         .map(|e| Value::Object(e.clone())))
 }
 
-pub(crate) fn tags_of(req: &Req<'_>) -> ApiResult<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for t in req.opt_list("tags")?.into_iter().flatten() {
-        let k = t.get("key").and_then(Value::as_str).unwrap_or_default();
-        let v = t.get("value").and_then(Value::as_str).unwrap_or_default();
-        if k.is_empty() || k.chars().count() > 128 {
-            return Err(ApiError::validation(
-                "tags.member.key",
-                k,
-                "Member must have length between 1 and 128",
-            ));
-        }
-        if v.chars().count() > 256 {
-            return Err(ApiError::validation(
-                "tags.member.value",
-                v,
-                "Member must have length less than or equal to 256",
-            ));
-        }
-        out.push((k.to_string(), v.to_string()));
-    }
-    Ok(out)
-}
-
-fn sm_arn(svc: &Service, name: &str) -> String {
-    format!(
-        "arn:aws:states:{}:{}:stateMachine:{name}",
-        svc.settings.region, svc.settings.account
-    )
-}
-
 /// The state machine behind a plain state machine ARN.
 pub(crate) fn machine_rec(svc: &Service, arn: &str) -> ApiResult<StateMachineRec> {
     match parse_machine_arn(arn)? {
@@ -164,11 +137,11 @@ fn publish(
         return Ok(v);
     }
     let v = VersionRec {
-        arn: format!("{}:{}", sm.arn, sm.next_version),
+        arn: asl_core::arn::version(&sm.arn, sm.next_version),
         sm_arn: sm.arn.clone(),
         version: sm.next_version,
         name: sm.name.clone(),
-        kind: sm.kind.clone(),
+        kind: sm.kind,
         definition: sm.definition.clone(),
         role_arn: sm.role_arn.clone(),
         created: now_ms(),
@@ -188,19 +161,19 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let definition = req.str("definition")?;
     let role = req.str("roleArn")?;
     check_role(role)?;
-    let kind = req.opt_str("type")?.unwrap_or("STANDARD");
-    if !matches!(kind, "STANDARD" | "EXPRESS") {
+    let type_name = req.opt_str("type")?.unwrap_or("STANDARD");
+    let Some(kind) = ExecutionType::parse(type_name) else {
         return Err(ApiError::validation(
             "type",
-            kind,
+            type_name,
             "Member must satisfy enum value set: [STANDARD, EXPRESS]",
         ));
-    }
+    };
     let description = req.opt_str_max("versionDescription", 256)?;
     let publish_now = req.opt_bool("publish")?.unwrap_or(false);
     if description.is_some() && !publish_now {
         return Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             "Version description can only be set when publish is true",
         ));
     }
@@ -209,7 +182,7 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let tracing = tracing_of(req)?.unwrap_or_else(default_tracing);
     let encryption = encryption_of(req)?.unwrap_or_else(default_encryption);
     let tags = tags_of(req)?;
-    let arn = sm_arn(svc, name);
+    let arn = svc.settings.arns().state_machine(name);
     if let Some(existing) = svc.store.state_machine(&arn)? {
         // Idempotent for the same configuration; a conflict otherwise.
         let same = existing.definition == definition
@@ -219,7 +192,7 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             && existing.tracing == tracing;
         if !same {
             return Err(ApiError::new(
-                "StateMachineAlreadyExists",
+                ErrorCode::StateMachineAlreadyExists,
                 format!("State Machine Already Exists: '{arn}'"),
             ));
         }
@@ -233,7 +206,7 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let rec = StateMachineRec {
         arn: arn.clone(),
         name: name.to_string(),
-        kind: kind.to_string(),
+        kind,
         definition: definition.to_string(),
         role_arn: role.to_string(),
         created: now_ms(),
@@ -283,7 +256,7 @@ fn describe_json(r: &StateMachineRec) -> Value {
     m.insert("status".into(), json!("ACTIVE"));
     m.insert("definition".into(), json!(r.definition));
     m.insert("roleArn".into(), json!(r.role_arn));
-    m.insert("type".into(), json!(r.kind));
+    m.insert("type".into(), json!(r.kind.api_name()));
     m.insert("creationDate".into(), epoch(r.created));
     m.insert("loggingConfiguration".into(), r.logging.clone());
     m.insert("tracingConfiguration".into(), r.tracing.clone());
@@ -324,7 +297,7 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let items: Vec<Value> = items
         .iter()
         .map(|r| {
-            json!({"stateMachineArn": r.arn, "name": r.name, "type": r.kind,
+            json!({"stateMachineArn": r.arn, "name": r.name, "type": r.kind.api_name(),
                    "creationDate": epoch(r.created)})
         })
         .collect();
@@ -352,13 +325,13 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         && encryption.is_none()
     {
         return Err(ApiError::new(
-            "MissingRequiredParameter",
+            ErrorCode::MissingRequiredParameter,
             "Either the definition, the roleArn, the LoggingConfiguration, the EncryptionConfiguration or the TracingConfiguration must be specified",
         ));
     }
     if description.is_some() && !publish_now {
         return Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             "Version description can only be set when publish is true",
         ));
     }
@@ -415,7 +388,7 @@ pub(crate) fn publish_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         && rev != r.revision_id
     {
         return Err(ApiError::new(
-            "ConflictException",
+            ErrorCode::ConflictException,
             format!(
                 "Failed to publish the State Machine version for revision {rev}. The current State Machine revision is {}.",
                 r.revision_id
@@ -456,7 +429,7 @@ pub(crate) fn delete_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             .any(|r| r.get("stateMachineVersionArn").and_then(Value::as_str) == Some(arn))
         {
             return Err(ApiError::new(
-                "ConflictException",
+                ErrorCode::ConflictException,
                 format!(
                     "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{}]",
                     a.name
@@ -465,187 +438,6 @@ pub(crate) fn delete_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         }
     }
     svc.store.delete_version(arn)?;
-    Ok(json!({}))
-}
-
-fn routing_of(
-    svc: &Service,
-    req: &Req<'_>,
-    sm: Option<&str>,
-) -> ApiResult<Option<(String, Value)>> {
-    let Some(routes) = req.opt_list("routingConfiguration")? else {
-        return Ok(None);
-    };
-    if routes.is_empty() || routes.len() > 2 {
-        return Err(ApiError::validation(
-            "routingConfiguration",
-            &Value::Array(routes.clone()).to_string(),
-            "Member must have length less than or equal to 2",
-        ));
-    }
-    let mut total = 0;
-    let mut owner: Option<String> = sm.map(str::to_string);
-    let mut out = Vec::new();
-    for r in routes {
-        let v = r
-            .get("stateMachineVersionArn")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let w = r.get("weight").and_then(Value::as_i64).unwrap_or(-1);
-        if !(0..=100).contains(&w) {
-            return Err(ApiError::validation(
-                "routingConfiguration.member.weight",
-                &w.to_string(),
-                "Member must have value between 0 and 100",
-            ));
-        }
-        let MachineRef::Version(base, _) = parse_machine_arn(v)? else {
-            return Err(ApiError::invalid_arn(v));
-        };
-        if let Some(o) = &owner
-            && o != &base
-        {
-            return Err(ApiError::new(
-                "ValidationException",
-                "Routing configuration must contain state machine version ARNs of the same state machine",
-            ));
-        }
-        owner = Some(base);
-        if svc.store.version(v)?.is_none() {
-            return Err(ApiError::no_resource(v));
-        }
-        if out
-            .iter()
-            .any(|o: &Value| o["stateMachineVersionArn"] == json!(v))
-        {
-            return Err(ApiError::new(
-                "ValidationException",
-                "Routing configuration must contain distinct state machine version ARNs",
-            ));
-        }
-        total += w;
-        out.push(json!({"stateMachineVersionArn": v, "weight": w}));
-    }
-    if total != 100 {
-        return Err(ApiError::new(
-            "ValidationException",
-            "Sum of routing configuration weights must be equal to 100",
-        ));
-    }
-    Ok(owner.map(|o| (o, Value::Array(out))))
-}
-
-fn alias_rec(svc: &Service, arn: &str) -> ApiResult<AliasRec> {
-    let MachineRef::Alias(..) = parse_machine_arn(arn)? else {
-        return Err(ApiError::invalid_arn(arn));
-    };
-    svc.store
-        .alias(arn)?
-        .ok_or_else(|| ApiError::no_resource(arn))
-}
-
-pub(crate) fn create_alias(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let name = req.str("name")?;
-    check_name(name)?;
-    if name.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid_name(name));
-    }
-    let description = req.opt_str_max("description", 256)?;
-    let Some((sm, routing)) = routing_of(svc, req, None)? else {
-        return Err(ApiError::validation(
-            "routingConfiguration",
-            "null",
-            "Member must not be null",
-        ));
-    };
-    if svc.store.state_machine(&sm)?.is_none() {
-        return Err(ApiError::no_resource(&sm));
-    }
-    let arn = format!("{sm}:{name}");
-    if let Some(existing) = svc.store.alias(&arn)? {
-        if existing.routing == routing && existing.description.as_deref() == description {
-            return Ok(
-                json!({"stateMachineAliasArn": arn, "creationDate": epoch(existing.created)}),
-            );
-        }
-        return Err(ApiError::new(
-            "ConflictException",
-            format!("Alias already exists with a different configuration: '{arn}'"),
-        ));
-    }
-    let now = now_ms();
-    let a = AliasRec {
-        arn: arn.clone(),
-        sm_arn: sm,
-        name: name.to_string(),
-        description: description.map(str::to_string),
-        routing,
-        created: now,
-        updated: now,
-    };
-    svc.store.put_alias(&a)?;
-    let tags = tags_of(req)?;
-    if !tags.is_empty() {
-        svc.store.tag(&arn, &tags)?;
-    }
-    Ok(json!({"stateMachineAliasArn": arn, "creationDate": epoch(now)}))
-}
-
-pub(crate) fn describe_alias(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let a = alias_rec(svc, req.str("stateMachineAliasArn")?)?;
-    let mut out = json!({"stateMachineAliasArn": a.arn, "name": a.name,
-        "routingConfiguration": a.routing, "creationDate": epoch(a.created),
-        "updateDate": epoch(a.updated)});
-    if let Some(d) = a.description {
-        out["description"] = json!(d);
-    }
-    Ok(out)
-}
-
-pub(crate) fn list_aliases(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("stateMachineArn")?;
-    let r = machine_rec(svc, arn)?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.aliases(&r.arn)?, start, max);
-    let items: Vec<Value> = items
-        .iter()
-        .map(|a| json!({"stateMachineAliasArn": a.arn, "creationDate": epoch(a.created)}))
-        .collect();
-    let mut out = json!({"stateMachineAliases": items});
-    if let Some(n) = next {
-        out["nextToken"] = json!(n);
-    }
-    Ok(out)
-}
-
-pub(crate) fn update_alias(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let mut a = alias_rec(svc, req.str("stateMachineAliasArn")?)?;
-    let description = req.opt_str_max("description", 256)?;
-    let routing = routing_of(svc, req, Some(&a.sm_arn))?;
-    if description.is_none() && routing.is_none() {
-        return Err(ApiError::new(
-            "ValidationException",
-            "Either the description or the RoutingConfiguration must be specified",
-        ));
-    }
-    if let Some(d) = description {
-        a.description = Some(d.to_string());
-    }
-    if let Some((_, r)) = routing {
-        a.routing = r;
-    }
-    a.updated = now_ms();
-    svc.store.put_alias(&a)?;
-    Ok(json!({"updateDate": epoch(a.updated)}))
-}
-
-pub(crate) fn delete_alias(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("stateMachineAliasArn")?;
-    let MachineRef::Alias(..) = parse_machine_arn(arn)? else {
-        return Err(ApiError::invalid_arn(arn));
-    };
-    svc.store.delete_alias(arn)?;
     Ok(json!({}))
 }
 
@@ -694,18 +486,4 @@ pub(crate) fn validate(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         json!({"result": if failed { "FAIL" } else { "OK" }, "diagnostics": diags,
               "truncated": truncated}),
     )
-}
-
-/// The ARN kinds that can carry tags.
-pub(crate) fn taggable(svc: &Service, arn: &str) -> ApiResult<bool> {
-    let a = parse_arn(arn).map_err(|_| ApiError::no_resource(arn))?;
-    Ok(match a.kind {
-        "stateMachine" => match parse_machine_arn(arn)? {
-            MachineRef::Machine(m) => svc.store.state_machine(&m)?.is_some(),
-            MachineRef::Version(..) => svc.store.version(arn)?.is_some(),
-            MachineRef::Alias(..) => svc.store.alias(arn)?.is_some(),
-        },
-        "activity" => svc.store.activity(arn)?.is_some(),
-        _ => false,
-    })
 }

@@ -1,21 +1,33 @@
 //! The Step Functions API: one function per operation of the service model, dispatched on the
-//! `X-Amz-Target` header's operation name.
+//! `X-Amz-Target` header's operation name. Each handler reads its request body (checked
+//! against the service model first, `model.rs`), calls the service, and writes AWS's JSON.
+//!
+//! One file per operation group: `machines.rs` (state machines, versions, definition
+//! validation), `aliases.rs`, `executions.rs`, `map_runs.rs`, `activities.rs` (activities
+//! and task callbacks), `tags.rs`, `test_state/`.
 
-pub mod error;
+mod activities;
+mod aliases;
+mod error;
 mod executions;
-pub mod input;
+mod input;
 mod machines;
+mod map_runs;
 mod model;
-mod tasks;
+mod tags;
 mod test_state;
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-pub use error::{ApiError, ApiResult};
-pub use executions::MAX_PAYLOAD;
+pub use error::{ApiError, ApiResult, ErrorCode};
 use input::Req;
+pub(crate) use input::{check_name, parse_arn, parse_machine_arn, serialization};
+pub(crate) use model::validate_strings;
+
+/// AWS's payload limit for inputs and outputs (256 KiB).
+pub use crate::service::MAX_PAYLOAD;
 
 use crate::service::Service;
 
@@ -69,11 +81,11 @@ pub fn decode_body(body: &[u8]) -> ApiResult<Map<String, Value>> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(ApiError::new(
-            "SerializationException",
+            ErrorCode::SerializationException,
             "The request body must be a JSON object",
         )),
         Err(e) => Err(ApiError::new(
-            "SerializationException",
+            ErrorCode::SerializationException,
             format!("Malformed JSON request body: {e}"),
         )),
     }
@@ -101,45 +113,45 @@ pub async fn dispatch(svc: &Arc<Service>, op: &str, body: &Map<String, Value>) -
     let req = Req(body);
     let r = &req;
     match op {
-        "CreateActivity" => tasks::create_activity(svc, r),
+        "CreateActivity" => activities::create(svc, r),
         "CreateStateMachine" => machines::create(svc, r),
-        "CreateStateMachineAlias" => machines::create_alias(svc, r),
-        "DeleteActivity" => tasks::delete_activity(svc, r),
+        "CreateStateMachineAlias" => aliases::create(svc, r),
+        "DeleteActivity" => activities::delete(svc, r),
         "DeleteStateMachine" => machines::delete(svc, r),
-        "DeleteStateMachineAlias" => machines::delete_alias(svc, r),
+        "DeleteStateMachineAlias" => aliases::delete(svc, r),
         "DeleteStateMachineVersion" => machines::delete_version(svc, r),
-        "DescribeActivity" => tasks::describe_activity(svc, r),
+        "DescribeActivity" => activities::describe(svc, r),
         "DescribeExecution" => executions::describe(svc, r),
-        "DescribeMapRun" => executions::describe_map_run(svc, r),
+        "DescribeMapRun" => map_runs::describe(svc, r),
         "DescribeStateMachine" => machines::describe(svc, r),
-        "DescribeStateMachineAlias" => machines::describe_alias(svc, r),
+        "DescribeStateMachineAlias" => aliases::describe(svc, r),
         "DescribeStateMachineForExecution" => executions::describe_for_execution(svc, r),
-        "GetActivityTask" => tasks::get_activity_task(svc, r).await,
+        "GetActivityTask" => activities::get_task(svc, r).await,
         "GetExecutionHistory" => executions::history(svc, r),
-        "ListActivities" => tasks::list_activities(svc, r),
+        "ListActivities" => activities::list(svc, r),
         "ListExecutions" => executions::list(svc, r),
-        "ListMapRuns" => executions::list_map_runs(svc, r),
-        "ListStateMachineAliases" => machines::list_aliases(svc, r),
+        "ListMapRuns" => map_runs::list(svc, r),
+        "ListStateMachineAliases" => aliases::list(svc, r),
         "ListStateMachineVersions" => machines::list_versions(svc, r),
         "ListStateMachines" => machines::list(svc, r),
-        "ListTagsForResource" => tasks::list_tags(svc, r),
+        "ListTagsForResource" => tags::list(svc, r),
         "PublishStateMachineVersion" => machines::publish_version(svc, r),
         "RedriveExecution" => executions::redrive(svc, r),
-        "SendTaskFailure" => tasks::send_failure(svc, r),
-        "SendTaskHeartbeat" => tasks::send_heartbeat(svc, r),
-        "SendTaskSuccess" => tasks::send_success(svc, r),
+        "SendTaskFailure" => activities::send_failure(svc, r),
+        "SendTaskHeartbeat" => activities::send_heartbeat(svc, r),
+        "SendTaskSuccess" => activities::send_success(svc, r),
         "StartExecution" => executions::start(svc, r),
         "StartSyncExecution" => executions::start_sync(svc, r).await,
         "StopExecution" => executions::stop(svc, r).await,
-        "TagResource" => tasks::tag(svc, r),
+        "TagResource" => tags::tag(svc, r),
         "TestState" => test_state::test_state(svc, r).await,
-        "UntagResource" => tasks::untag(svc, r),
-        "UpdateMapRun" => executions::update_map_run(svc, r),
+        "UntagResource" => tags::untag(svc, r),
+        "UpdateMapRun" => map_runs::update(svc, r),
         "UpdateStateMachine" => machines::update(svc, r),
-        "UpdateStateMachineAlias" => machines::update_alias(svc, r),
+        "UpdateStateMachineAlias" => aliases::update(svc, r),
         "ValidateStateMachineDefinition" => machines::validate(svc, r),
         _ => Err(ApiError::new(
-            "UnknownOperationException",
+            ErrorCode::UnknownOperationException,
             format!("Unknown operation: {op}"),
         )),
     }

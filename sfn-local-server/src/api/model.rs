@@ -40,7 +40,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::input::serialization;
 
 /// The trimmed service model.
@@ -187,14 +187,24 @@ pub(crate) fn validate(op: &str, body: &Map<String, Value>) -> Result<(), ApiErr
     match w.errors.len() {
         0 => Ok(()),
         1 => Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             format!("1 validation error detected: {}", w.errors[0]),
         )),
         n => Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             format!("{n} validation errors detected: {}", w.errors.join("; ")),
         )),
     }
+}
+
+/// Checks string members of `op`'s input as [`validate`] checks them in a body: for requests
+/// the server makes itself (a nested execution, a schedule fire) from other values.
+pub(crate) fn validate_strings(op: &str, members: &[(&str, Option<&str>)]) -> Result<(), ApiError> {
+    let body: Map<String, Value> = members
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), Value::String(v.to_string()))))
+        .collect();
+    validate(op, &body)
 }
 
 struct Walk<'m> {
@@ -525,7 +535,7 @@ mod tests {
 
     fn message(op: &str, body: Value) -> (String, &'static str) {
         let e = check(op, body).expect_err("an error");
-        (e.message, e.code)
+        (e.message, e.code.as_str())
     }
 
     #[test]

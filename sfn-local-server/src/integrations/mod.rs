@@ -1,11 +1,10 @@
 //! Service integrations the server answers locally: Lambda functions (local commands or a
 //! Lambda endpoint), nested executions, ECS RunTask as a local process, recorded SNS/SQS/
-//! EventBridge messages, schedule expressions, and a local S3 for `getObject`/`listObjectsV2`/
+//! EventBridge messages, and a local S3 for `getObject`/`listObjectsV2`/
 //! `putObject` (Map `ItemReader`s and `ResultWriter`s).
 
 pub mod ecs;
 pub mod lambda;
-pub mod nested;
+pub(crate) mod nested;
 pub mod s3;
-pub mod schedule;
 pub mod sinks;

@@ -1,14 +1,15 @@
 //! Nested executions: `arn:aws:states:::states:startExecution` (and `.sync`, `.sync:2`,
-//! `.waitForTaskToken`), started on this server like any other execution.
+//! `.waitForTaskToken`), started on this server like any other execution (the service's
+//! typed StartExecution); a `.sync` task awaits the child's end.
 
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use asl_interpreter::handler::HandlerFuture;
-use asl_interpreter::{TaskFailure, TaskHandler, TaskRequest};
+use asl_interpreter::{Status, TaskFailure, TaskHandler, TaskRequest};
 use serde_json::{Map, Value, json};
 
-use crate::service::Service;
+use crate::api::{ApiError, serialization};
+use crate::service::{Service, StartExecution};
 use crate::store::ExecutionRec;
 
 /// The resource prefix this handler serves.
@@ -29,52 +30,59 @@ impl TaskHandler for NestedExecutions {
     }
 }
 
-fn service_error(e: &crate::api::ApiError) -> TaskFailure {
+fn service_error(e: &ApiError) -> TaskFailure {
     TaskFailure::new(
         format!(
             "StepFunctions.{}Exception",
-            e.code.trim_end_matches("Exception")
+            e.code.as_str().trim_end_matches("Exception")
         ),
         format!(
             "{} (Service: Sfn, Status Code: {}, Request ID: {})",
             e.message,
-            e.status,
+            e.status(),
             uuid::Uuid::new_v4()
         ),
     )
 }
 
+/// A string parameter of the task (`None` when absent or null); another JSON type is the
+/// `SerializationException` the API answers for the member `api_name`.
+fn string_parameter<'a>(
+    p: &'a Value,
+    key: &str,
+    api_name: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match p.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(serialization(api_name, "a string")),
+    }
+}
+
+/// The task's parameters as a StartExecution request; `Input` may be any JSON (a string is
+/// the input text itself).
+fn start_request(p: &Value) -> Result<StartExecution, ApiError> {
+    let arn = string_parameter(p, "StateMachineArn", "stateMachineArn")?;
+    let name = string_parameter(p, "Name", "name")?;
+    let input = match p.get("Input") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(v) => Some(asl_core::dataflow::to_json_text(v)),
+    };
+    StartExecution::checked(arn, name, input)
+}
+
 async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, TaskFailure> {
-    let p = &req.parameters;
-    let mut body = Map::new();
-    if let Some(a) = p.get("StateMachineArn") {
-        body.insert("stateMachineArn".into(), a.clone());
-    }
-    if let Some(n) = p.get("Name") {
-        body.insert("name".into(), n.clone());
-    }
-    match p.get("Input") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) => {
-            body.insert("input".into(), json!(s));
-        }
-        Some(v) => {
-            body.insert("input".into(), json!(asl_core::dataflow::to_json_text(v)));
-        }
-    }
-    let started = crate::api::dispatch(svc, "StartExecution", &body)
-        .await
+    let started = start_request(&req.parameters)
+        .and_then(|start| svc.start_execution(&start))
         .map_err(|e| service_error(&e))?;
-    let arn = started["executionArn"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let start_ms = started["startDate"]
-        .as_f64()
-        .map_or(0, |s| (s * 1000.0) as i64);
+    let arn = started.execution_arn;
     let resource = req.resource.as_str();
     let sync = resource.ends_with(".sync") || resource.ends_with(".sync:2");
     if !sync {
+        // The start date as the API's epoch seconds read back in milliseconds (as it was when
+        // this went through the JSON API; the round trip can lose a millisecond).
+        let start_ms = (epoch_seconds(started.start_date) * 1000.0) as i64;
         return Ok(json!({"ExecutionArn": arn, "StartDate": start_ms}));
     }
     // If this task is cancelled (the parent stopped, timed out or failed elsewhere), the
@@ -83,16 +91,13 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
         svc: Arc::downgrade(svc),
         arn: Some(arn.clone()),
     };
-    let rec = loop {
-        match svc.store.execution(&arn) {
-            Ok(Some(r)) if r.status != "RUNNING" && svc.running(&arn).is_none() => break r,
-            Ok(_) => tokio::time::sleep(Duration::from_millis(5)).await,
-            Err(e) => return Err(TaskFailure::new("States.Runtime", e.to_string())),
-        }
-    };
+    let rec = svc
+        .execution_end(&arn)
+        .await
+        .map_err(|e| TaskFailure::new("States.Runtime", e.message))?;
     child.arn = None;
     let described = describe(&rec, resource.ends_with(".sync:2"));
-    if rec.status == "SUCCEEDED" {
+    if rec.status == Status::Succeeded {
         Ok(described)
     } else {
         Err(TaskFailure::new(
@@ -100,6 +105,10 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
             asl_core::dataflow::to_json_text(&described),
         ))
     }
+}
+
+fn epoch_seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 /// Stops a child execution still running when the task waiting on it goes away.
@@ -111,7 +120,7 @@ struct StopChildOnDrop {
 impl Drop for StopChildOnDrop {
     fn drop(&mut self) {
         if let (Some(svc), Some(arn)) = (self.svc.upgrade(), self.arn.take())
-            && let Some(control) = svc.running(&arn)
+            && let Some(control) = svc.control(&arn)
         {
             control.stop(
                 Some("States.Aborted".into()),
@@ -152,9 +161,120 @@ fn describe(r: &ExecutionRec, parsed: bool) -> Value {
         "StateMachineArn".into(),
         json!(r.version_arn.clone().unwrap_or_else(|| r.sm_arn.clone())),
     );
-    m.insert("Status".into(), json!(r.status));
+    m.insert("Status".into(), json!(r.status.as_str()));
     if let Some(s) = r.stop {
         m.insert("StopDate".into(), json!(s));
     }
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use serde_json::{Map, Value, json};
+
+    use crate::api::dispatch;
+    use crate::server::{Server, Storage};
+    use crate::service::Settings;
+
+    async fn call(server: &Server, op: &str, body: Value) -> Value {
+        let Value::Object(body) = body else {
+            panic!("an object")
+        };
+        dispatch(&server.service, op, &body)
+            .await
+            .unwrap_or_else(|e| panic!("{op}: {} {}", e.code, e.message))
+    }
+
+    async fn start(dir: &std::path::Path) -> Server {
+        let storage = Storage::Dir(dir.to_path_buf());
+        Server::start(
+            "127.0.0.1:0",
+            storage,
+            Settings::default(),
+            Default::default(),
+        )
+        .await
+        .unwrap()
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    async fn status_of(server: &Server, arn: &str) -> Value {
+        call(server, "DescribeExecution", json!({"executionArn": arn})).await["status"].clone()
+    }
+
+    /// The parent of a `.sync` child and the child both resume after a restart, in whatever
+    /// order: the parent's task finds the child running again (or not yet resumed) and
+    /// awaits its end.
+    #[test]
+    fn a_sync_parent_awaits_its_child_across_a_restart() {
+        let dir = std::env::temp_dir().join(format!("sfn-local-nested-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let child_def = json!({"StartAt": "Wait", "States": {
+            "Wait": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
+            "Done": {"Type": "Pass", "Result": {"ok": true}, "End": true}}});
+        let parent_def = json!({"StartAt": "Run", "States": {
+            "Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn.$": "$.child", "Name": "the-child"},
+                "OutputPath": "$.Output", "End": true}}});
+        let role = "arn:aws:iam::123456789012:role/r";
+        let (parent_arn, child_arn) = runtime().block_on(async {
+            let server = start(&dir).await;
+            let mut arns = Map::new();
+            for (name, def) in [("child", &child_def), ("parent", &parent_def)] {
+                let created = call(
+                    &server,
+                    "CreateStateMachine",
+                    json!({"name": name, "definition": def.to_string(), "roleArn": role}),
+                )
+                .await;
+                arns.insert(name.into(), created["stateMachineArn"].clone());
+            }
+            let input = json!({"child": arns["child"]}).to_string();
+            let started = call(
+                &server,
+                "StartExecution",
+                json!({"stateMachineArn": arns["parent"], "input": input}),
+            )
+            .await;
+            let parent = started["executionArn"].as_str().unwrap().to_string();
+            let child = server
+                .service
+                .settings
+                .arns()
+                .execution("child", "the-child");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while server.service.store.execution(&child).unwrap().is_none() {
+                assert!(Instant::now() < deadline, "the child never started");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            server.shutdown().await;
+            (parent, child)
+        });
+        // The first runtime is gone with every task it ran: both executions are stored as
+        // running, as after a crash.
+        runtime().block_on(async {
+            let server = start(&dir).await;
+            let end = tokio::time::timeout(
+                Duration::from_secs(30),
+                server.service.execution_end(&parent_arn),
+            )
+            .await
+            .expect("the parent ends")
+            .unwrap();
+            assert_eq!(end.output.as_deref(), Some(r#"{"ok":true}"#));
+            assert_eq!(status_of(&server, &parent_arn).await, "SUCCEEDED");
+            assert_eq!(status_of(&server, &child_arn).await, "SUCCEEDED");
+            server.shutdown().await;
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -29,6 +29,9 @@ use std::sync::{Arc, Mutex};
 
 use asl_interpreter::handler::HandlerFuture;
 use asl_interpreter::{Handlers, TaskFailure, TaskHandler, TaskRequest};
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use chrono::{DateTime, Utc};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -697,29 +700,17 @@ fn md5_of_attributes(attrs: &Value) -> Result<Option<String>, String> {
     Ok(Some(md5_hex(&buf)))
 }
 
-/// Standard base64 (with or without padding); `None` when malformed.
+/// A `BinaryValue` blob as the service decodes it (Java's basic decoder): standard alphabet,
+/// padding optional, unused bits of the last character ignored; `None` when malformed (a
+/// character outside the alphabet, text after the padding, a length no encoding has).
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().take_while(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    const BLOB: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    BLOB.decode(s).ok()
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use asl_interpreter::{
 };
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, ErrorCode};
 use super::input::Req;
 use crate::service::Service;
 
@@ -67,31 +67,6 @@ fn pick_state(
     }
     let name = state_name.unwrap_or("TestState").to_string();
     Ok((name, obj.clone(), None))
-}
-
-/// Every state name this state can transition to.
-fn targets(state: &Map<String, Value>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut add = |v: Option<&Value>| {
-        if let Some(s) = v.and_then(Value::as_str)
-            && !out.iter().any(|o| o == s)
-        {
-            out.push(s.to_string());
-        }
-    };
-    add(state.get("Next"));
-    add(state.get("Default"));
-    for key in ["Choices", "Catch"] {
-        for c in state
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            add(c.get("Next"));
-        }
-    }
-    out
 }
 
 fn state_name(e: &HistoryEvent) -> Option<String> {
@@ -243,7 +218,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let mock = req.opt_obj("mock")?;
     if mock.is_some() && reveal_secrets {
         return Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             "TestState does not support RevealSecrets when a mock is specified.",
         ));
     }
@@ -251,14 +226,13 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         None => None,
         Some(_) if mock.is_none() => {
             return Err(ApiError::new(
-                "ValidationException",
+                ErrorCode::ValidationException,
                 "Invalid Context object provided: a Context object can only be specified together with a mock",
             ));
         }
         Some(c) => Some(check_context(c)?),
     };
     let (name, mut state, query_language) = pick_state(&definition, req.opt_str("stateName")?)?;
-    let stubs = targets(&state);
     let kind = state
         .get("Type")
         .and_then(Value::as_str)
@@ -267,7 +241,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let kind = kind.as_str();
     if mock.is_some() && !matches!(kind, "Task" | "Map" | "Parallel") {
         return Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             format!("State type '{kind}' is not supported when a mock is specified"),
         ));
     }
@@ -276,7 +250,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         && !waits_for_task(&state)
     {
         return Err(ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern",
         ));
     }
@@ -284,6 +258,13 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if open_ended && !matches!(kind, "Choice" | "Succeed" | "Fail") {
         state.insert("End".into(), json!(true));
     }
+    // The state on its own first, for where it can go: each target becomes a Succeed stub.
+    let ql = match query_language.as_ref().and_then(Value::as_str) {
+        Some("JSONata") => QueryLanguage::Jsonata,
+        _ => QueryLanguage::JsonPath,
+    };
+    let alone = asl_core::State::from_value(&name, &Value::Object(state.clone()), ql)
+        .map_err(|e| invalid(format!("Invalid State Machine Definition: '{e}'")))?;
     let mut states = Map::new();
     let start = match &variables {
         Some(Value::Object(v)) if !v.is_empty() => {
@@ -296,9 +277,9 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         _ => name.clone(),
     };
     states.insert(name.clone(), Value::Object(state.clone()));
-    for t in &stubs {
-        if t != &name {
-            states.insert(t.clone(), json!({"Type": "Succeed"}));
+    for t in alone.successors().map(|e| e.target) {
+        if t != name {
+            states.insert(t.to_string(), json!({"Type": "Succeed"}));
         }
     }
     let mut machine = json!({"StartAt": start, "States": states});
@@ -314,14 +295,17 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         Some(mock) => {
             if mock.contains_key("result") && mock.contains_key("errorOutput") {
                 return Err(ApiError::new(
-                    "ValidationException",
+                    ErrorCode::ValidationException,
                     "A test mock should have only one of the following fields: [result, errorOutput].",
                 ));
             }
             let answer: Result<Value, TaskFailure> = if let Some(r) = mock.get("result") {
                 let text = r.as_str().unwrap_or_default();
                 Ok(serde_json::from_str(text).map_err(|e| {
-                    ApiError::new("ValidationException", format!("Invalid mock result: '{e}'"))
+                    ApiError::new(
+                        ErrorCode::ValidationException,
+                        format!("Invalid mock result: '{e}'"),
+                    )
                 })?)
             } else if let Some(e) = mock.get("errorOutput") {
                 Err(TaskFailure {
@@ -330,7 +314,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
                 })
             } else {
                 return Err(ApiError::new(
-                    "ValidationException",
+                    ErrorCode::ValidationException,
                     "A mock must have a result or an errorOutput",
                 ));
             };
@@ -360,16 +344,16 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
     // Our state's slice of the history: from its Entered event to the next state's entry.
     let entered = h.iter().position(|e| {
-        e.event_type.ends_with("StateEntered") && state_name(e).as_deref() == Some(name.as_str())
+        e.event_type.is_state_entered() && state_name(e).as_deref() == Some(name.as_str())
     });
     let next_entered = entered.and_then(|i| {
         h[i + 1..]
             .iter()
-            .find(|e| e.event_type.ends_with("StateEntered"))
+            .find(|e| e.event_type.is_state_entered())
             .and_then(|e| e.details.as_ref()?.name())
     });
     let exited = h.iter().find(|e| {
-        e.event_type.ends_with("StateExited") && state_name(e).as_deref() == Some(name.as_str())
+        e.event_type.is_state_exited() && state_name(e).as_deref() == Some(name.as_str())
     });
     // The error that left our state, if any: a Map or Parallel state fails as a whole (its
     // iterations' failures are its own business); any other state fails with its first error.

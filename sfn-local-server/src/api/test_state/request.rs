@@ -5,11 +5,11 @@ use asl_core::model::JitterStrategy;
 use serde_json::{Map, Value};
 
 use super::MAX_PAYLOAD;
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, ErrorCode};
 use crate::api::input::Req;
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("InvalidDefinition", message)
+    ApiError::new(ErrorCode::InvalidDefinition, message)
 }
 
 pub(super) fn parse_json_member(req: &Req<'_>, field: &str) -> ApiResult<Option<Value>> {
@@ -18,9 +18,9 @@ pub(super) fn parse_json_member(req: &Req<'_>, field: &str) -> ApiResult<Option<
         Some(text) => serde_json::from_str(text).map(Some).map_err(|e| {
             ApiError::new(
                 if field == "input" {
-                    "InvalidExecutionInput"
+                    ErrorCode::InvalidExecutionInput
                 } else {
-                    "ValidationException"
+                    ErrorCode::ValidationException
                 },
                 format!("Invalid {field}: '{e}'"),
             )
@@ -89,7 +89,7 @@ impl StateConfiguration {
 pub(super) fn check_context(v: Value) -> ApiResult<Map<String, Value>> {
     let bad = |m: String| {
         ApiError::new(
-            "ValidationException",
+            ErrorCode::ValidationException,
             format!("Invalid Context object provided: {m}"),
         )
     };

@@ -368,8 +368,30 @@ fn resources_and_unknown_calls() {
 
 #[test]
 fn base64_decoding() {
-    assert_eq!(base64_decode("AQID"), Some(vec![1, 2, 3]));
-    assert_eq!(base64_decode("aGVsbG8="), Some(b"hello".to_vec()));
-    assert_eq!(base64_decode("aGVsbG8"), Some(b"hello".to_vec()));
-    assert_eq!(base64_decode("a*b"), None);
+    let hell = Some(b"hell".to_vec());
+    let hello = Some(b"hello".to_vec());
+    let cases: &[(&str, Option<Vec<u8>>)] = &[
+        ("AQID", Some(vec![1, 2, 3])),
+        ("", Some(vec![])),
+        // Padding is optional, and a short one is read as the end.
+        ("aGVsbG8=", hello.clone()),
+        ("aGVsbG8", hello.clone()),
+        ("aGVsbA==", hell.clone()),
+        ("aGVsbA=", hell.clone()),
+        ("aGVsbA", hell.clone()),
+        // Unused bits of the last character are ignored, as Java's decoder ignores them.
+        ("aGVsbG9", hello),
+        // Malformed: outside the alphabet (no line breaks or spaces either), text after the
+        // padding, too much padding, a length no encoding has.
+        ("a*b", None),
+        ("aGVs bG8=", None),
+        ("aGVsbA=x", None),
+        ("aGVsbA===", None),
+        ("AQIDB", None),
+        ("=", None),
+        ("aGVsbG8-", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(base64_decode(text), *want, "{text:?}");
+    }
 }

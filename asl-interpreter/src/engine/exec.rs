@@ -1,0 +1,289 @@
+//! One execution's shared state ([`Exec`]: its history, clock, context object, replay) and the
+//! event chain of one branch ([`Thread`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use asl_core::StateMachine;
+use asl_core::error::names;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use super::replay::Replay;
+use super::{Inner, TaskFailure};
+use crate::execution::ExecutionConfig;
+use crate::history::{EventDetails, EventType, History};
+use crate::reports::MapRunReport;
+
+/// One execution: what all its branches share.
+pub(crate) struct Exec {
+    pub inner: Arc<Inner>,
+    pub machine: Arc<StateMachine>,
+    pub config: ExecutionConfig,
+    pub history: History,
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    /// The execution input, until the first state takes it.
+    pub input: Mutex<Option<Value>>,
+    pub start: DateTime<Utc>,
+    /// Invocations per state name, for mock response numbering.
+    pub invocations: Mutex<HashMap<String, u64>>,
+    /// `$$.Execution` and `$$.StateMachine`, built once.
+    pub context_base: Map<String, Value>,
+    /// The recorded history, when resuming.
+    pub replay: Option<Replay>,
+    /// Where the execution timeout counts from (the start, or the last redrive).
+    pub timeout_from: DateTime<Utc>,
+    /// Set when the history has room for the execution's last event only.
+    pub history_full: AtomicBool,
+    /// Wakes the execution driver when `history_full` is set.
+    pub history_full_notify: tokio::sync::Notify,
+}
+
+impl Exec {
+    pub fn new(
+        inner: Arc<Inner>,
+        machine: Arc<StateMachine>,
+        config: ExecutionConfig,
+        history: History,
+        replay: Option<Replay>,
+    ) -> Self {
+        let start = replay
+            .as_ref()
+            .and_then(|r| r.timestamp(1))
+            .unwrap_or_else(|| inner.clock.now());
+        let execution_arn = config.execution_arn();
+        let state_machine_arn = config.state_machine_arn();
+        let input: Value = serde_json::from_str(&config.input_text).unwrap_or(Value::Null);
+        let mut context_base = Map::new();
+        context_base.insert(
+            "Execution".into(),
+            json!({
+                "Id": execution_arn,
+                "Input": input,
+                "StartTime": iso(start),
+                "Name": config.name,
+                "RoleArn": config.role_arn,
+                "RedriveCount": 0,
+            }),
+        );
+        context_base.insert(
+            "StateMachine".into(),
+            json!({"Id": state_machine_arn, "Name": config.state_machine_name}),
+        );
+        Exec {
+            inner,
+            machine,
+            config,
+            history,
+            execution_arn,
+            state_machine_arn,
+            input: Mutex::new(Some(input)),
+            start,
+            invocations: Mutex::new(HashMap::new()),
+            context_base,
+            replay,
+            timeout_from: start,
+            history_full: Default::default(),
+            history_full_notify: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Whether the history has reached the quota (only the execution's last event fits).
+    pub fn history_is_full(&self) -> bool {
+        self.history_full.load(Ordering::Relaxed)
+    }
+
+    /// The failure of an execution whose history reached the quota.
+    pub fn history_quota_failure(&self) -> TaskFailure {
+        TaskFailure::new(
+            names::RUNTIME,
+            format!(
+                "The execution reached the maximum number of history events ({}).",
+                self.inner.limits.max_history_events
+            ),
+        )
+    }
+
+    /// Marks the execution as redriven `count` times, the last at `at`.
+    pub fn redriven(&mut self, count: u32, at: DateTime<Utc>) {
+        if let Some(e) = self
+            .context_base
+            .get_mut("Execution")
+            .and_then(Value::as_object_mut)
+        {
+            e.insert("RedriveCount".into(), json!(count));
+        }
+        self.timeout_from = at;
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Appends an event after `th`'s cursor and moves the cursor to it.
+    pub fn emit(&self, th: &Thread, ty: EventType, details: Option<&Value>) -> u64 {
+        self.emit_details(th, ty, details.and_then(|v| EventDetails::of(ty, v)))
+    }
+
+    /// [`Exec::emit`] with details already written.
+    pub fn emit_details(&self, th: &Thread, ty: EventType, details: Option<EventDetails>) -> u64 {
+        let mut t = th.lock();
+        let id = self.emit_after_details(t.cursor, ty, details);
+        t.cursor = id;
+        id
+    }
+
+    /// Appends an event with an explicit previous id, leaving the cursor alone.
+    pub fn emit_after(&self, prev: u64, ty: EventType, details: Option<&Value>) -> u64 {
+        self.emit_after_details(prev, ty, details.and_then(|v| EventDetails::of(ty, v)))
+    }
+
+    /// [`Exec::emit_after`] with details already written. When resuming, an event that was
+    /// recorded is not appended again: its recorded id is reused.
+    pub fn emit_after_details(
+        &self,
+        prev: u64,
+        ty: EventType,
+        details: Option<EventDetails>,
+    ) -> u64 {
+        if let Some(r) = &self.replay
+            && let Some(id) = r.take(prev, ty, details.as_ref())
+        {
+            return id;
+        }
+        // AWS's quota: an execution's history never holds more than `max_history_events`
+        // events, the last being the execution's end. Once only that one fits, other events
+        // are dropped and the execution fails (see `run_execution`).
+        let cap = if ty.is_execution() {
+            usize::MAX
+        } else {
+            self.inner.limits.max_history_events.saturating_sub(1)
+        };
+        match self.history.push_within(cap, prev, self.now(), ty, details) {
+            Some(id) => id,
+            None => {
+                if !self.history_full.swap(true, Ordering::Relaxed) {
+                    self.history_full_notify.notify_one();
+                }
+                prev
+            }
+        }
+    }
+
+    /// Sleeps `d` that started right after event `after`. When resuming, a sleep whose end
+    /// is recorded is skipped, and one that was under way sleeps only what is left of it.
+    pub async fn sleep_after(&self, after: u64, d: Duration) {
+        if let Some(r) = &self.replay {
+            if r.next_after(after, |_| true).is_some() {
+                return;
+            }
+            if let Some(began) = r.timestamp(after) {
+                let end = after_duration(began, d);
+                let left = (end - self.now()).to_std().unwrap_or_default();
+                self.inner.clock.sleep(left).await;
+                return;
+            }
+        }
+        self.inner.clock.sleep(d).await;
+    }
+
+    /// Tells the map-run listener, if any.
+    pub fn report_map_run(&self, report: &MapRunReport) {
+        if let Some(l) = &self.inner.map_runs {
+            l(report);
+        }
+    }
+
+    /// When the state whose entry is `entered` began (its recorded time when resuming).
+    pub fn entered_at(&self, entered: u64) -> DateTime<Utc> {
+        self.replay
+            .as_ref()
+            .and_then(|r| r.timestamp(entered))
+            .unwrap_or_else(|| self.now())
+    }
+
+    /// The context object for a state.
+    pub fn context(
+        &self,
+        state: &str,
+        entered: DateTime<Utc>,
+        retry: Option<u32>,
+        extra: &Map<String, Value>,
+    ) -> Value {
+        if let Some(given) = &self.config.context {
+            // Fields the caller gave win; what the engine adds (a Map item, a task token)
+            // fills only what they left out.
+            let mut m = given.clone();
+            for (k, v) in extra {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            return Value::Object(m);
+        }
+        let mut m = self.context_base.clone();
+        m.insert(
+            "State".into(),
+            match retry {
+                Some(r) => json!({"EnteredTime": iso(entered), "Name": state, "RetryCount": r}),
+                None => json!({"EnteredTime": iso(entered), "Name": state}),
+            },
+        );
+        for (k, v) in extra {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// The next invocation number of `state` (0-based).
+    pub fn next_invocation(&self, state: &str) -> u64 {
+        let mut inv = self.invocations.lock().unwrap_or_else(|p| p.into_inner());
+        let n = inv.entry(state.to_string()).or_insert(0);
+        let cur = *n;
+        *n += 1;
+        cur
+    }
+}
+
+/// The event chain of one branch: the last event id, and the state in flight (for aborts).
+#[derive(Clone, Default)]
+pub(crate) struct Thread(Arc<Mutex<ThreadState>>);
+
+#[derive(Default)]
+pub(crate) struct ThreadState {
+    pub cursor: u64,
+    /// The `<Type>StateAborted` of the state in flight, if one is.
+    pub inflight: Option<EventType>,
+}
+
+impl Thread {
+    pub fn starting_at(cursor: u64) -> Thread {
+        Thread(Arc::new(Mutex::new(ThreadState {
+            cursor,
+            inflight: None,
+        })))
+    }
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, ThreadState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    pub fn cursor(&self) -> u64 {
+        self.lock().cursor
+    }
+    pub fn set_cursor(&self, c: u64) {
+        self.lock().cursor = c;
+    }
+}
+
+/// ISO-8601 with milliseconds, as the context object shows times.
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// `t` plus `d`, or the last representable instant when that lies beyond it.
+pub(crate) fn after_duration(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}

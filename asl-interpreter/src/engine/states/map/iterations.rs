@@ -1,0 +1,251 @@
+//! The iterations of a Map: each item (or batch) through the `ItemSelector` and the item
+//! processor, at most so many at a time, with AWS's event order and failure tolerance.
+
+use std::sync::Arc;
+
+use asl_core::Scope;
+use asl_core::StatesError;
+use asl_core::error::names;
+use asl_core::jsonata::StatesBinding;
+use asl_core::model::{ItemBatcher, Map as MapState, NumberField, Template};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde_json::{Map, Value, json};
+
+use super::child_log::ChildLog;
+use super::writer::Child;
+use super::{MapPlan, as_count};
+use crate::engine::TaskFailure;
+use crate::engine::driver::run_machine;
+use crate::engine::exec::{Exec, Thread};
+use crate::engine::kernel::{StateError, StateRun, number_field, plain};
+use crate::history::{DetailsWriter, EventDetails, EventType};
+
+/// `{"index": i, "name": "<Map state>"}`, a Map iteration event's details.
+fn iteration_details(ty: EventType, index: usize, name: &str) -> Option<EventDetails> {
+    let mut d = DetailsWriter::new();
+    d.num("index", index as u64).str("name", name);
+    d.finish(ty)
+}
+
+/// What a run of iterations ended with: results, the last event, the failures tolerated.
+pub(super) type Iterations = Result<(Vec<Value>, u64, usize), (TaskFailure, u64, usize)>;
+
+/// Where and how the iterations run.
+pub(super) struct Iterating<'a, 'l> {
+    /// Whose history holds their events: the execution's own for an inline Map, a map run's
+    /// for a distributed one.
+    pub exec: &'a Arc<Exec>,
+    /// How many run at once at most (0: no limit).
+    pub limit: usize,
+    /// The event the first iteration follows.
+    pub started: u64,
+    /// For a `ResultWriter`: what becomes of each item.
+    pub children: Option<&'a mut Vec<Option<Child>>>,
+    /// For the map-run child listener: each item as a child workflow execution.
+    pub log: Option<&'a mut ChildLog<'l>>,
+}
+
+/// Runs the iterations of `plan` as `how` says.
+pub(super) async fn run_iterations(
+    run: &StateRun<'_>,
+    plan: &MapPlan<'_>,
+    how: Iterating<'_, '_>,
+) -> Iterations {
+    let Iterating {
+        exec,
+        limit,
+        started,
+        mut children,
+        mut log,
+    } = how;
+    let (m, items, tolerated) = (plan.m, plan.items, plan.tolerated);
+    let name = &run.state.name;
+    let limit = if limit == 0 { usize::MAX } else { limit };
+    let mut results = vec![Value::Null; items.len()];
+    let mut futs = FuturesUnordered::new();
+    let mut next = 0usize;
+    let mut cursor = started;
+    let mut last = started;
+    let mut failures = 0usize;
+    loop {
+        while next < items.len() && futs.len() < limit {
+            let index = next;
+            next += 1;
+            let ty = EventType::MapIterationStarted;
+            let id = exec.emit_after_details(cursor, ty, iteration_details(ty, index, name));
+            let input = if plan.batched {
+                Ok(items[index].clone())
+            } else {
+                iteration_input(run, m, plan.effective, index, &items[index])
+            };
+            let input = match input {
+                Ok(v) => v,
+                Err(e) => return Err((run.fail(e), id, failures)),
+            };
+            if let Some(c) = children.as_deref_mut() {
+                c[index] = Some(Child::started(input.clone(), exec.now()));
+            }
+            if let Some(l) = log.as_deref_mut() {
+                let item_count = match input.get("Items") {
+                    Some(Value::Array(a)) if plan.batched => a.len(),
+                    _ => 1,
+                };
+                l.started(index, id, &input, item_count, exec.now());
+            }
+            let th = Thread::starting_at(id);
+            let mut vars = run.vars.child();
+            let exec = exec.clone();
+            let processor = &m.processor;
+            futs.push(async move {
+                let r = run_machine(&exec, processor, input, &mut vars, &th, Map::new()).await;
+                (index, r, th)
+            });
+        }
+        let Some((index, r, th)) = futs.next().await else {
+            break;
+        };
+        let end = th.cursor();
+        if let Some(c) = children.as_deref_mut().and_then(|c| c[index].as_mut()) {
+            c.stop = Some(exec.now());
+            c.result = Some(r.clone());
+        }
+        if let Some(l) = log.as_deref_mut() {
+            l.ended(index, end, &r, exec.now(), &exec.history);
+        }
+        match r {
+            Ok(v) => {
+                let ty = EventType::MapIterationSucceeded;
+                last = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                results[index] = v;
+            }
+            Err(f) => {
+                let ty = EventType::MapIterationFailed;
+                last = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                failures += 1;
+                let exceeded = match tolerated {
+                    None => true,
+                    Some(t) => failures as f64 > t,
+                };
+                if exceeded {
+                    let f = if tolerated.is_some() {
+                        TaskFailure::new(
+                            names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                            "The specified tolerated failure threshold was exceeded",
+                        )
+                    } else {
+                        f
+                    };
+                    return Err((f, end, failures));
+                }
+                results[index] = f.error_output();
+            }
+        }
+        cursor = end;
+    }
+    Ok((results, last, failures))
+}
+/// Groups the (selected) items into batches as an `ItemBatcher` asks: at most
+/// `MaxItemsPerBatch` items and `MaxInputBytesPerBatch` bytes of items each, order kept.
+pub(super) fn batches(
+    run: &StateRun<'_>,
+    m: &MapState,
+    b: &ItemBatcher,
+    items: &[Value],
+    effective: &Value,
+) -> Result<Vec<Value>, StateError> {
+    let positive = |f: &Option<NumberField>, field: &str| -> Result<Option<usize>, StateError> {
+        let Some(f) = f else {
+            return Ok(None);
+        };
+        let v = number_field(run, f, effective, field)?;
+        match as_count(&v) {
+            Some(n) if n > 0 => Ok(Some(n as usize)),
+            _ => Err(StatesError::runtime(format!(
+                "The {field} field must be a positive integer, but was: {}",
+                plain(&v)
+            ))
+            .into()),
+        }
+    };
+    let max_items = positive(&b.max_items_per_batch, "MaxItemsPerBatch")?.unwrap_or(usize::MAX);
+    let max_bytes =
+        positive(&b.max_input_bytes_per_batch, "MaxInputBytesPerBatch")?.unwrap_or(262_144);
+    let batch_input = match &b.batch_input {
+        Some(t) => Some(run.eval_template(t, effective, None, None, "BatchInput")?),
+        None => None,
+    };
+    let mut out = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut bytes = 2; // []
+    let close = |current: &mut Vec<Value>, out: &mut Vec<Value>| {
+        let mut o = Map::new();
+        if let Some(bi) = &batch_input {
+            o.insert("BatchInput".into(), bi.clone());
+        }
+        o.insert("Items".into(), Value::Array(std::mem::take(current)));
+        out.push(Value::Object(o));
+    };
+    for (index, item) in items.iter().enumerate() {
+        let selected = iteration_input(run, m, effective, index, item)?;
+        let size = asl_core::dataflow::to_json_text(&selected).len() + 1;
+        if !current.is_empty() && (current.len() >= max_items || bytes + size > max_bytes) {
+            close(&mut current, &mut out);
+            bytes = 2;
+        }
+        bytes += size;
+        current.push(selected);
+    }
+    if !current.is_empty() {
+        close(&mut current, &mut out);
+    }
+    Ok(out)
+}
+
+pub(super) fn iteration_input(
+    run: &StateRun<'_>,
+    m: &MapState,
+    effective: &Value,
+    index: usize,
+    item: &Value,
+) -> Result<Value, StateError> {
+    let Some(sel) = &m.item_selector else {
+        return Ok(item.clone());
+    };
+    let mut extra = run.context_extra.clone();
+    extra.insert(
+        "Map".into(),
+        json!({"Item": {"Index": index, "Value": item}}),
+    );
+    let ctx = run
+        .exec
+        .context(&run.state.name, run.entered_at, None, &extra);
+    match sel {
+        Template::Payload(p) => Ok(asl_core::dataflow::eval_payload(
+            p,
+            &Scope::new(effective, &ctx, run.vars),
+        )?),
+        Template::Jsonata(j) => {
+            let b = StatesBinding {
+                input: effective,
+                context: &ctx,
+                result: None,
+                error_output: None,
+            };
+            j.evaluate(&b, run.vars, "ItemSelector")
+                .map_err(|e| StateError::Eval(e, Some("ItemSelector".into())))
+        }
+    }
+}
+
+impl MapPlan<'_> {
+    /// The input item `index`, never started, would have had (the item itself if its
+    /// selector fails).
+    pub fn pending_input(&self, run: &StateRun<'_>, index: usize) -> Value {
+        let item = &self.items[index];
+        if self.batched {
+            return item.clone();
+        }
+        iteration_input(run, self.m, self.effective, index, item).unwrap_or_else(|_| item.clone())
+    }
+}

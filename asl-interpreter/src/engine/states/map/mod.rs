@@ -1,0 +1,308 @@
+//! Map: its items (from the input, or an `ItemReader`), optionally batched, each run through
+//! the item processor; inline in the execution's history, or (distributed) as a map run of
+//! child workflow executions whose results a `ResultWriter` may export.
+//!
+//! - [`iterations`]: the iterations themselves, their inputs and batches.
+//! - [`run`]: a distributed Map's map run; [`child_log`]: its children as the map-run child
+//!   listener is told of them.
+//! - [`reader`], [`writer`]: the `ItemReader` and `ResultWriter`.
+
+mod child_log;
+mod iterations;
+mod reader;
+mod run;
+mod writer;
+
+use asl_core::model::{Map as MapState, NumberField, ProcessorMode, QueryLanguage};
+use asl_core::{Scope, StatesError};
+use serde_json::{Value, json};
+
+use crate::engine::kernel::{Next, StateError, StateRun, number_field, plain};
+use crate::engine::retry::RetryState;
+use crate::handler::{TaskFailure, TaskRequest};
+use crate::history::EventType;
+use iterations::{Iterating, batches, run_iterations};
+use writer::Writer;
+
+/// What the iterations of one Map attempt work from.
+pub(super) struct MapPlan<'a> {
+    pub m: &'a MapState,
+    /// The items (or batches).
+    pub items: &'a [Value],
+    /// The state's effective input.
+    pub effective: &'a Value,
+    /// `MaxConcurrency` (0: unbounded).
+    pub max_concurrency: usize,
+    /// The number of failed items tolerated (`None`: any failure fails the map).
+    pub tolerated: Option<f64>,
+    /// The items are batches already through the `ItemSelector`.
+    pub batched: bool,
+}
+
+pub(super) fn as_count(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        _ => None,
+    }
+}
+
+pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, StateError> {
+    let state = run.state;
+    let effective = run.effective_input()?;
+    let items = items(run, m, &effective).await?;
+    let max_concurrency = match &m.max_concurrency {
+        Some(f) => as_count(&number_field(run, f, &effective, "MaxConcurrency")?)
+            .unwrap_or(0)
+            .max(0) as usize,
+        None => 0,
+    };
+    // With an ItemBatcher each iteration gets a batch: `{"Items": [...], "BatchInput": ...}`,
+    // its items already through the ItemSelector.
+    let (items, batched) = match &m.item_batcher {
+        Some(b) => (batches(run, m, b, &items, &effective)?, true),
+        None => (items, false),
+    };
+    let mut retries = RetryState::new(m.retry.len());
+    let distributed = matches!(m.config.mode, ProcessorMode::Distributed);
+    // Only a map run has results to write (AWS refuses a ResultWriter on an inline Map).
+    let writer = match &m.result_writer {
+        Some(raw) if distributed => Some(Writer::prepare(run, m, raw, &effective)?),
+        _ => None,
+    };
+    let results = loop {
+        // Items an ItemReader reads are not counted up front.
+        let length = if m.item_reader.is_some() {
+            0
+        } else {
+            items.len()
+        };
+        let started = run.exec.emit(
+            run.thread,
+            EventType::MapStateStarted,
+            Some(&json!({"length": length})),
+        );
+        let plan = MapPlan {
+            m,
+            items: &items,
+            effective: &effective,
+            max_concurrency,
+            tolerated: tolerance(run, m, &effective, items.len())?,
+            batched,
+        };
+        if distributed {
+            match run::map_run(run, &plan, writer.as_ref()).await {
+                Ok(results) => break results,
+                Err((f, id)) => {
+                    if let Some(d) = retries.next(&m.retry, f.error_name()) {
+                        run.exec.sleep_after(id, d).await;
+                        continue;
+                    }
+                    return Err(StateError::Plain(f));
+                }
+            }
+        }
+        // An inline Map runs at most 40 iterations at a time, whatever MaxConcurrency asks.
+        let limit = match max_concurrency {
+            0 => INLINE_MAX_CONCURRENCY,
+            n => n.min(INLINE_MAX_CONCURRENCY),
+        };
+        let inline = Iterating {
+            exec: run.exec,
+            limit,
+            started,
+            children: None,
+            log: None,
+        };
+        match run_iterations(run, &plan, inline).await {
+            Ok((results, last, _)) => {
+                run.exec
+                    .emit_after(last, EventType::MapStateSucceeded, None);
+                run.thread.set_cursor(last);
+                break Value::Array(results);
+            }
+            Err((f, last, _)) => {
+                // As with Parallel: no `MapStateFailed` before a retried attempt, whose
+                // `MapStateStarted` follows the failure itself.
+                if let Some(d) = retries.next(&m.retry, f.error_name()) {
+                    run.thread.set_cursor(last);
+                    run.exec.sleep_after(last, d).await;
+                    continue;
+                }
+                let id = run.exec.emit_after(last, EventType::MapStateFailed, None);
+                run.thread.set_cursor(id);
+                return Err(StateError::Plain(f));
+            }
+        }
+    };
+    let (out, assigned) = run.finish(&state.io, Some(results))?;
+    run.exit(out, assigned, None)
+}
+
+/// The items: from the `ItemReader`, or from the input (`ItemsPath`, `Items`).
+async fn items(
+    run: &StateRun<'_>,
+    m: &MapState,
+    effective: &Value,
+) -> Result<Vec<Value>, StateError> {
+    // Items: from the ItemReader, or from the input.
+    let read = match &m.item_reader {
+        Some(reader) => Some(reader::read_items(run, m, reader, effective).await),
+        None => None,
+    };
+    let items_value = match read {
+        Some(Ok(items)) => Value::Array(items),
+        Some(Err(e)) => return Err(map_failed(run, e)),
+        None => match run.ql() {
+            QueryLanguage::JsonPath => match &m.items_path {
+                Some(p) => {
+                    let ctx = run.context(0);
+                    p.evaluate(&Scope::new(effective, &ctx, run.vars))
+                        .map_err(|e| {
+                            StateError::from(StatesError::runtime(
+                                asl_core::path::invalid_path_cause(p.text(), &e),
+                            ))
+                        })?
+                }
+                None => effective.clone(),
+            },
+            QueryLanguage::Jsonata => match &m.items {
+                Some(t) => match run.eval_jsonata(t, None, None, "Items") {
+                    Ok(v) => v,
+                    Err(e) => return Err(map_failed(run, e)),
+                },
+                None => effective.clone(),
+            },
+        },
+    };
+    match items_value {
+        Value::Array(a) => Ok(a),
+        other => {
+            let err = match run.ql() {
+                QueryLanguage::Jsonata if m.items.is_some() => {
+                    let src = m
+                        .items
+                        .as_ref()
+                        .and_then(|t| t.as_expression())
+                        .map(|e| e.source().to_string());
+                    match src {
+                        Some(src) => StatesError::query_evaluation(format!(
+                            "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
+                            asl_core::jsonata::json_type_name(&other),
+                            asl_core::dataflow::to_json_text(&other)
+                        )),
+                        None => StatesError::query_evaluation(format!(
+                            "Map state input must be an array but was: {}",
+                            asl_core::dataflow::to_json_text(&other)
+                        )),
+                    }
+                }
+                QueryLanguage::Jsonata => StatesError::query_evaluation(format!(
+                    "Map state input must be an array but was: {}",
+                    asl_core::dataflow::to_json_text(&other)
+                )),
+                QueryLanguage::JsonPath => StatesError::runtime(format!(
+                    "Map state input must be an array but was: {}",
+                    asl_core::dataflow::to_json_text(&other)
+                )),
+            };
+            let location = if m.items.is_some() {
+                Some("Items".to_string())
+            } else {
+                None
+            };
+            Err(map_failed(run, StateError::Eval(err, location)))
+        }
+    }
+}
+
+/// The Map state fails before any iteration: the failure's events, then `MapStateFailed`
+/// (AWS records it whether reading or evaluating the items failed).
+fn map_failed(run: &StateRun<'_>, e: StateError) -> StateError {
+    let f = run.fail(e);
+    let id = run.exec.emit(run.thread, EventType::MapStateFailed, None);
+    run.thread.set_cursor(id);
+    StateError::Plain(f)
+}
+
+/// The number of failed items tolerated (`None`: any failure fails the map).
+fn tolerance(
+    run: &StateRun<'_>,
+    m: &MapState,
+    doc: &Value,
+    n: usize,
+) -> Result<Option<f64>, StateError> {
+    let mut tolerated: Option<f64> = None;
+    if let Some(f) = &m.tolerated_failure_count {
+        let v = number_field(run, f, doc, "ToleratedFailureCount")?;
+        let Some(c) = v.as_f64().filter(|_| v.is_number()) else {
+            return Err(StatesError::runtime(format!(
+                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer{}",
+                plain(&v),
+                path_suffix(f)
+            ))
+            .into());
+        };
+        if c < 0.0 {
+            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative.").into());
+        }
+        tolerated = Some(c);
+    }
+    if let Some(f) = &m.tolerated_failure_percentage {
+        let v = number_field(run, f, doc, "ToleratedFailurePercentage")?;
+        let Some(p) = v.as_f64().filter(|_| v.is_number()) else {
+            return Err(StatesError::runtime(format!(
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float{}",
+                plain(&v),
+                path_suffix(f)
+            ))
+            .into());
+        };
+        if !(0.0..=100.0).contains(&p) {
+            return Err(StatesError::runtime(
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            )
+            .into());
+        }
+        let c = p / 100.0 * n as f64;
+        tolerated = Some(tolerated.map_or(c, |t| t.max(c)));
+    }
+    Ok(tolerated)
+}
+
+/// `: $.path`, the path AWS names after a `...Path` field's bad value.
+fn path_suffix(f: &NumberField) -> String {
+    match f {
+        NumberField::Path(p) => format!(": {}", p.as_path().text()),
+        _ => String::new(),
+    }
+}
+/// How many iterations an inline Map runs at once at most, as AWS documents.
+const INLINE_MAX_CONCURRENCY: usize = 40;
+
+/// Calls the handler of a resource the engine invokes itself, outside a Task state (an
+/// `ItemReader`'s or a `ResultWriter`'s); `None` when no handler is registered for it.
+pub(super) async fn call_integration(
+    run: &StateRun<'_>,
+    resource: &str,
+    parameters: Value,
+) -> Option<Result<Value, TaskFailure>> {
+    let exec = run.exec;
+    let resource = asl_core::resource::integration_form(resource);
+    let handler = exec.inner.handlers.find(&resource, &parameters)?;
+    let request = TaskRequest {
+        resource: resource.into_owned(),
+        parameters,
+        context: run.context(0),
+        task_token: None,
+        state_name: run.state.name.clone(),
+        attempt: 0,
+        execution_arn: exec.execution_arn.clone(),
+        test_case: exec.config.test_case.clone(),
+        invocation: 0,
+        clock: exec.inner.clock.clone(),
+        function_name: None,
+        submitted: None,
+    };
+    let _busy = exec.inner.clock.busy();
+    Some(handler.call(request).await)
+}

@@ -1,0 +1,246 @@
+//! A Map's `ItemReader`: the items come from the reader's resource (S3 `getObject` or
+//! `listObjectsV2`), answered by the handler registered for it, and are parsed as the
+//! `ReaderConfig` says (`JSON`, `JSONL`, `CSV`, `MANIFEST`; `CSVHeaderLocation`, `CSVHeaders`,
+//! `MaxItems`).
+//!
+//! The handler answers as the S3 integration does (`{"Body": text}` for `getObject`,
+//! `{"Contents": [...]}` for `listObjectsV2`), or with the text or the items themselves. The
+//! server answers both from a local folder.
+
+use asl_core::error::names;
+use asl_core::model::Map as MapState;
+use serde_json::{Map, Value, json};
+
+use super::call_integration;
+use crate::engine::TaskFailure;
+use crate::engine::kernel::{StateError, StateRun, number_field};
+
+/// Reads and parses the items of a Map with an `ItemReader`.
+pub(super) async fn read_items(
+    run: &StateRun<'_>,
+    m: &MapState,
+    reader: &Value,
+    effective: &Value,
+) -> Result<Vec<Value>, StateError> {
+    let resource = reader
+        .get("Resource")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let parameters = match &m.item_reader_parameters {
+        Some(t) => run.eval_template(t, effective, None, None, "ItemReader")?,
+        None => Value::Object(Map::new()),
+    };
+    let config = reader
+        .get("ReaderConfig")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let Some(got) = call_integration(run, &resource, parameters).await else {
+        return Err(StateError::Plain(TaskFailure::new(
+            names::ITEM_READER_FAILED,
+            format!(
+                "No handler is configured in sfn-local for the ItemReader resource '{resource}' (state '{}').",
+                run.state.name
+            ),
+        )));
+    };
+    let got = got.map_err(StateError::Plain)?;
+    let max = match max_items(&config) {
+        Some(f) => {
+            let v = number_field(run, &f, effective, "MaxItems")?;
+            v.as_u64().map(|n| n as usize)
+        }
+        None => None,
+    };
+    let mut items = parse(&got, &config)
+        .map_err(|cause| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause)))?;
+    if let Some(n) = max.filter(|n| *n > 0) {
+        items.truncate(n);
+    }
+    Ok(items)
+}
+
+/// `ReaderConfig.MaxItems` (a number, or a JSONata expression) or `MaxItemsPath`.
+fn max_items(config: &Value) -> Option<asl_core::model::NumberField> {
+    use asl_core::model::NumberField;
+    if let Some(v) = config.get("MaxItems") {
+        return match v {
+            Value::String(s) => asl_core::jsonata::expression_body(s)
+                .and_then(|b| asl_core::jsonata::Expression::compile(b).ok())
+                .map(NumberField::Expression),
+            other => Some(NumberField::Literal(other.clone())),
+        };
+    }
+    let p = config.get("MaxItemsPath")?.as_str()?;
+    asl_core::path::ReferencePath::parse(p)
+        .ok()
+        .map(NumberField::Path)
+}
+
+/// The items in what the reader's resource answered.
+pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
+    let text = match got {
+        Value::Array(items) => return Ok(items.clone()),
+        Value::String(s) => s.as_str(),
+        Value::Object(o) => {
+            if let Some(Value::Array(contents)) = o.get("Contents") {
+                return Ok(contents.clone());
+            }
+            match o.get("Body").and_then(Value::as_str) {
+                Some(b) => b,
+                None => return Err("The ItemReader resource answered no object body".into()),
+            }
+        }
+        other => {
+            return Err(format!(
+                "The ItemReader resource answered {}, not an object's content",
+                asl_core::jsonata::json_type_name(other)
+            ));
+        }
+    };
+    let input_type = config
+        .get("InputType")
+        .and_then(Value::as_str)
+        .unwrap_or("JSON");
+    match input_type {
+        "JSON" => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(a)) => Ok(a),
+            Ok(_) => Err("Attempting to map over non-iterable node.".into()),
+            Err(e) => Err(format!("The JSON object could not be parsed: {e}")),
+        },
+        "JSONL" => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .map_err(|e| format!("A JSONL line could not be parsed: {e}"))
+            })
+            .collect(),
+        "CSV" => csv_items(text, config),
+        "MANIFEST" => {
+            // An S3 inventory manifest lists its data files; the items are their rows.
+            Err("MANIFEST item readers are not supported by sfn-local".into())
+        }
+        other => Err(format!("Unknown InputType '{other}'")),
+    }
+}
+
+fn csv_items(text: &str, config: &Value) -> Result<Vec<Value>, String> {
+    let mut rows = csv_rows(text)?;
+    let given = config.get("CSVHeaderLocation").and_then(Value::as_str) == Some("GIVEN");
+    let headers: Vec<String> = if given {
+        config
+            .get("CSVHeaders")
+            .and_then(Value::as_array)
+            .map(|h| {
+                h.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .ok_or("CSVHeaders are required when CSVHeaderLocation is GIVEN")?
+    } else {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        rows.remove(0)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut o = Map::new();
+            for (i, h) in headers.iter().enumerate() {
+                o.insert(
+                    h.clone(),
+                    Value::String(row.get(i).cloned().unwrap_or_default()),
+                );
+            }
+            Value::Object(o)
+        })
+        .collect())
+}
+
+/// RFC 4180 rows: quoted fields may hold commas, quotes (doubled) and newlines.
+fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                any = false;
+            }
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return Err("The CSV file has an unterminated quoted field".into());
+    }
+    if any {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_parse_json_jsonl_and_csv() {
+        let json_cfg = json!({"InputType": "JSON"});
+        assert_eq!(
+            parse(&json!("[1, 2]"), &json_cfg).unwrap(),
+            [json!(1), json!(2)]
+        );
+        assert!(parse(&json!("{}"), &json_cfg).is_err());
+        let jsonl = json!({"InputType": "JSONL"});
+        assert_eq!(
+            parse(&json!("{\"a\":1}\n\n{\"a\":2}\n"), &jsonl).unwrap(),
+            [json!({"a": 1}), json!({"a": 2})]
+        );
+        let csv = json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"});
+        assert_eq!(
+            parse(
+                &json!("name,note\r\nann,\"a, \"\"quoted\"\"\nline\"\nbob,x\n"),
+                &csv
+            )
+            .unwrap(),
+            [
+                json!({"name": "ann", "note": "a, \"quoted\"\nline"}),
+                json!({"name": "bob", "note": "x"})
+            ]
+        );
+        let given =
+            json!({"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["x", "y"]});
+        assert_eq!(
+            parse(&json!("1,2"), &given).unwrap(),
+            [json!({"x": "1", "y": "2"})]
+        );
+        assert_eq!(
+            parse(&json!([{"Key": "k"}]), &json_cfg).unwrap(),
+            [json!({"Key": "k"})]
+        );
+        assert!(parse(&json!("a,\"b"), &csv).is_err());
+    }
+}

@@ -1,0 +1,234 @@
+//! One execution as an embedder sees it: its options ([`ExecutionConfig`], [`Limits`]), its
+//! status and its [`Outcome`].
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::history::HistoryEvent;
+
+/// How an execution ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Still running.
+    Running,
+    /// Completed.
+    Succeeded,
+    /// A state failed with no Catch.
+    Failed,
+    /// The execution's `TimeoutSeconds` elapsed.
+    TimedOut,
+    /// Stopped (`StopExecution`).
+    Aborted,
+}
+
+impl Status {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// `STANDARD` or `EXPRESS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExecutionType {
+    /// Standard workflow: full history.
+    #[default]
+    Standard,
+    /// Express workflow.
+    Express,
+}
+
+/// Limits AWS enforces, configurable.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Maximum history events per execution (AWS: 25,000).
+    pub max_history_events: usize,
+    /// Maximum size of a state's input or output in bytes (AWS: 256 KiB).
+    pub max_payload_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_history_events: 25_000,
+            max_payload_bytes: 262_144,
+        }
+    }
+}
+
+/// Identity and options of one execution.
+#[derive(Debug, Clone)]
+pub struct ExecutionConfig {
+    /// The execution's name (default: a UUID).
+    pub name: String,
+    /// The state machine's name.
+    pub state_machine_name: String,
+    /// The execution role.
+    pub role_arn: String,
+    /// Standard or Express.
+    pub execution_type: ExecutionType,
+    /// The mock test case to answer Task states from.
+    pub test_case: Option<String>,
+    /// The input exactly as given (AWS keeps the text).
+    pub input_text: String,
+    /// Region for ARNs.
+    pub region: String,
+    /// Account for ARNs.
+    pub account: String,
+    /// The execution ARN to use instead of deriving one (a server that must answer with the
+    /// ARN before the execution runs).
+    pub arn: Option<String>,
+    /// A context object to use for `$$` instead of the one the execution builds: TestState's
+    /// `context` member, which AWS uses as given (an empty object gives `$$` = `{}`).
+    pub context: Option<Map<String, Value>>,
+}
+
+impl Default for ExecutionConfig {
+    fn default() -> Self {
+        ExecutionConfig {
+            name: uuid::Uuid::new_v4().to_string(),
+            state_machine_name: "StateMachine".into(),
+            role_arn: "arn:aws:iam::123456789012:role/sfn-local".into(),
+            execution_type: ExecutionType::Standard,
+            test_case: None,
+            input_text: "{}".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            arn: None,
+            context: None,
+        }
+    }
+}
+
+impl ExecutionConfig {
+    /// The state machine ARN.
+    pub fn state_machine_arn(&self) -> String {
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            self.region, self.account, self.state_machine_name
+        )
+    }
+
+    /// The execution ARN.
+    pub fn execution_arn(&self) -> String {
+        if let Some(arn) = &self.arn {
+            return arn.clone();
+        }
+        match self.execution_type {
+            ExecutionType::Standard => format!(
+                "arn:aws:states:{}:{}:execution:{}:{}",
+                self.region, self.account, self.state_machine_name, self.name
+            ),
+            ExecutionType::Express => format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                self.region,
+                self.account,
+                self.state_machine_name,
+                self.name,
+                uuid::Uuid::new_v4()
+            ),
+        }
+    }
+}
+
+/// The result of an execution: DescribeExecution's fields plus the history.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Final status.
+    pub status: Status,
+    /// The execution ARN.
+    pub execution_arn: String,
+    /// The state machine ARN.
+    pub state_machine_arn: String,
+    /// The execution name.
+    pub name: String,
+    /// The input text.
+    pub input: String,
+    /// The output as JSON text (SUCCEEDED only).
+    pub output: Option<String>,
+    /// The error name (FAILED/TIMED_OUT/ABORTED).
+    pub error: Option<String>,
+    /// The cause.
+    pub cause: Option<String>,
+    /// Start time.
+    pub start_date: DateTime<Utc>,
+    /// Stop time.
+    pub stop_date: DateTime<Utc>,
+    /// The whole history.
+    pub history: Vec<HistoryEvent>,
+}
+
+impl Outcome {
+    /// DescribeExecution's JSON plus `events`, as `sfn-local run` prints it.
+    pub fn to_json(&self, with_events: bool) -> Value {
+        let mut m = Map::new();
+        m.insert("executionArn".into(), json!(self.execution_arn));
+        m.insert("stateMachineArn".into(), json!(self.state_machine_arn));
+        m.insert("name".into(), json!(self.name));
+        m.insert("status".into(), json!(self.status.as_str()));
+        m.insert("startDate".into(), json!(epoch(self.start_date)));
+        m.insert("stopDate".into(), json!(epoch(self.stop_date)));
+        m.insert("input".into(), json!(self.input));
+        m.insert("inputDetails".into(), json!({"included": true}));
+        if let Some(o) = &self.output {
+            m.insert("output".into(), json!(o));
+            m.insert("outputDetails".into(), json!({"included": true}));
+        }
+        if let Some(e) = &self.error {
+            m.insert("error".into(), json!(e));
+        }
+        if let Some(c) = &self.cause {
+            m.insert("cause".into(), json!(c));
+        }
+        if with_events {
+            m.insert(
+                "events".into(),
+                Value::Array(self.history.iter().map(HistoryEvent::to_json).collect()),
+            );
+        }
+        Value::Object(m)
+    }
+
+    /// Writes [`Outcome::to_json`]'s JSON to `w` without building the events' JSON first.
+    pub fn write_json(&self, with_events: bool, mut w: impl std::io::Write) -> std::io::Result<()> {
+        let Value::Object(base) = self.to_json(false) else {
+            return Ok(());
+        };
+        let mut buf = Vec::with_capacity(64 * 1024);
+        buf.push(b'{');
+        for (i, (k, v)) in base.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            serde_json::to_writer(&mut buf, k)?;
+            buf.push(b':');
+            serde_json::to_writer(&mut buf, v)?;
+        }
+        if with_events {
+            buf.extend_from_slice(b",\"events\":[");
+            for (i, e) in self.history.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                e.write_json(&mut buf);
+                if buf.len() >= 60 * 1024 {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
+            }
+            buf.push(b']');
+        }
+        buf.push(b'}');
+        w.write_all(&buf)
+    }
+}
+
+fn epoch(t: DateTime<Utc>) -> f64 {
+    t.timestamp_millis() as f64 / 1000.0
+}

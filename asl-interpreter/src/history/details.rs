@@ -1,0 +1,288 @@
+//! An event's details member, written once as the JSON text it is stored and sent as.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::EventType;
+
+/// An event's `<type>EventDetails` member: its key, and its object kept as the JSON text it is
+/// written as. An event is written (to stdout, to the store, in API responses) far more often
+/// than it is read, so its text is made once, with the event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDetails {
+    key: &'static str,
+    json: String,
+}
+
+impl EventDetails {
+    /// Details with this key and object.
+    pub fn new(key: &'static str, value: &Value) -> Self {
+        EventDetails {
+            key,
+            json: value.to_string(),
+        }
+    }
+
+    /// The details of an event of type `ty` (`None` for a type without details).
+    pub fn of(ty: EventType, value: &Value) -> Option<Self> {
+        Some(Self::new(ty.details_key()?, value))
+    }
+
+    /// `{"error": ..., "cause": ...}`, with the members given, for an event of type `ty`
+    /// (`ExecutionFailed`, `ExecutionAborted`, `MapRunFailed`, ...).
+    pub fn error_cause(ty: EventType, error: Option<&str>, cause: Option<&str>) -> Option<Self> {
+        let mut d = DetailsWriter::new();
+        if let Some(e) = error {
+            d.str("error", e);
+        }
+        if let Some(c) = cause {
+            d.str("cause", c);
+        }
+        d.finish(ty)
+    }
+
+    /// The member name, e.g. `stateEnteredEventDetails`.
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The object as compact JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The object as a JSON value.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
+
+    /// One member of the object.
+    pub fn get(&self, field: &str) -> Option<Value> {
+        match self.value() {
+            Value::Object(mut m) => m.remove(field),
+            _ => None,
+        }
+    }
+
+    /// The `name` member (a state's or a Map's), read without building the rest.
+    pub fn name(&self) -> Option<String> {
+        self.identity().and_then(|i| i.name).map(Cow::into_owned)
+    }
+
+    /// The members that tell apart events of one type following one event: the state's
+    /// `name`, or a Map iteration's `index`.
+    pub(crate) fn identity(&self) -> Option<Identity<'_>> {
+        serde_json::from_str(&self.json).ok()
+    }
+
+    /// One string member of the object.
+    pub fn get_str(&self, field: &str) -> Option<String> {
+        match self.get(field)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// An event's identity (see [`EventDetails::identity`]); the other members are skipped unread.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+pub(crate) struct Identity<'a> {
+    #[serde(borrow)]
+    pub name: Option<Cow<'a, str>>,
+    pub index: Option<u64>,
+}
+
+/// Writes a details object member by member, exactly as `serde_json` writes the same object
+/// compactly, without building it as a [`Value`] first (the engine's per-state events).
+pub(crate) struct DetailsWriter {
+    buf: Vec<u8>,
+}
+
+impl DetailsWriter {
+    /// An empty object.
+    pub fn new() -> Self {
+        let mut buf = Vec::with_capacity(96);
+        buf.push(b'{');
+        DetailsWriter { buf }
+    }
+
+    fn key(&mut self, k: &str) {
+        // The first member of an object follows its `{`; the others follow a value.
+        if self.buf.last() != Some(&b'{') {
+            self.buf.push(b',');
+        }
+        write_str(&mut self.buf, k);
+        self.buf.push(b':');
+    }
+
+    /// `"k": "v"`.
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        self.key(k);
+        write_str(&mut self.buf, v);
+        self
+    }
+
+    /// `"k": n`.
+    pub fn num(&mut self, k: &str, n: u64) -> &mut Self {
+        self.key(k);
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, &n);
+        self
+    }
+
+    /// `"k": <raw JSON>`.
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+        self.key(k);
+        self.buf.extend_from_slice(json.as_bytes());
+        self
+    }
+
+    /// `"k": "<v as JSON text>"`, the document written as a string in one pass. Returns the
+    /// size of the document's text (what AWS's payload limits count).
+    pub fn json_text(&mut self, k: &str, v: &Value) -> usize {
+        self.key(k);
+        self.buf.push(b'"');
+        let start = self.buf.len();
+        let mut extra = 0;
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut self.buf, InString { extra: &mut extra });
+        // Writing to a Vec cannot fail, and a Value always serialises.
+        let _ = v.serialize(&mut ser);
+        let size = self.buf.len() - start - extra;
+        self.buf.push(b'"');
+        size
+    }
+
+    /// `"k": {"name": "<JSON text>", ...}`: variables and their values as JSON text.
+    pub fn json_texts(&mut self, k: &str, vars: &Map<String, Value>) -> &mut Self {
+        self.key(k);
+        self.buf.push(b'{');
+        for (name, v) in vars {
+            self.json_text(name, v);
+        }
+        self.buf.push(b'}');
+        self
+    }
+
+    /// The details of an event of type `ty` (`None` for a type without details).
+    pub fn finish(mut self, ty: EventType) -> Option<EventDetails> {
+        self.buf.push(b'}');
+        let json = String::from_utf8(self.buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Some(EventDetails {
+            key: ty.details_key()?,
+            json,
+        })
+    }
+}
+
+/// Epoch milliseconds as the seconds number AWS writes (`1700000000.123`), digit for digit what
+/// `serde_json` writes for `ms as f64 / 1000.0`, without formatting a float: below 4 * 10^12 s
+/// (doubles there are closer than 0.0005 apart) the shortest decimal of that float is the
+/// exact decimal, trailing zeros dropped.
+pub(super) fn write_epoch_seconds(out: &mut Vec<u8>, ms: i64) {
+    if !(0..4_000_000_000_000_000).contains(&ms) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &(ms as f64 / 1000.0));
+        return;
+    }
+    let _ = serde_json::to_writer(&mut *out, &(ms / 1000));
+    let frac = ms % 1000;
+    let digits = [
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ];
+    let keep = match frac {
+        0 => 1,
+        f if f % 100 == 0 => 1,
+        f if f % 10 == 0 => 2,
+        _ => 3,
+    };
+    out.push(b'.');
+    out.extend_from_slice(&digits[..keep]);
+}
+
+/// A JSON string literal, escaped as `serde_json` escapes it.
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(out, s);
+}
+
+/// Writes compact JSON text already escaped for use inside a JSON string, in one pass: the text
+/// of a string value is written with its quotes and escapes escaped again; nothing else in
+/// compact JSON needs escaping. `extra` counts the bytes the second escaping added.
+struct InString<'a> {
+    extra: &'a mut usize,
+}
+
+impl serde_json::ser::Formatter for InString<'_> {
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        *self.extra += 1;
+        w.write_all(b"\\\"")
+    }
+
+    fn end_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        *self.extra += 1;
+        w.write_all(b"\\\"")
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape;
+        let c = match escape {
+            CharEscape::Quote => "\\\"",
+            CharEscape::ReverseSolidus => "\\\\",
+            CharEscape::Solidus => "/",
+            CharEscape::Backspace => "b",
+            CharEscape::FormFeed => "f",
+            CharEscape::LineFeed => "n",
+            CharEscape::CarriageReturn => "r",
+            CharEscape::Tab => "t",
+            CharEscape::AsciiControl(byte) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                *self.extra += 1;
+                return w.write_all(&[
+                    b'\\',
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xF)],
+                ]);
+            }
+        };
+        // `\x` becomes `\\x`; a quote or backslash escape also has its own character escaped:
+        // one more byte per byte of `c`.
+        *self.extra += c.len();
+        w.write_all(b"\\\\")?;
+        w.write_all(c.as_bytes())
+    }
+}
+
+/// `ExecutionStarted`'s details: the input text as given, and the role.
+pub(crate) fn execution_started(input_text: &str, role_arn: &str) -> Option<EventDetails> {
+    let mut d = DetailsWriter::new();
+    d.str("input", input_text)
+        .raw("inputDetails", NOT_TRUNCATED)
+        .str("roleArn", role_arn);
+    d.finish(EventType::ExecutionStarted)
+}
+
+/// `{"output": "<JSON text>", "outputDetails": {"truncated": false}}` for an event of type
+/// `ty` (a task's or an execution's success).
+pub(crate) fn output_details(ty: EventType, v: &Value) -> Option<EventDetails> {
+    let mut d = DetailsWriter::new();
+    d.json_text("output", v);
+    d.raw("outputDetails", NOT_TRUNCATED);
+    d.finish(ty)
+}
+
+/// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
+pub(crate) const NOT_TRUNCATED: &str = r#"{"truncated":false}"#;

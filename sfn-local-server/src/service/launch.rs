@@ -1,0 +1,160 @@
+//! Running executions: starting, resuming and redriving a stored Standard execution, running
+//! an Express one, and recording each end; the parsed definitions they run, cached.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use asl_core::StateMachine;
+use asl_interpreter::{
+    ExecutionConfig, ExecutionHandle, ExecutionType, HistoryEvent, Outcome, Status,
+};
+
+use super::{Service, now_ms};
+use crate::store::{ExecutionRec, WriteOp};
+
+/// Parsed definitions by state machine or version ARN, with the revision they were parsed
+/// from.
+#[derive(Default)]
+pub(crate) struct Definitions(Mutex<HashMap<String, (String, Arc<StateMachine>)>>);
+
+impl Service {
+    /// The parsed definition stored under `arn` (a state machine or version) at `revision`.
+    pub(crate) fn machine(
+        &self,
+        arn: &str,
+        revision: &str,
+        definition: &str,
+    ) -> Result<Arc<StateMachine>, String> {
+        let cache = || self.definitions.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((rev, m)) = cache().get(arn)
+            && rev == revision
+        {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(StateMachine::from_str(definition).map_err(|e| e.to_string())?);
+        cache().insert(arn.to_string(), (revision.to_string(), m.clone()));
+        Ok(m)
+    }
+
+    /// The parsed definition an execution runs.
+    pub(crate) fn definition_of(&self, rec: &ExecutionRec) -> Option<Arc<StateMachine>> {
+        let (revision, definition) = match self.store.version(&rec.definition_arn).ok()? {
+            Some(v) => (v.revision_id, v.definition),
+            None => {
+                let sm = self.store.state_machine(&rec.definition_arn).ok()??;
+                (sm.revision_id, sm.definition)
+            }
+        };
+        self.machine(&rec.definition_arn, &revision, &definition)
+            .ok()
+    }
+
+    /// Starts (`recorded` empty) or resumes a Standard execution whose row is stored.
+    pub(crate) fn launch(
+        self: &Arc<Self>,
+        rec: &ExecutionRec,
+        machine: Arc<StateMachine>,
+        recorded: Vec<HistoryEvent>,
+    ) {
+        let config = self.config_for(rec, ExecutionType::Standard);
+        let handle = if recorded.is_empty() {
+            self.interp.start(machine, config)
+        } else {
+            self.interp.resume(machine, config, recorded)
+        };
+        self.watch(rec, handle);
+    }
+
+    /// Redrives a closed execution: its row goes back to RUNNING with one more redrive, and
+    /// the interpreter re-runs what failed. Returns the redrive time (epoch ms).
+    pub(crate) fn redrive(self: &Arc<Self>, rec: &ExecutionRec) -> Result<i64, String> {
+        let machine = self
+            .definition_of(rec)
+            .ok_or_else(|| "the state machine definition is no longer available".to_string())?;
+        let mut events = Vec::new();
+        for v in self.store.events(&rec.arn).map_err(|e| e.to_string())? {
+            match HistoryEvent::from_json(&v) {
+                Some(e) if e.id == events.len() as u64 + 1 => events.push(e),
+                _ => return Err("the execution's history is incomplete".into()),
+            }
+        }
+        let now = now_ms();
+        let count = rec.redrive_count + 1;
+        self.store
+            .redrive_execution(&rec.arn, count, now)
+            .map_err(|e| e.to_string())?;
+        let mut rec = rec.clone();
+        rec.status = Status::Running;
+        rec.redrive_count = count;
+        rec.redrive_date = Some(now);
+        rec.output = None;
+        rec.error = None;
+        rec.cause = None;
+        rec.stop = None;
+        let config = self.config_for(&rec, ExecutionType::Standard);
+        let handle = self.interp.redrive(machine, config, events, count);
+        self.watch(&rec, handle);
+        Ok(now)
+    }
+
+    /// Registers a started execution and records its end.
+    fn watch(self: &Arc<Self>, rec: &ExecutionRec, handle: ExecutionHandle) {
+        self.running.insert(&rec.arn, handle.control());
+        let me = self.clone();
+        let mut rec = rec.clone();
+        tokio::spawn(async move {
+            let outcome = handle.outcome().await;
+            apply_outcome(&mut rec, &outcome);
+            me.writer.send(WriteOp::Finish(rec.clone()));
+            me.writer.flush_async().await;
+            // Its end is stored: whoever awaits it may read it now.
+            me.running.remove(&rec.arn);
+            tracing::info!(execution = %rec.arn, status = %rec.status.as_str(), "execution ended");
+        });
+    }
+
+    /// Runs an Express execution to its end (nothing is stored: Express has no history).
+    pub(crate) async fn run_express(
+        &self,
+        rec: &ExecutionRec,
+        machine: Arc<StateMachine>,
+    ) -> Outcome {
+        let config = self.config_for(rec, ExecutionType::Express);
+        self.interp.start(machine, config).outcome().await
+    }
+
+    fn config_for(&self, rec: &ExecutionRec, kind: ExecutionType) -> ExecutionConfig {
+        // The role of the definition that runs (a version keeps the role it was published with).
+        let role_arn = match self.store.version(&rec.definition_arn) {
+            Ok(Some(v)) => v.role_arn,
+            _ => self
+                .store
+                .state_machine(&rec.definition_arn)
+                .ok()
+                .flatten()
+                .map(|s| s.role_arn)
+                .unwrap_or_default(),
+        };
+        ExecutionConfig {
+            name: rec.name.clone(),
+            state_machine_name: asl_core::arn::state_machine_name(&rec.sm_arn).to_string(),
+            role_arn,
+            execution_type: kind,
+            test_case: rec.test_case.clone(),
+            input_text: rec.input.clone(),
+            region: self.settings.region.clone(),
+            account: self.settings.account.clone(),
+            arn: Some(rec.arn.clone()),
+            context: None,
+        }
+    }
+}
+
+/// Copies an outcome's end state into the execution's row.
+fn apply_outcome(rec: &mut ExecutionRec, o: &Outcome) {
+    rec.status = o.status;
+    rec.output = o.output.clone();
+    rec.error = o.error.clone();
+    rec.cause = o.cause.clone();
+    rec.stop = Some(o.stop_date.timestamp_millis());
+}

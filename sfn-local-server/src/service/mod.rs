@@ -1,0 +1,106 @@
+//! The running service: a hub over its parts. The API handlers ([`crate::api`]), nested
+//! executions and the scheduler call its typed operations ([`StartExecution`] and the
+//! others in `executions.rs`).
+//!
+//! - `settings.rs`: [`Settings`].
+//! - `wiring.rs`: the interpreter with its task handlers and the listeners that store what
+//!   executions do.
+//! - `launch.rs`: starting, resuming, redriving and watching executions; parsed definitions.
+//! - `running.rs`: the executions in flight, and awaiting their end.
+//! - `executions.rs`: the typed execution operations.
+//! - `recovery.rs`: resuming after a crash.
+//! - `activities.rs`: activity task queues.
+
+mod activities;
+mod executions;
+mod launch;
+mod recovery;
+mod running;
+mod settings;
+mod wiring;
+
+use std::sync::{Arc, Weak};
+
+use asl_interpreter::{Handlers, Interpreter, PollListener};
+use serde_json::{Value, json};
+
+pub(crate) use executions::Redrive;
+pub use executions::{MAX_PAYLOAD, StartExecution, Started, StopExecution, SyncRun};
+pub use recovery::MAX_RESUMES_WITHOUT_PROGRESS;
+pub use settings::Settings;
+
+use crate::integrations::ecs::EcsHandler;
+use crate::integrations::sinks::Recorder;
+use crate::store::{Store, Writer};
+
+/// The service.
+pub struct Service {
+    pub(crate) settings: Settings,
+    pub(crate) store: Store,
+    pub(crate) writer: Writer,
+    pub(crate) interp: Interpreter,
+    /// SNS, SQS and EventBridge messages the executions sent.
+    pub recorder: Recorder,
+    /// ECS tasks (their logs), when configured.
+    pub ecs: Option<EcsHandler>,
+    running: running::Running,
+    definitions: launch::Definitions,
+    activities: activities::Activities,
+}
+
+/// Epoch milliseconds now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Epoch seconds (as AWS's JSON protocol sends timestamps) from milliseconds.
+pub fn epoch(ms: i64) -> Value {
+    json!(ms as f64 / 1000.0)
+}
+
+impl Service {
+    /// Builds the service over `store`, with `extra` task handlers added to the built-in ones.
+    pub fn new(
+        settings: Settings,
+        store: Store,
+        extra: Handlers,
+        polls: Option<PollListener>,
+    ) -> Arc<Service> {
+        Arc::new_cyclic(|me: &Weak<Service>| {
+            let writer = Writer::start(store.clone());
+            let recorder = wiring::recorder(&store, &writer);
+            let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
+            let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
+            recovery::close_interrupted_children(&store);
+            let interp = wiring::interpreter(&settings, handlers, &writer, polls);
+            Service {
+                settings,
+                store,
+                writer,
+                interp,
+                recorder,
+                ecs,
+                running: running::Running::new(),
+                definitions: Default::default(),
+                activities: Default::default(),
+            }
+        })
+    }
+
+    /// Number of executions in flight.
+    pub fn running_count(&self) -> usize {
+        self.running.len()
+    }
+
+    /// `GetActivityTask`'s wait: the oldest task waiting on `activity` (its token and
+    /// input), or `None` when none came within the poll time.
+    pub(crate) async fn poll_activity(
+        &self,
+        activity: &str,
+        worker: &str,
+    ) -> Option<(String, String)> {
+        self.activities
+            .poll(activity, worker, self.settings.activity_poll)
+            .await
+    }
+}

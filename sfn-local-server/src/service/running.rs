@@ -1,0 +1,84 @@
+//! The executions in flight: their controls, and a way to await their end.
+//!
+//! Each entry holds a `watch` sender that nobody sends on: it is dropped with the entry, once
+//! the execution's end is stored, and that wakes every receiver. A separate counter is bumped
+//! at every launch and once recovery is done, for a waiter on an execution the store says is
+//! running but that is not launched yet (it resumes after a restart).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use asl_interpreter::ExecutionControl;
+use tokio::sync::watch;
+
+/// The registry of executions in flight.
+pub(crate) struct Running {
+    executions: Mutex<HashMap<String, Entry>>,
+    launches: watch::Sender<u64>,
+}
+
+struct Entry {
+    control: ExecutionControl,
+    /// Dropped with the entry: its receivers then see the channel closed.
+    end: watch::Sender<()>,
+}
+
+/// The end of one execution, awaitable.
+pub(crate) struct End(watch::Receiver<()>);
+
+impl End {
+    /// Returns once the execution has ended and its end is stored.
+    pub(crate) async fn wait(mut self) {
+        while self.0.changed().await.is_ok() {}
+    }
+}
+
+impl Running {
+    pub(crate) fn new() -> Running {
+        Running {
+            executions: Mutex::default(),
+            launches: watch::Sender::new(0),
+        }
+    }
+
+    fn map(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.executions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a launched execution.
+    pub(crate) fn insert(&self, arn: &str, control: ExecutionControl) {
+        let end = watch::Sender::new(());
+        self.map().insert(arn.to_string(), Entry { control, end });
+        self.changed();
+    }
+
+    /// Forgets an execution whose end is stored, waking whoever awaits it.
+    pub(crate) fn remove(&self, arn: &str) {
+        self.map().remove(arn);
+    }
+
+    /// Wakes the waiters on executions not launched yet (a launch, or recovery done).
+    pub(crate) fn changed(&self) {
+        self.launches.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The live control of a running execution.
+    pub(crate) fn control(&self, arn: &str) -> Option<ExecutionControl> {
+        self.map().get(arn).map(|e| e.control.clone())
+    }
+
+    /// The end of a running execution (`None`: not running here).
+    pub(crate) fn end_of(&self, arn: &str) -> Option<End> {
+        self.map().get(arn).map(|e| End(e.end.subscribe()))
+    }
+
+    /// A receiver that sees every later launch (and the end of recovery).
+    pub(crate) fn launches(&self) -> watch::Receiver<u64> {
+        self.launches.subscribe()
+    }
+
+    /// How many executions are in flight.
+    pub(crate) fn len(&self) -> usize {
+        self.map().len()
+    }
+}

@@ -1,0 +1,52 @@
+//! How the service is set up.
+
+use std::time::Duration;
+
+use asl_core::arn::Scope;
+use asl_interpreter::MockConfig;
+
+use crate::integrations::ecs::EcsConfig;
+
+/// How the service is set up (from flags, the config file and the environment).
+#[derive(Clone)]
+pub struct Settings {
+    /// Region in ARNs.
+    pub region: String,
+    /// Account in ARNs.
+    pub account: String,
+    /// Multiplies every wait (Step Functions Local's `WAIT_TIME_SCALE`).
+    pub wait_time_scale: f64,
+    /// How long `GetActivityTask` waits for a task (AWS: 60 s).
+    pub activity_poll: Duration,
+    /// MockConfigFile.
+    pub mock: Option<MockConfig>,
+    /// ECS task definitions run as local processes (`ecs:runTask` has no handler without).
+    pub ecs: Option<EcsConfig>,
+    /// The folder of the local S3 (bucket `B`, key `K` is `<s3_root>/B/K`).
+    pub s3_root: Option<std::path::PathBuf>,
+    /// Host names served besides the loopback ones (`--allowed-host`; see `http.rs`).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Settings {
+    /// Where the ARNs this service hands out live (the `aws` partition, the configured
+    /// region and account).
+    pub fn arns(&self) -> Scope {
+        Scope::new(self.region.as_str(), self.account.as_str())
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            wait_time_scale: 1.0,
+            activity_poll: Duration::from_secs(60),
+            mock: None,
+            ecs: None,
+            s3_root: None,
+            allowed_hosts: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The embedded store: one SQLite database (WAL) holding everything the API acknowledged.
+//!
+//! Reads and single-row writes go straight to the connection; history events, which arrive
+//! in bursts while executions run, go through a writer thread that commits them in batches
+//! (see [`Writer`]). `--in-memory` uses the same schema on an in-memory database.
+//!
+//! One file per concept: the schema and its migrations (`schema.rs`), state machines with
+//! their versions and aliases (`machines.rs`), executions with their history
+//! (`executions.rs`), `activities.rs`, `tags.rs`, `map_runs.rs`, recorded messages
+//! (`records.rs`), and the writer (`writer.rs`).
+
+mod activities;
+mod executions;
+mod machines;
+mod map_runs;
+mod records;
+mod schema;
+mod tags;
+mod writer;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+pub use activities::ActivityRec;
+pub use executions::ExecutionRec;
+pub use machines::{AliasRec, StateMachineRec, VersionRec};
+pub use records::RecordRec;
+pub use writer::{WriteOp, Writer};
+
+use crate::kinds::ApiEnum;
+
+/// A store failure (I/O, corruption): answered as a 500 `InternalFailure`.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {0}")]
+pub struct StoreError(#[from] rusqlite::Error);
+
+/// Store result.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The database.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn json_col(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// A text column holding an enum as the API spells it (`RUNNING`, `EXPRESS`).
+fn enum_col<T: ApiEnum>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    T::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a known value: {text}").into(),
+        )
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, or an in-memory one.
+    pub fn open(path: Option<&Path>) -> Result<Store> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        // WAL + NORMAL: a commit survives the process being killed (the crash we promise to
+        // survive); FULL would add an fsync per commit for power loss.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(schema::SCHEMA)?;
+        schema::migrate(&conn)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,40 @@
+//! Messages the messaging integrations recorded (SNS, SQS, EventBridge).
+
+use serde_json::Value;
+
+use super::{Result, Store, json_col};
+
+/// A message recorded by a messaging integration (SNS, SQS, EventBridge).
+#[allow(missing_docs)] // the fields are the API members of the same names
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRec {
+    pub id: String,
+    pub service: String,
+    pub target: String,
+    pub payload: Value,
+    pub time: i64,
+    pub execution_arn: Option<String>,
+    pub state_name: Option<String>,
+}
+
+impl Store {
+    /// Recorded messages, oldest first, optionally of one service.
+    pub fn records(&self, service: Option<&str>) -> Result<Vec<RecordRec>> {
+        let db = self.db();
+        let mut st = db.prepare(
+            "SELECT id, service, target, payload, time, execution_arn, state_name FROM records WHERE (?1 IS NULL OR service = ?1) ORDER BY seq",
+        )?;
+        let rows = st.query_map([service], |r| {
+            Ok(RecordRec {
+                id: r.get(0)?,
+                service: r.get(1)?,
+                target: r.get(2)?,
+                payload: json_col(r.get(3)?),
+                time: r.get(4)?,
+                execution_arn: r.get(5)?,
+                state_name: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,85 @@
+//! The database schema, and the columns added to it since its first release.
+
+use rusqlite::Connection;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS state_machines (
+    arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER, revision_id TEXT NOT NULL,
+    description TEXT, logging TEXT NOT NULL, tracing TEXT NOT NULL, encryption TEXT NOT NULL,
+    next_version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS versions (
+    arn TEXT PRIMARY KEY, sm_arn TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+    type TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, created INTEGER NOT NULL,
+    revision_id TEXT NOT NULL, description TEXT, logging TEXT NOT NULL, tracing TEXT NOT NULL,
+    encryption TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_by_sm ON versions (sm_arn, version);
+CREATE TABLE IF NOT EXISTS aliases (
+    arn TEXT PRIMARY KEY, sm_arn TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+    routing TEXT NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS executions (
+    arn TEXT PRIMARY KEY, seq INTEGER NOT NULL, sm_arn TEXT NOT NULL, name TEXT NOT NULL,
+    status TEXT NOT NULL, type TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
+    cause TEXT, start INTEGER NOT NULL, stop INTEGER, version_arn TEXT, alias_arn TEXT,
+    definition_arn TEXT NOT NULL, trace_header TEXT, test_case TEXT,
+    redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date INTEGER
+);
+CREATE INDEX IF NOT EXISTS executions_by_sm ON executions (sm_arn, seq);
+CREATE TABLE IF NOT EXISTS resume_attempts (
+    arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution_arn, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS activities (
+    arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, encryption TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (
+    resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (resource_arn, key)
+);
+CREATE TABLE IF NOT EXISTS map_runs (
+    arn TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, run TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn);
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL,
+    target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
+    execution_arn TEXT, state_name TEXT
+);
+";
+
+/// Columns added to a table after its first release: `(table, column, type)`. A database
+/// made before them gets them on open (`CREATE TABLE IF NOT EXISTS` leaves an existing table
+/// as it is); they come after the table's first columns, in this order, in both.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // The map run that started a child workflow execution (NULL for the others), and the
+    // number of items it processes.
+    ("executions", "map_run_arn", "TEXT"),
+    ("executions", "item_count", "INTEGER"),
+];
+
+/// What needs the [`ADDED_COLUMNS`].
+const AFTER_ADDED_COLUMNS: &str = "
+CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run_arn, seq)
+    WHERE map_run_arn IS NOT NULL;
+";
+
+/// Adds the [`ADDED_COLUMNS`] a database does not have yet.
+pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, ty) in ADDED_COLUMNS {
+        let exists: bool = conn.query_row(
+            &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
+        }
+    }
+    conn.execute_batch(AFTER_ADDED_COLUMNS)
+}

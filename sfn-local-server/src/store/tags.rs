@@ -1,0 +1,44 @@
+//! Tags of state machines, versions, aliases and activities.
+
+use rusqlite::params;
+
+use super::{Result, Store};
+
+impl Store {
+    /// A resource's tags in key order.
+    pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>> {
+        let db = self.db();
+        let mut st =
+            db.prepare("SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key")?;
+        let rows = st.query_map([arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds or overwrites tags.
+    pub fn tag(&self, arn: &str, tags: &[(String, String)]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        for (k, v) in tags {
+            tx.execute(
+                "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
+                params![arn, k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes tags.
+    pub fn untag(&self, arn: &str, keys: &[String]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        for k in keys {
+            tx.execute(
+                "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2",
+                params![arn, k],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

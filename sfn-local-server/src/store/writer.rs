@@ -1,0 +1,180 @@
+//! The writer thread: history events, execution ends, map runs and recorded messages, queued
+//! while executions run and committed in batches.
+
+use std::sync::{Arc, mpsc};
+
+use rusqlite::params;
+
+use super::executions::{INSERT_EXECUTION, execute_with};
+use super::{ExecutionRec, RecordRec, Result, Store};
+use crate::kinds::ApiEnum;
+
+/// A write queued for the writer thread.
+#[derive(Debug)]
+pub enum WriteOp {
+    /// One history event (its JSON text).
+    Event {
+        /// The execution.
+        execution_arn: Arc<str>,
+        /// The event id.
+        id: u64,
+        /// The event's JSON text.
+        event: String,
+    },
+    /// An execution's end.
+    Finish(ExecutionRec),
+    /// A map run's child workflow execution, inserted when it starts, updated when it ends.
+    Child(ExecutionRec),
+    /// A map run (its DescribeMapRun JSON text), inserted or replaced.
+    MapRun {
+        /// The map run.
+        arn: String,
+        /// The execution that runs it.
+        execution_arn: String,
+        /// Its DescribeMapRun JSON text.
+        run: String,
+    },
+    /// A recorded message.
+    Record(RecordRec),
+    /// Signals once everything queued before it is committed.
+    Ack(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The writer thread: drains the queue and commits what it finds in one transaction, so a
+/// burst of events costs one commit.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<WriteOp>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `store`.
+    pub fn start(store: Store) -> Writer {
+        let (tx, rx) = mpsc::channel::<WriteOp>();
+        std::thread::Builder::new()
+            .name("sfn-local-writer".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < 4096 {
+                        match rx.try_recv() {
+                            Ok(op) => batch.push(op),
+                            Err(_) => break,
+                        }
+                    }
+                    if let Err(e) = store.apply(&batch) {
+                        tracing::error!(error = %e, "history write failed");
+                    }
+                    for op in batch {
+                        if let WriteOp::Ack(done) = op {
+                            let _ = done.send(());
+                        }
+                    }
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the writer thread"));
+        Writer { tx }
+    }
+
+    /// Queues a write.
+    pub fn send(&self, op: WriteOp) {
+        let _ = self.tx.send(op);
+    }
+
+    /// Waits until everything queued so far is committed (from a plain thread).
+    pub fn flush(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(WriteOp::Ack(tx)).is_ok() {
+            let _ = rx.blocking_recv();
+        }
+    }
+
+    /// Waits until everything queued so far is committed.
+    pub async fn flush_async(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(WriteOp::Ack(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+impl Store {
+    /// Applies a batch of writes in one transaction.
+    pub fn apply(&self, ops: &[WriteOp]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        for op in ops {
+            match op {
+                WriteOp::Event {
+                    execution_arn,
+                    id,
+                    event,
+                } => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
+                        params![execution_arn, *id as i64, event],
+                    )?;
+                }
+                WriteOp::Finish(e) => {
+                    tx.execute(
+                        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop = ?6 WHERE arn = ?1",
+                        params![e.arn, e.status.api_name(), e.output, e.error, e.cause, e.stop],
+                    )?;
+                }
+                WriteOp::Child(e) => {
+                    let sql = format!(
+                        "{INSERT_EXECUTION} ON CONFLICT (arn) DO UPDATE SET status = excluded.status,
+                             output = excluded.output, error = excluded.error,
+                             cause = excluded.cause, stop = excluded.stop"
+                    );
+                    execute_with(&tx, &sql, e)?;
+                }
+                WriteOp::MapRun {
+                    arn,
+                    execution_arn,
+                    run,
+                } => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)",
+                        params![arn, execution_arn, run],
+                    )?;
+                }
+                WriteOp::Record(r) => {
+                    tx.execute(
+                        "INSERT INTO records (id, service, target, payload, time, execution_arn, state_name) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                        params![r.id, r.service, r.target, r.payload.to_string(), r.time, r.execution_arn, r.state_name],
+                    )?;
+                }
+                WriteOp::Ack(_) => {}
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn writer_batches_and_flush_waits() {
+        let s = Store::open(None).unwrap();
+        let w = Writer::start(s.clone());
+        let arn: Arc<str> = "arn:e".into();
+        for id in 1..=100 {
+            w.send(WriteOp::Event {
+                execution_arn: arn.clone(),
+                id,
+                event: format!("{{\"id\":{id}}}"),
+            });
+        }
+        w.flush();
+        let ev = s.events("arn:e").unwrap();
+        assert_eq!(ev.len(), 100);
+        assert_eq!(ev[99], json!({"id": 100}));
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 100);
+    }
+}
