@@ -13,8 +13,9 @@
 //! | map run | `mapRun:<state machine>/<label>:<id>` |
 //! | activity | `activity:<name>` |
 //!
-//! [`Scope`] builds them from a partition, region and account (taken from the server's
-//! settings today; from the request later); [`parse`] and [`parse_machine`] read them back.
+//! [`Scope`] builds them from a partition, region and account: [`Scope::in_region`] takes the
+//! partition the region belongs to ([`partition_of`]), as AWS does for the region a request
+//! was signed for; [`parse`] and [`parse_machine`] read them back.
 //!
 //! ```
 //! use asl_core::arn::{self, MachineRef, ResourceType, Scope};
@@ -28,10 +29,45 @@
 
 use std::fmt;
 
+/// The partitions and how their regions are named, as botocore's `partitions.json` lists them
+/// (`regionRegex`): (partition, region prefix). The first match wins, so the longer prefixes
+/// of the `us-` partitions come before `aws`, which takes every other region.
+const PARTITIONS: &[(&str, &str)] = &[
+    ("aws-us-gov", "us-gov-"),
+    ("aws-iso-b", "us-isob-"),
+    ("aws-iso-f", "us-isof-"),
+    ("aws-iso", "us-iso-"),
+    ("aws-iso-e", "eu-isoe-"),
+    ("aws-eusc", "eusc-"),
+    ("aws-cn", "cn-"),
+];
+
+/// Every partition name an ARN may carry.
+pub const PARTITION_NAMES: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// The partition a region belongs to: `cn-northwest-1` is in `aws-cn`, `us-gov-west-1` in
+/// `aws-us-gov`, `us-isob-east-1` in `aws-iso-b`; a region of no other partition (new or
+/// unknown ones too, as the SDKs resolve them) is in `aws`.
+pub fn partition_of(region: &str) -> &'static str {
+    PARTITIONS
+        .iter()
+        .find(|(_, prefix)| region.starts_with(prefix))
+        .map_or("aws", |(p, _)| p)
+}
+
 /// The partition, region and account ARNs are made in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    /// `aws`, `aws-cn` or `aws-us-gov`.
+    /// One of [`PARTITION_NAMES`] (`aws`, `aws-cn`, `aws-us-gov`, ...).
     pub partition: String,
     /// The region (`us-east-1`).
     pub region: String,
@@ -47,6 +83,32 @@ impl Scope {
             region: region.into(),
             account: account.into(),
         }
+    }
+
+    /// A scope in `region`'s partition ([`partition_of`]).
+    pub fn in_region(region: impl Into<String>, account: impl Into<String>) -> Scope {
+        let region = region.into();
+        Scope {
+            partition: partition_of(&region).into(),
+            region,
+            account: account.into(),
+        }
+    }
+
+    /// The scope a Step Functions ARN was made in; `None` when it is not one.
+    pub fn of_arn(arn: &str) -> Option<Scope> {
+        let a = parse(arn).ok()?;
+        Some(Scope {
+            partition: a.partition.into(),
+            region: a.region.into(),
+            account: a.account.into(),
+        })
+    }
+
+    /// The prefix every ARN of this scope with the resource type `resource` starts with
+    /// (`arn:aws:states:us-east-1:123456789012:stateMachine:`).
+    pub fn prefix(&self, resource: ResourceType<'_>) -> String {
+        self.states(resource.as_str(), format_args!(""))
     }
 
     fn states(&self, resource: &str, rest: fmt::Arguments<'_>) -> String {
@@ -83,7 +145,7 @@ impl Scope {
 
     /// The prefix every activity ARN of this scope starts with.
     pub fn activity_prefix(&self) -> String {
-        self.activity("")
+        self.prefix(ResourceType::Activity)
     }
 }
 
@@ -165,7 +227,7 @@ pub fn parse(arn: &str) -> Result<Arn<'_>, ArnError> {
     let bad = || ArnError(arn.to_string());
     let mut it = arn.split(':');
     let partition = match (it.next(), it.next(), it.next()) {
-        (Some("arn"), Some(p @ ("aws" | "aws-cn" | "aws-us-gov")), Some("states")) => p,
+        (Some("arn"), Some(p), Some("states")) if PARTITION_NAMES.contains(&p) => p,
         _ => return Err(bad()),
     };
     let (Some(region), Some(account), Some(kind)) = (it.next(), it.next(), it.next()) else {
@@ -182,6 +244,30 @@ pub fn parse(arn: &str) -> Result<Arn<'_>, ArnError> {
         resource: ResourceType::from_str(kind),
         parts,
     })
+}
+
+/// Whether `arn` is an IAM role's ARN, `arn:<partition>:iam::<account>:role/<path><name>`:
+/// a known partition, no region, a 12-digit account, and a role name (with an optional path)
+/// of the characters IAM allows (`A-Za-z0-9` and `+=,.@_-`, `/` between path parts).
+pub fn is_iam_role(arn: &str) -> bool {
+    let mut it = arn.splitn(6, ':');
+    let (Some("arn"), Some(p), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+        it.next(),
+    ) else {
+        return false;
+    };
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
+    PARTITION_NAMES.contains(&p)
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|r| !r.is_empty() && !r.ends_with('/') && r.chars().all(name_char))
 }
 
 /// What a `stateMachine` ARN names.
@@ -282,6 +368,41 @@ mod tests {
     }
 
     #[test]
+    fn partitions_by_region() {
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("us-west-2", "aws"),
+            ("eu-central-1", "aws"),
+            ("ap-southeast-5", "aws"),
+            ("il-central-1", "aws"),
+            ("mx-central-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("cn-northwest-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-gov-east-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-iso-west-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("us-isof-east-1", "aws-iso-f"),
+            ("eusc-de-east-1", "aws-eusc"),
+            ("moon-base-1", "aws"),
+        ] {
+            assert_eq!(partition_of(region), partition, "{region}");
+            let scope = Scope::in_region(region, "123456789012");
+            let arn = scope.state_machine("m");
+            assert_eq!(
+                arn,
+                format!("arn:{partition}:states:{region}:123456789012:stateMachine:m")
+            );
+            assert_eq!(Scope::of_arn(&arn), Some(scope.clone()), "{arn}");
+            assert!(arn.starts_with(&scope.prefix(ResourceType::StateMachine)));
+        }
+        assert_eq!(Scope::of_arn("arn:aws:lambda:r:1:function:f"), None);
+    }
+
+    #[test]
     fn parses_what_it_builds() {
         let s = scope();
         for (arn, resource, parts) in [
@@ -323,6 +444,32 @@ mod tests {
             "Invalid Arn: 'x'",
             "the API's message"
         );
+    }
+
+    #[test]
+    fn iam_roles() {
+        for (arn, ok) in [
+            ("arn:aws:iam::123456789012:role/r", true),
+            (
+                "arn:aws:iam::123456789012:role/service-role/Sfn-x_y+z=,.@-1",
+                true,
+            ),
+            ("arn:aws-cn:iam::123456789012:role/r", true),
+            ("arn:aws-iso-f:iam::123456789012:role/r", true),
+            ("arn:aws:iam::123456789012:policy/p", false),
+            ("arn:aws:iam::aws:policy/AWSBatchFullAccess", false),
+            ("arn:aws:iam:us-east-1:123456789012:role/r", false),
+            ("arn:aws:iam::123456789012:role/", false),
+            ("arn:aws:iam::123456789012:role/path/", false),
+            ("arn:aws:iam::12345:role/r", false),
+            ("arn:other:iam::123456789012:role/r", false),
+            ("arn:aws:iam::123456789012:role/has space", false),
+            ("arn:aws:sts::123456789012:assumed-role/r/s", false),
+            ("not-an-arn", false),
+            ("", false),
+        ] {
+            assert_eq!(is_iam_role(arn), ok, "{arn}");
+        }
     }
 
     #[test]

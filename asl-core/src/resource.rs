@@ -56,9 +56,90 @@ pub fn integration_form(resource: &str) -> Cow<'_, str> {
     Cow::Owned(format!("arn:{partition}:states:::{rest}"))
 }
 
+/// The form a Task's resource is routed by: the documented integration form
+/// ([`integration_form`]) in the `aws` partition, whatever partition it was written in
+/// (`arn:aws-cn:states:::lambda:invoke` is the same integration as
+/// `arn:aws:states:::lambda:invoke`). Other ARNs (a Lambda function's, an activity's) are
+/// unchanged: they name one resource.
+pub fn routing_form(resource: &str) -> Cow<'_, str> {
+    let form = integration_form(resource);
+    let other_partition = form
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(":states:::"))
+        .filter(|(partition, _)| *partition != "aws" && !partition.contains(':'));
+    match other_partition {
+        Some((_, rest)) => Cow::Owned(format!("arn:aws:states:::{rest}")),
+        None => form,
+    }
+}
+
+/// Whether `resource` is a Lambda function's ARN, in any partition:
+/// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`. The name is Lambda's to
+/// check (an empty or malformed one is Lambda's `ValidationException`).
+pub fn is_lambda_function(resource: &str) -> bool {
+    let parts: Vec<&str> = resource.splitn(7, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "lambda", _, _, "function", _]
+            if partition.starts_with("aws")
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::integration_form;
+    use super::{integration_form, is_lambda_function, routing_form};
+
+    #[test]
+    fn routing_is_in_the_aws_partition() {
+        for (written, routed) in [
+            (
+                "arn:aws:states:::lambda:invoke",
+                "arn:aws:states:::lambda:invoke",
+            ),
+            (
+                "arn:aws-cn:states:::lambda:invoke",
+                "arn:aws:states:::lambda:invoke",
+            ),
+            (
+                "arn:aws-us-gov:states:us-gov-west-1:123456789012:sns:publish",
+                "arn:aws:states:::sns:publish",
+            ),
+            (
+                "arn:aws-iso-b:states:::aws-sdk:s3:listObjectsV2",
+                "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+            ),
+            // Resources of one account keep everything.
+            (
+                "arn:aws-cn:states:cn-north-1:123456789012:activity:a",
+                "arn:aws-cn:states:cn-north-1:123456789012:activity:a",
+            ),
+            (
+                "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+                "arn:aws-cn:lambda:cn-north-1:123456789012:function:f",
+            ),
+        ] {
+            assert_eq!(routing_form(written), routed, "{written}");
+        }
+    }
+
+    #[test]
+    fn lambda_functions_in_every_partition() {
+        for (arn, is) in [
+            ("arn:aws:lambda:us-east-1:123456789012:function:f", true),
+            (
+                "arn:aws:lambda:us-east-1:123456789012:function:f:prod",
+                true,
+            ),
+            ("arn:aws-cn:lambda:cn-north-1:123456789012:function:f", true),
+            ("arn:aws-us-gov:lambda:us-gov-west-1:1:function:f", true),
+            ("arn:aws:lambda:us-east-1:123456789012:layer:l", false),
+            ("arn:aws:lambda:us-east-1:123456789012:function:", true),
+            ("arn:aws:states:::lambda:invoke", false),
+            ("function:f", false),
+        ] {
+            assert_eq!(is_lambda_function(arn), is, "{arn}");
+        }
+    }
 
     #[test]
     fn integrations_lose_region_and_account() {

@@ -107,12 +107,15 @@ impl Default for ExecutionConfig {
 }
 
 impl ExecutionConfig {
+    /// The partition, region and account its ARNs are made in (the partition is the
+    /// region's: `cn-north-1` is in `aws-cn`).
+    pub fn scope(&self) -> asl_core::arn::Scope {
+        asl_core::arn::Scope::in_region(self.region.as_str(), self.account.as_str())
+    }
+
     /// The state machine ARN.
     pub fn state_machine_arn(&self) -> String {
-        format!(
-            "arn:aws:states:{}:{}:stateMachine:{}",
-            self.region, self.account, self.state_machine_name
-        )
+        self.scope().state_machine(&self.state_machine_name)
     }
 
     /// The execution ARN.
@@ -120,18 +123,13 @@ impl ExecutionConfig {
         if let Some(arn) = &self.arn {
             return arn.clone();
         }
+        let scope = self.scope();
         match self.execution_type {
-            ExecutionType::Standard => format!(
-                "arn:aws:states:{}:{}:execution:{}:{}",
-                self.region, self.account, self.state_machine_name, self.name
-            ),
-            ExecutionType::Express => format!(
-                "arn:aws:states:{}:{}:express:{}:{}:{}",
-                self.region,
-                self.account,
-                self.state_machine_name,
-                self.name,
-                uuid::Uuid::new_v4()
+            ExecutionType::Standard => scope.execution(&self.state_machine_name, &self.name),
+            ExecutionType::Express => scope.express_execution(
+                &self.state_machine_name,
+                &self.name,
+                &uuid::Uuid::new_v4().to_string(),
             ),
         }
     }

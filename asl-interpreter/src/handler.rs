@@ -180,27 +180,17 @@ impl Handlers {
         if let Some(h) = self.exact.get(resource) {
             return Some(h.clone());
         }
-        if !self.functions.is_empty() {
-            let name = if resource.starts_with("arn:aws:states:::lambda:invoke") {
-                parameters.get("FunctionName").and_then(Value::as_str)
-            } else if resource.contains(":function:") {
-                Some(resource)
-            } else {
-                None
-            };
-            if let Some(name) = name {
-                let short = function_short_name(name);
-                if let Some(h) = self
-                    .functions
-                    .get(name)
-                    .or_else(|| self.functions.get(short))
-                {
-                    return Some(h.clone());
-                }
-            }
+        if !self.functions.is_empty()
+            && let Some(name) = function_of(resource, parameters)
+            && let Some(h) = self
+                .functions
+                .get(name)
+                .or_else(|| self.functions.get(function_short_name(name)))
+        {
+            return Some(h.clone());
         }
-        let is_function = resource.starts_with("arn:aws:states:::lambda:invoke")
-            || (resource.starts_with("arn:aws:lambda:") && resource.contains(":function:"));
+        let is_function =
+            resource.starts_with(LAMBDA_INVOKE) || asl_core::resource::is_lambda_function(resource);
         if is_function && let Some(h) = &self.any_function {
             return Some(h.clone());
         }
@@ -212,12 +202,27 @@ impl Handlers {
     }
 }
 
+/// The `lambda:invoke` integration (with or without a pattern), as the engine routes it.
+const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// The function a request calls: `FunctionName` of a `lambda:invoke` task, or the resource
+/// itself when it is a function's ARN; `None` for any other resource.
+pub(crate) fn function_of<'a>(resource: &'a str, parameters: &'a Value) -> Option<&'a str> {
+    if resource.starts_with(LAMBDA_INVOKE) {
+        parameters.get("FunctionName").and_then(Value::as_str)
+    } else if resource.contains(":function:") {
+        Some(resource)
+    } else {
+        None
+    }
+}
+
 /// A function handler seen through the `lambda:invoke` integration.
 struct LambdaFunction(Arc<dyn TaskHandler>);
 
 impl TaskHandler for LambdaFunction {
     fn call(&self, mut req: TaskRequest) -> HandlerFuture {
-        if !req.resource.starts_with("arn:aws:states:::lambda:invoke") {
+        if !req.resource.starts_with(LAMBDA_INVOKE) {
             req.function_name = Some(req.resource.clone());
             return self.0.call(req);
         }

@@ -37,9 +37,10 @@
 //!
 //! The engine (private): `engine::driver` runs an execution and its sequences of states;
 //! `engine::kernel` is what every state goes through (input/output pipeline, exit, failure,
-//! Catch); `engine::retry` the Retry state; `engine::states` one body per state type (Task,
-//! Choice, Wait, Parallel, Map with its map run, batching, reader, writer and child log; Pass,
-//! Succeed and Fail together); `engine::exec` what an execution's branches share;
+//! Catch); `engine::numbers` every numeric field that arrives at run time (paths, variables,
+//! JSONata) and the audit of the fields evaluated at run time; `engine::retry` the Retry
+//! state; `engine::states` one body per state type (Task, Choice, Wait, Parallel, Map with its
+//! map run, batching, reader, writer and child log; Pass, Succeed and Fail together); `engine::exec` what an execution's branches share;
 //! `engine::replay` resuming from a recorded history.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1,6 +1,7 @@
 //! A Task's `Resource` is routed in its documented form: a service integration written with a
-//! region and an account (as `!Sub arn:${AWS::Partition}:states:${AWS::Region}:...` gives it)
-//! reaches the same handler, with the same history, as `arn:aws:states:::SERVICE:ACTION`.
+//! region and an account (as `!Sub arn:${AWS::Partition}:states:${AWS::Region}:...` gives it),
+//! or in another partition, reaches the same handler, with the same history, as
+//! `arn:aws:states:::SERVICE:ACTION`.
 
 use asl_interpreter::{Handlers, Status, TaskRequest};
 use chrono::{TimeZone, Utc};
@@ -29,6 +30,18 @@ fn integrations_with_region_and_account_route_as_documented() {
             "arn:aws:states:::sqs:sendMessage",
             "sqs",
             "sendMessage",
+        ),
+        (
+            "arn:aws-cn:states:cn-north-1:123456789012:sqs:sendMessage",
+            "arn:aws:states:::sqs:sendMessage",
+            "sqs",
+            "sendMessage",
+        ),
+        (
+            "arn:aws-us-gov:states:::events:putEvents",
+            "arn:aws:states:::events:putEvents",
+            "events",
+            "putEvents",
         ),
         (
             "arn:aws:states:::dynamodb:putItem",

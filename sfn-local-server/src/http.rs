@@ -1,7 +1,11 @@
 //! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`.
 //!
-//! Any SigV4 signature (or none) is accepted. Every answer, refusals included, is a JSON body
-//! with AWS's `__type` and `message`.
+//! Any SigV4 signature (or none) is accepted, and not verified. The region a request is
+//! signed for (its credential scope, `Credential=AKID/20261207/us-west-2/states/aws4_request`
+//! in the `Authorization` header) is the region it is answered in, as AWS answers in the
+//! region of the endpoint the client signed for; an unsigned request is answered in the
+//! configured region. Every answer, refusals included, is a JSON body with AWS's `__type` and
+//! `message`.
 //!
 //! **Hosts.** Bound to a loopback address, the server answers only requests whose `Host` is a
 //! loopback name (`127.0.0.1`, `localhost`, `[::1]`, `*.localhost`, each also with the `sync-`
@@ -79,6 +83,23 @@ fn is_loopback_name(name: &str) -> bool {
         || name
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The region in a SigV4 `Authorization` header's credential scope
+/// (`AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=...`);
+/// `None` without one, or when it is not a region name (lowercase letters, digits, `-`).
+pub(crate) fn signed_region(authorization: &str) -> Option<&str> {
+    let credential = authorization
+        .split([',', ' '])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    // The access key id may hold no '/', the date none: the region is the third part.
+    let region = credential.split('/').nth(2)?;
+    let ok = !region.is_empty()
+        && region.len() <= 64
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(region)
 }
 
 /// The router.
@@ -181,11 +202,52 @@ async fn handle(
         Ok(m) => m,
         Err(e) => return error_response(&e),
     };
-    match api::dispatch(&svc, op, &body).await {
+    let region = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(signed_region);
+    match api::dispatch_in(&svc, region, op, &body).await {
         Ok(v) => respond(StatusCode::OK, &v, None),
         Err(e) => {
             tracing::debug!(operation = op, error = e.code.as_str(), message = %e.message, "request failed");
             error_response(&e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed_region;
+
+    #[test]
+    fn the_region_is_the_credential_scope_s() {
+        for (header, region) in [
+            (
+                "AWS4-HMAC-SHA256 Credential=AKID/20261207/us-west-2/states/aws4_request, \
+                 SignedHeaders=host;x-amz-date, Signature=abc",
+                Some("us-west-2"),
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKID/20261207/cn-northwest-1/states/aws4_request,SignedHeaders=host,Signature=abc",
+                Some("cn-northwest-1"),
+            ),
+            (
+                "AWS4-HMAC-SHA256 SignedHeaders=host, Credential=K/20261207/us-isob-east-1/states/aws4_request",
+                Some("us-isob-east-1"),
+            ),
+            ("AWS4-HMAC-SHA256 Credential=AKID/20261207", None),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKID/20261207/US WEST/states/aws4_request",
+                None,
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AKID/20261207//states/aws4_request",
+                None,
+            ),
+            ("Bearer token", None),
+            ("", None),
+        ] {
+            assert_eq!(signed_region(header), region, "{header}");
         }
     }
 }

@@ -42,7 +42,8 @@ pub struct ServeArgs {
     /// (e.g. `sam local start-lambda`).
     #[arg(long, env = "LAMBDA_ENDPOINT")]
     pub lambda_endpoint: Option<String>,
-    /// Region in ARNs.
+    /// Region of requests that are not SigV4-signed (a signed request is answered in the
+    /// region it was signed for); its partition (`aws`, `aws-cn`, ...) follows.
     #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
     pub region: String,
     /// Account in ARNs.

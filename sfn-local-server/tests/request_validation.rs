@@ -594,7 +594,11 @@ fn validation_cases() -> Vec<(&'static str, Value, String)> {
             )),
         );
     }
-    // StartExecution keeps InvalidName for a name over 80 characters (`kept_answers`).
+    add(
+        "StartExecution",
+        json!({"name": x(81)}),
+        one(at(Some(&x(81)), "name", &le(80))),
+    );
     add(
         "StartSyncExecution",
         json!({"name": x(81)}),
@@ -1040,36 +1044,134 @@ fn every_base_body_passes_the_model() {
     }
 }
 
+/// Which error for which bad name or role: a length out of the model's bounds is a constraint
+/// violation (`ValidationException`), a name of allowed length with a character AWS forbids
+/// is `InvalidName` (API reference, CreateStateMachine/CreateActivity/StartExecution
+/// `name`: "must not contain white space, brackets, wildcard characters, special characters,
+/// control characters"), a role that is not an IAM role ARN is `InvalidArn` (`Invalid Role
+/// Arn: '...'`, as AWS answers CreateStateMachine).
 #[test]
-fn kept_answers() {
-    // StartExecution keeps `InvalidName` for a name over 80 characters (AWS answers
-    // ValidationException there: see KEPT in src/api/model.rs).
+fn names_and_roles() {
     let p = spawn(&["--in-memory"]);
-    let sm = ok(
-        &p.endpoint,
+    let e = &p.endpoint;
+    let sm = common::create(e, "names", &serde_json::from_str::<Value>(PASS).unwrap());
+    let express = ok(
+        e,
         "CreateStateMachine",
-        json!({"name": "kept", "definition": PASS, "roleArn": ROLE}),
+        json!({"name": "names-express", "definition": PASS, "roleArn": ROLE, "type": "EXPRESS"}),
     )["stateMachineArn"]
         .as_str()
         .unwrap()
         .to_string();
-    expect(
-        &p.endpoint,
-        "StartExecution",
-        &json!({"stateMachineArn": sm, "name": x(81)}),
-        "InvalidName",
-        &format!("Invalid Name: '{}'", x(81)),
-    );
-    // What the model lets through is still the operation's to answer.
-    expect(
-        &p.endpoint,
+    let body = |op: &str, name: &str| match op {
+        "CreateStateMachine" => json!({"name": name, "definition": PASS, "roleArn": ROLE}),
+        "CreateActivity" => json!({"name": name}),
+        "StartExecution" => json!({"stateMachineArn": sm, "name": name}),
+        _ => json!({"stateMachineArn": express, "name": name}),
+    };
+    let ops = [
         "CreateStateMachine",
-        &json!({"name": "has space", "definition": PASS, "roleArn": ROLE}),
-        "InvalidName",
-        "Invalid Name: 'has space'",
+        "CreateActivity",
+        "StartExecution",
+        "StartSyncExecution",
+    ];
+    for op in ops {
+        for name in [x(81), String::new()] {
+            let constraint = if name.is_empty() { ge(1) } else { le(80) };
+            expect(
+                e,
+                op,
+                &body(op, &name),
+                "ValidationException",
+                &one(at(Some(&name), "name", &constraint)),
+            );
+        }
+        for name in [
+            "has space",
+            "a/b",
+            "a:b",
+            "a{b",
+            "a*b",
+            "a\u{7}b",
+            "tab\there",
+        ] {
+            expect(
+                e,
+                op,
+                &body(op, name),
+                "InvalidName",
+                &format!("Invalid Name: '{name}'"),
+            );
+        }
+        let (status, v) = call(e, op, body(op, &x(80)));
+        assert_eq!(status, 200, "{op} with an 80-character name: {v}");
+    }
+    // Both broken: the constraint wins (the model is checked before the operation runs).
+    let long_bad = format!("{} ", x(80));
+    expect(
+        e,
+        "CreateActivity",
+        &json!({"name": long_bad}),
+        "ValidationException",
+        &one(at(Some(&long_bad), "name", &le(80))),
     );
+    // Alias names have a pattern in the model: a constraint violation, not InvalidName.
+    expect(
+        e,
+        "CreateStateMachineAlias",
+        &with("CreateStateMachineAlias", json!({"name": "has space"})),
+        "ValidationException",
+        &one(at(
+            Some("has space"),
+            "name",
+            &format!("Member must satisfy regular expression pattern: {ALIAS_NAME}"),
+        )),
+    );
+
+    for role in [
+        "not-an-arn",
+        "arn:aws:iam::123456789012:policy/p",
+        "arn:aws:iam::aws:policy/AWSBatchFullAccess",
+        "arn:aws:s3:::bucket",
+        "arn:aws:iam:us-east-1:123456789012:role/r",
+        "arn:aws:iam::123456789012:role/",
+        "arn:aws:iam::12345:role/r",
+        "arn:nope:iam::123456789012:role/r",
+        "arn:aws:iam::123456789012:role/has space",
+    ] {
+        let message = format!("Invalid Role Arn: '{role}'");
+        expect(
+            e,
+            "CreateStateMachine",
+            &json!({"name": "roles", "definition": PASS, "roleArn": role}),
+            "InvalidArn",
+            &message,
+        );
+        expect(
+            e,
+            "UpdateStateMachine",
+            &json!({"stateMachineArn": sm, "roleArn": role}),
+            "InvalidArn",
+            &message,
+        );
+    }
+    for role in [
+        ROLE,
+        "arn:aws:iam::123456789012:role/service-role/StepFunctions-x_y+z=,.@-1",
+        "arn:aws-cn:iam::123456789012:role/r",
+        "arn:aws-us-gov:iam::123456789012:role/r",
+        "arn:aws-iso-b:iam::123456789012:role/r",
+    ] {
+        ok(
+            e,
+            "UpdateStateMachine",
+            json!({"stateMachineArn": sm, "roleArn": role}),
+        );
+    }
+
+    // What the model lets through is still the operation's to answer.
     let (status, err) = call(
-        &p.endpoint,
+        e,
         "StartExecution",
         json!({"stateMachineArn": sm, "input": "{ not json"}),
     );

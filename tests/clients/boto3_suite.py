@@ -414,6 +414,10 @@ def bad_input(sfn, sm):
     expect_error("InvalidArn", "InvalidArn", sfn.describe_state_machine, stateMachineArn="not-an-arn")
     expect_error("InvalidName", "InvalidName", sfn.create_state_machine, name="has space",
                  definition=PASS, roleArn=ROLE)
+    expect_error("name over 80 characters", "ValidationException", sfn.create_state_machine,
+                 name="x" * 81, definition=PASS, roleArn=ROLE)
+    expect_error("not a role ARN", "InvalidArn", sfn.create_state_machine, name=name("role"),
+                 definition=PASS, roleArn="arn:aws:iam::123456789012:policy/not-a-role")
     expect_error("InvalidDefinition", "InvalidDefinition", sfn.create_state_machine,
                  name=name("bad-def"), definition='{"StartAt": "X", "States": {}}', roleArn=ROLE)
     expect_error("InvalidDefinition (not JSON)", "InvalidDefinition", sfn.create_state_machine,
@@ -430,6 +434,34 @@ def bad_input(sfn, sm):
     big = json.dumps({"a": "x" * (256 * 1024)})
     expect_error("Input over 256 KiB", "ValidationException", sfn.start_execution,
                  stateMachineArn=sm, input=big)
+
+
+def regions(common, config):
+    """Two regions of two partitions: each request is answered in the region it is signed for,
+    with that region's partition, and each region lists its own state machines."""
+    clients = {}
+    for region in ("us-west-2", "cn-northwest-1"):
+        clients[region] = boto3.client("stepfunctions", config=config,
+                                       **dict(common, region_name=region))
+    base = name("boto3-region")
+    arns = {}
+    for region, partition in (("us-west-2", "aws"), ("cn-northwest-1", "aws-cn")):
+        sfn = clients[region]
+        sm = sfn.create_state_machine(name=base, definition=PASS, roleArn=ROLE)["stateMachineArn"]
+        equal(f"state machine ARN in {region}", sm,
+              f"arn:{partition}:states:{region}:123456789012:stateMachine:{base}")
+        ex = sfn.start_execution(stateMachineArn=sm, name="run")["executionArn"]
+        equal(f"execution ARN in {region}", ex,
+              f"arn:{partition}:states:{region}:123456789012:execution:{base}:run")
+        equal(f"execution in {region}", wait_closed(sfn, ex)["status"], "SUCCEEDED")
+        arns[region] = sm
+    for region, sfn in clients.items():
+        listed = [m["stateMachineArn"] for page in
+                  sfn.get_paginator("list_state_machines").paginate()
+                  for m in page["stateMachines"] if m["name"] == base]
+        equal(f"{region} lists its own state machine", listed, [arns[region]])
+    for region, sfn in clients.items():
+        sfn.delete_state_machine(stateMachineArn=arns[region])
 
 
 def known_server_bugs(sfn, history_events, token):
@@ -466,6 +498,7 @@ def main():
         test_state(sync)
         redrive(sfn)
         bad_input(sfn, sm)
+        regions(common, config)
         check("every response matches the service model", not problems, "\n  ".join(problems))
         known_server_bugs(sfn, events, token)
     except CheckFailed as e:

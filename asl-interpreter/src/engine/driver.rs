@@ -217,6 +217,7 @@ async fn run_state(
         entered_prev,
         entered_at,
         context_extra: context_extra.clone(),
+        retry_count: 0,
     };
     match states::run(&mut run).await {
         Body::Done(Ok(next)) => Ok(next),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use asl_core::dataflow::{self, Oversized, to_json_text};
 use asl_core::error::names;
 use asl_core::jsonata::{self, StatesBinding};
-use asl_core::model::{Catcher, Io, NumberField, PathField, QueryLanguage, Template, Transition};
+use asl_core::model::{Catcher, Io, PathField, QueryLanguage, Template, Transition};
 use asl_core::{Scope, State, StateKind, StatesError};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -37,6 +37,8 @@ pub(crate) struct StateRun<'a> {
     pub entered_at: DateTime<Utc>,
     /// Extra context members (`Map.Item` inside an ItemSelector, `Task.Token`, ...).
     pub context_extra: Map<String, Value>,
+    /// The state's retries so far: `$$.State.RetryCount` in a Task state.
+    pub retry_count: u32,
 }
 
 /// An error inside a state, before Catch is considered.
@@ -60,7 +62,8 @@ impl StateRun<'_> {
         if !self.state.uses_context && !matches!(self.state.kind, StateKind::Task(_)) {
             return Value::Null;
         }
-        let retry = matches!(self.state.kind, StateKind::Task(_)).then_some(retry);
+        let retry =
+            matches!(self.state.kind, StateKind::Task(_)).then_some(retry.max(self.retry_count));
         self.exec.context(
             &self.state.name,
             self.entered_at,
@@ -346,28 +349,6 @@ pub(crate) fn plain(v: &Value) -> String {
         other => to_json_text(other),
     }
 }
-/// Reads a numeric field (literal, path or expression) of a state.
-pub(crate) fn number_field(
-    run: &StateRun<'_>,
-    f: &NumberField,
-    doc: &Value,
-    field: &str,
-) -> Result<Value, StateError> {
-    match f {
-        NumberField::Literal(v) => Ok(v.clone()),
-        NumberField::Path(p) => {
-            let ctx = run.context(0);
-            p.as_path()
-                .evaluate(&Scope::new(doc, &ctx, run.vars))
-                .map_err(|e| {
-                    StatesError::runtime(asl_core::path::invalid_path_cause(p.as_path().text(), &e))
-                        .into()
-                })
-        }
-        NumberField::Expression(e) => run.eval_expression(e, field),
-    }
-}
-
 /// AWS reports the nested field (`Output/result`) that the JSONata cause names.
 fn nested_location(cause: &str, field: &str) -> String {
     let marker = "specified for the field '";

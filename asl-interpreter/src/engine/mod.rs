@@ -11,6 +11,8 @@
 //!   object, replay) and one branch's event chain ([`exec::Thread`]).
 //! - [`kernel`]: what every state goes through ([`kernel::StateRun`]'s pipeline, exit, failure
 //!   and Catch).
+//! - [`numbers`]: numeric fields that arrive at run time (paths, variables, JSONata), read
+//!   and refused as AWS does, with the audit of every field evaluated at run time.
 //! - [`retry`]: the Retry state of one state ([`retry::RetryState`]).
 //! - [`states`]: one body per state type.
 //! - [`driver`]: an execution from start to end, and a sequence of states.
@@ -18,6 +20,7 @@
 mod driver;
 mod exec;
 mod kernel;
+mod numbers;
 mod replay;
 mod retry;
 mod states;

@@ -7,7 +7,7 @@ use asl_interpreter::TaskFailure;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::input::{Req, check_name, page, parse_arn};
+use super::input::{Req, check_name, parse_arn};
 use super::tags::tags_of;
 use crate::service::{Service, epoch, now_ms};
 use crate::store::ActivityRec;
@@ -95,7 +95,7 @@ fn activity_rec(svc: &Service, arn: &str) -> ApiResult<ActivityRec> {
 pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let name = req.str("name")?;
     check_name(name)?;
-    let arn = svc.settings.arns().activity(name);
+    let arn = req.scope().activity(name);
     let tags = tags_of(req)?;
     // Idempotent: the same name gives the same activity.
     let rec = match svc.store.activity(&arn)? {
@@ -129,9 +129,8 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 }
 
 pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.activities()?, start, max);
+    let pages = req.pages("ListActivities")?;
+    let (items, next) = pages.page(svc.store.activities(&req.scope().activity_prefix())?);
     let items: Vec<Value> = items
         .iter()
         .map(|a| json!({"activityArn": a.arn, "name": a.name, "creationDate": epoch(a.created)}))

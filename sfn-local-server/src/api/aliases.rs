@@ -6,7 +6,7 @@ use asl_core::arn::MachineRef;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::input::{Req, check_name, page, parse_machine_arn};
+use super::input::{Req, check_name, parse_machine_arn};
 use super::machines::machine_rec;
 use super::tags::tags_of;
 use crate::service::{Service, epoch, now_ms};
@@ -149,9 +149,8 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("stateMachineArn")?;
     let r = machine_rec(svc, arn)?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.aliases(&r.arn)?, start, max);
+    let pages = req.pages("ListStateMachineAliases")?;
+    let (items, next) = pages.page(svc.store.aliases(&r.arn)?);
     let items: Vec<Value> = items
         .iter()
         .map(|a| json!({"stateMachineAliasArn": a.arn, "creationDate": epoch(a.created)}))

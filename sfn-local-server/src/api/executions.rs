@@ -7,7 +7,7 @@ use asl_interpreter::Status;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::input::{Req, page, parse_machine_arn};
+use super::input::{Req, parse_machine_arn};
 use crate::kinds::ApiEnum;
 use crate::service::{Redrive, Service, StartExecution, StopExecution, SyncRun, epoch};
 use crate::store::ExecutionRec;
@@ -166,8 +166,7 @@ pub(super) fn execution_page(
     map_run: Option<&str>,
 ) -> ApiResult {
     let redrive = req.opt_str("redriveFilter")?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
+    let pages = req.pages("ListExecutions")?;
     let all: Vec<ExecutionRec> = all
         .into_iter()
         .filter(|e| match redrive {
@@ -176,7 +175,7 @@ pub(super) fn execution_page(
             _ => true,
         })
         .collect();
-    let (items, next) = page(all, start, max);
+    let (items, next) = pages.page(all);
     let items: Vec<Value> = items
         .iter()
         .map(|e| {
@@ -287,8 +286,7 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let rec = svc.execution(arn)?;
     let reverse = req.opt_bool("reverseOrder")?.unwrap_or(false);
     let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
-    let max = req.max_results()?;
-    let start = req.page_start()?;
+    let pages = req.pages("GetExecutionHistory")?;
     fn ordered<T>(mut events: Vec<T>, reverse: bool) -> Vec<T> {
         if reverse {
             events.reverse();
@@ -298,10 +296,10 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     // A running execution's events become JSON only for the page asked for.
     let (items, next): (Vec<Value>, _) = match svc.control(&rec.arn) {
         Some(c) => {
-            let (events, next) = page(ordered(c.history(), reverse), start, max);
+            let (events, next) = pages.page(ordered(c.history(), reverse));
             (events.iter().map(|e| e.to_json()).collect(), next)
         }
-        None => page(ordered(svc.store.events(&rec.arn)?, reverse), start, max),
+        None => pages.page(ordered(svc.store.events(&rec.arn)?, reverse)),
     };
     let items: Vec<Value> = if include {
         items

@@ -2,12 +2,16 @@
 
 use serde_json::{Map, Value};
 
-use asl_core::arn::{Arn, MachineRef};
+use asl_core::arn::{Arn, MachineRef, Scope};
 
 use super::error::{ApiError, ApiResult, ErrorCode};
 
-/// A request body.
-pub struct Req<'a>(pub &'a Map<String, Value>);
+/// A request: its body, and where it was sent (the partition, region and account its new
+/// resources' ARNs are made in, and that its List operations list).
+pub struct Req<'a> {
+    body: &'a Map<String, Value>,
+    scope: &'a Scope,
+}
 
 /// `SerializationException` for a member of the wrong JSON type (also the text of the
 /// model's type check, [`super::model`]).
@@ -19,9 +23,24 @@ pub(crate) fn serialization(field: &str, expected: &str) -> ApiError {
 }
 
 impl<'a> Req<'a> {
+    /// A request with this body, sent to `scope`.
+    pub fn new(body: &'a Map<String, Value>, scope: &'a Scope) -> Req<'a> {
+        Req { body, scope }
+    }
+
+    /// A member structure read as a request of its own (same scope).
+    pub fn nested(&self, body: &'a Map<String, Value>) -> Req<'a> {
+        Req::new(body, self.scope)
+    }
+
+    /// Where the request was sent.
+    pub fn scope(&self) -> &'a Scope {
+        self.scope
+    }
+
     /// An optional string member.
     pub fn opt_str(&self, field: &str) -> ApiResult<Option<&'a str>> {
-        match self.0.get(field) {
+        match self.body.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(serialization(field, "a string")),
@@ -42,7 +61,7 @@ impl<'a> Req<'a> {
 
     /// An optional boolean member.
     pub fn opt_bool(&self, field: &str) -> ApiResult<Option<bool>> {
-        match self.0.get(field) {
+        match self.body.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(_) => Err(serialization(field, "a boolean")),
@@ -51,7 +70,7 @@ impl<'a> Req<'a> {
 
     /// An optional integer member.
     pub fn opt_int(&self, field: &str) -> ApiResult<Option<i64>> {
-        match self.0.get(field) {
+        match self.body.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => v
                 .as_i64()
@@ -60,9 +79,20 @@ impl<'a> Req<'a> {
         }
     }
 
+    /// An optional number member.
+    pub fn opt_f64(&self, field: &str) -> ApiResult<Option<f64>> {
+        match self.body.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| serialization(field, "a number")),
+        }
+    }
+
     /// An optional object member.
     pub fn opt_obj(&self, field: &str) -> ApiResult<Option<&'a Map<String, Value>>> {
-        match self.0.get(field) {
+        match self.body.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Object(m)) => Ok(Some(m)),
             Some(_) => Err(serialization(field, "a structure")),
@@ -71,7 +101,7 @@ impl<'a> Req<'a> {
 
     /// An optional list member.
     pub fn opt_list(&self, field: &str) -> ApiResult<Option<&'a Vec<Value>>> {
-        match self.0.get(field) {
+        match self.body.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
             Some(_) => Err(serialization(field, "a list")),
@@ -93,10 +123,11 @@ impl<'a> Req<'a> {
         Ok(s)
     }
 
-    /// `maxResults`: 0..=1000 (0 means the default).
+    /// `maxResults`: 0..=1000 (0 means the default, 100). Its range was checked with the
+    /// service model's constraints; out of it here only for requests the model did not see.
     pub fn max_results(&self) -> ApiResult<usize> {
         match self.opt_int("maxResults")? {
-            None | Some(0) => Ok(100),
+            None | Some(0) => Ok(DEFAULT_PAGE_SIZE),
             Some(n) if (1..=1000).contains(&n) => Ok(n as usize),
             Some(n) => Err(ApiError::validation(
                 "maxResults",
@@ -110,14 +141,39 @@ impl<'a> Req<'a> {
         }
     }
 
-    /// `nextToken` decoded to an offset.
-    pub fn page_start(&self) -> ApiResult<usize> {
-        match self.opt_str("nextToken")? {
-            None => Ok(0),
-            Some(t) => decode_token(t).ok_or_else(|| {
+    /// The page a List operation (`op`) is asked for: `maxResults`, and where `nextToken`
+    /// starts. A token is good only for the request it was given for (the same operation,
+    /// region and other members, `maxResults` aside: AWS's "Keep all other arguments
+    /// unchanged"); any other token is `InvalidToken`.
+    pub fn pages(&self, op: &str) -> ApiResult<Pages> {
+        let max = self.max_results()?;
+        let list = self.list_key(op);
+        let start = match self.opt_str("nextToken")? {
+            None => 0,
+            Some(t) => decode_token(t, list).ok_or_else(|| {
                 ApiError::new(ErrorCode::InvalidToken, format!("Invalid Token: '{t}'"))
-            }),
-        }
+            })?,
+        };
+        Ok(Pages { list, start, max })
+    }
+
+    /// Which list a request asks for: a hash of the operation, the region and every member
+    /// but the paging ones, in a stable order (FNV-1a: the same across builds, so a token
+    /// outlives a restart).
+    fn list_key(&self, op: &str) -> u64 {
+        let members: std::collections::BTreeMap<&String, &Value> = self
+            .body
+            .iter()
+            .filter(|(k, v)| !v.is_null() && !matches!(k.as_str(), "nextToken" | "maxResults"))
+            .collect();
+        let text = format!(
+            "{op}\n{}\n{}",
+            self.scope.prefix(asl_core::arn::ResourceType::StateMachine),
+            serde_json::to_string(&members).unwrap_or_default()
+        );
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
     }
 }
 
@@ -125,27 +181,42 @@ fn truncate(v: &str) -> String {
     v.chars().take(100).collect()
 }
 
-/// One page of `items` and the token for the next.
-pub fn page<T>(items: Vec<T>, start: usize, max: usize) -> (Vec<T>, Option<String>) {
-    let total = items.len();
-    let end = start.saturating_add(max).min(total);
-    let next = (end < total).then(|| encode_token(end));
-    let page = items.into_iter().skip(start).take(max).collect();
-    (page, next)
+/// AWS's page size when `maxResults` is absent or 0.
+const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// Where a page starts and how long it is, for one list ([`Req::pages`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Pages {
+    list: u64,
+    start: usize,
+    max: usize,
+}
+
+impl Pages {
+    /// The page of `items`, and the token for the next one: only when there is one.
+    pub fn page<T>(&self, items: Vec<T>) -> (Vec<T>, Option<String>) {
+        let total = items.len();
+        let end = self.start.saturating_add(self.max).min(total);
+        let next = (end < total).then(|| encode_token(self.list, end));
+        let page = items.into_iter().skip(self.start).take(self.max).collect();
+        (page, next)
+    }
 }
 
 const TOKEN_PREFIX: &str = "sfnlocal-page-";
 
-fn encode_token(offset: usize) -> String {
+fn encode_token(list: u64, offset: usize) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_PREFIX}{offset}"))
+    base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_PREFIX}{list:016x}-{offset}"))
 }
 
-fn decode_token(t: &str) -> Option<usize> {
+fn decode_token(t: &str, list: u64) -> Option<usize> {
     use base64::Engine;
     let raw = base64::engine::general_purpose::STANDARD.decode(t).ok()?;
     let s = String::from_utf8(raw).ok()?;
-    s.strip_prefix(TOKEN_PREFIX)?.parse().ok()
+    let (key, offset) = s.strip_prefix(TOKEN_PREFIX)?.split_once('-')?;
+    (key == format!("{list:016x}")).then_some(())?;
+    offset.parse().ok()
 }
 
 /// AWS's name rule (state machines, executions, activities, aliases): 1–80 characters, none
@@ -231,18 +302,44 @@ mod tests {
     }
 
     #[test]
-    fn tokens_round_trip_and_garbage_is_rejected() {
-        let (p, next) = page((0..10).collect::<Vec<_>>(), 0, 4);
+    fn tokens_round_trip_and_belong_to_their_list() {
+        let scope = Scope::new("us-east-1", "123456789012");
+        let pages = |body: serde_json::Value, op: &str| {
+            Req::new(body.as_object().unwrap(), &scope).pages(op)
+        };
+        let first = pages(serde_json::json!({"maxResults": 4}), "ListActivities").unwrap();
+        let (p, next) = first.page((0..10).collect::<Vec<_>>());
         assert_eq!(p, [0, 1, 2, 3]);
-        let body = serde_json::json!({"nextToken": next.unwrap()});
-        let start = Req(body.as_object().unwrap()).page_start().unwrap();
-        assert_eq!(start, 4);
-        let bad = serde_json::json!({"nextToken": "garbage"});
-        assert_eq!(
-            Req(bad.as_object().unwrap()).page_start().unwrap_err().code,
-            ErrorCode::InvalidToken
-        );
-        let (last, none) = page((0..10).collect::<Vec<_>>(), 8, 4);
+        let next = next.unwrap();
+        let body = serde_json::json!({"nextToken": next, "maxResults": 4});
+        let second = pages(body.clone(), "ListActivities").unwrap();
+        assert_eq!(second.page((0..10).collect::<Vec<_>>()).0, [4, 5, 6, 7]);
+        let (last, none) = pages(
+            serde_json::json!({"nextToken": encode_token(second.list, 8), "maxResults": 4}),
+            "ListActivities",
+        )
+        .unwrap()
+        .page((0..10).collect::<Vec<_>>());
         assert_eq!((last, none), (vec![8, 9], None));
+        // Exactly one page: no token.
+        let (all, none) = first.page((0..4).collect::<Vec<_>>());
+        assert_eq!((all.len(), none), (4, None));
+        for (body, op) in [
+            (
+                serde_json::json!({"nextToken": "garbage"}),
+                "ListActivities",
+            ),
+            (body.clone(), "ListStateMachines"),
+            (
+                serde_json::json!({"nextToken": next, "stateMachineArn": "x"}),
+                "ListActivities",
+            ),
+        ] {
+            assert_eq!(
+                pages(body, op).unwrap_err().code,
+                ErrorCode::InvalidToken,
+                "{op}"
+            );
+        }
     }
 }

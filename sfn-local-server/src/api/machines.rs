@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use asl_core::arn::MachineRef;
+use asl_core::arn::{MachineRef, ResourceType};
 use asl_interpreter::ExecutionType;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiError, ApiResult, ErrorCode};
-use super::input::{Req, check_name, page, parse_machine_arn};
+use super::input::{Req, check_name, parse_machine_arn};
 use super::tags::tags_of;
 use crate::kinds::ApiEnum;
 use crate::service::{Service, epoch, now_ms};
@@ -58,19 +58,16 @@ pub(crate) fn check_definition(definition: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// A `roleArn` that is not an IAM role's ARN: `InvalidArn`, `Invalid Role Arn: '...'`, as AWS
+/// answers CreateStateMachine. Its length (1 to 256) was checked with the model's constraints.
 fn check_role(role: &str) -> ApiResult<()> {
-    if role.is_empty() || role.len() > 256 {
-        return Err(ApiError::validation(
-            "roleArn",
-            role,
-            "Member must have length between 1 and 256",
-        ));
-    }
-    let ok = role.starts_with("arn:") && role.split(':').count() >= 6;
-    if ok {
+    if asl_core::arn::is_iam_role(role) {
         Ok(())
     } else {
-        Err(ApiError::invalid_arn(role))
+        Err(ApiError::new(
+            ErrorCode::InvalidArn,
+            format!("Invalid Role Arn: '{role}'"),
+        ))
     }
 }
 
@@ -182,7 +179,7 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let tracing = tracing_of(req)?.unwrap_or_else(default_tracing);
     let encryption = encryption_of(req)?.unwrap_or_else(default_encryption);
     let tags = tags_of(req)?;
-    let arn = svc.settings.arns().state_machine(name);
+    let arn = req.scope().state_machine(name);
     if let Some(existing) = svc.store.state_machine(&arn)? {
         // Idempotent for the same configuration; a conflict otherwise.
         let same = existing.definition == definition
@@ -290,10 +287,11 @@ pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 }
 
 pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let all = svc.store.state_machines()?;
-    let (items, next) = page(all, start, max);
+    let pages = req.pages("ListStateMachines")?;
+    let all = svc
+        .store
+        .state_machines(&req.scope().prefix(ResourceType::StateMachine))?;
+    let (items, next) = pages.page(all);
     let items: Vec<Value> = items
         .iter()
         .map(|r| {
@@ -313,6 +311,9 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let mut r = machine_rec(svc, arn)?;
     let definition = req.opt_str("definition")?;
     let role = req.opt_str("roleArn")?;
+    if let Some(role) = role {
+        check_role(role)?;
+    }
     let logging = logging_of(req)?;
     let tracing = tracing_of(req)?;
     let encryption = encryption_of(req)?;
@@ -403,9 +404,8 @@ pub(crate) fn publish_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 pub(crate) fn list_versions(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("stateMachineArn")?;
     let r = machine_rec(svc, arn)?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.versions(&r.arn)?, start, max);
+    let pages = req.pages("ListStateMachineVersions")?;
+    let (items, next) = pages.page(svc.store.versions(&r.arn)?);
     let items: Vec<Value> = items
         .iter()
         .map(|v| json!({"stateMachineVersionArn": v.arn, "creationDate": epoch(v.created)}))

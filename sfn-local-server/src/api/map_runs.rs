@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
 use super::executions::{execution_page, status_filter};
-use super::input::{Req, page, parse_arn};
+use super::input::{Req, parse_arn};
 use crate::service::Service;
 
 fn check_arn(arn: &str) -> ApiResult<()> {
@@ -61,11 +61,7 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if let Some(n) = req.opt_int("toleratedFailureCount")? {
         run["toleratedFailureCount"] = json!(n.max(0));
     }
-    if let Some(p) = req
-        .0
-        .get("toleratedFailurePercentage")
-        .and_then(Value::as_f64)
-    {
+    if let Some(p) = req.opt_f64("toleratedFailurePercentage")? {
         run["toleratedFailurePercentage"] =
             json!(between("toleratedFailurePercentage", p, 0.0, 100.0)?);
     }
@@ -77,9 +73,8 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
     svc.execution(arn)?;
-    let max = req.max_results()?;
-    let start = req.page_start()?;
-    let (items, next) = page(svc.store.map_runs(arn)?, start, max);
+    let pages = req.pages("ListMapRuns")?;
+    let (items, next) = pages.page(svc.store.map_runs(arn)?);
     let items: Vec<Value> = items
         .iter()
         .map(|r| {

@@ -101,16 +101,31 @@ pub fn fuzz_request(data: &[u8]) {
     let op = OPERATIONS[pick as usize % OPERATIONS.len()];
     if let Ok(body) = decode_body(body) {
         let _ = model::validate(op, &body);
-        let req = Req(&body);
-        let _ = (req.max_results(), req.page_start());
+        let scope = asl_core::arn::Scope::new("us-east-1", "123456789012");
+        let req = Req::new(&body, &scope);
+        let _ = req.pages(op);
     }
 }
 
-/// Runs one operation, once its request has passed the service model's checks (types,
-/// required members, lengths, ranges, patterns, enums: see `api/model.rs`).
+/// Runs one operation in the configured region, once its request has passed the service
+/// model's checks (types, required members, lengths, ranges, patterns, enums: see
+/// `api/model.rs`).
 pub async fn dispatch(svc: &Arc<Service>, op: &str, body: &Map<String, Value>) -> ApiResult {
+    dispatch_in(svc, None, op, body).await
+}
+
+/// Runs one operation as a request signed for `region` (`None`: the configured one) would:
+/// the state machines and activities it creates are made in that region, with its partition
+/// ([`asl_core::arn::partition_of`]), and its List operations list that region's only.
+pub async fn dispatch_in(
+    svc: &Arc<Service>,
+    region: Option<&str>,
+    op: &str,
+    body: &Map<String, Value>,
+) -> ApiResult {
     model::validate(op, body)?;
-    let req = Req(body);
+    let scope = svc.settings.arns_in(region);
+    let req = Req::new(body, &scope);
     let r = &req;
     match op {
         "CreateActivity" => activities::create(svc, r),

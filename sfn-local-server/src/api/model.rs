@@ -33,7 +33,9 @@
 //! Strings are measured in characters (Unicode scalar values), lists and maps in entries.
 //! The operations' own errors (`InvalidName`, `InvalidArn`, `InvalidDefinition`,
 //! `InvalidExecutionInput`, ...) come after, from the operations, for what the model lets
-//! through; see [`KEPT`] for the one place the operation's answer is kept instead.
+//! through: a name of 81 characters is a `ValidationException` on every operation (AWS, as
+//! reported for StartExecution and CreateStateMachine), a name of allowed length with a
+//! forbidden character is `InvalidName`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -154,19 +156,6 @@ fn parse(text: &str) -> Model {
     Model { operations, shapes }
 }
 
-/// Where the operation's own answer is kept instead of the model's: (operation, member path,
-/// the constraint's text).
-///
-/// - `StartExecution.name` over 80 characters: AWS answers `ValidationException` (`Member must
-///   have length less than or equal to 80`, as reported from AWS for StartExecution), but the
-///   SDK suite (`tests/tests/sdk/errors.rs`, `bad_names`) asserts `InvalidName`, so the
-///   operation's `InvalidName` is kept until that test is settled.
-pub(crate) const KEPT: &[(&str, &str, &str)] = &[(
-    "StartExecution",
-    "name",
-    "Member must have length less than or equal to",
-)];
-
 /// Checks a request body against the operation's input shape. An operation the model does
 /// not know is let through (the dispatcher answers it).
 pub(crate) fn validate(op: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
@@ -176,7 +165,6 @@ pub(crate) fn validate(op: &str, body: &Map<String, Value>) -> Result<(), ApiErr
     };
     let mut w = Walk {
         model,
-        op,
         errors: Vec::new(),
         type_error: None,
     };
@@ -209,7 +197,6 @@ pub(crate) fn validate_strings(op: &str, members: &[(&str, Option<&str>)]) -> Re
 
 struct Walk<'m> {
     model: &'m Model,
-    op: &'m str,
     errors: Vec<String>,
     /// The first member of the wrong type: it wins over every constraint.
     type_error: Option<ApiError>,
@@ -246,12 +233,6 @@ impl<'m> Walk<'m> {
     }
 
     fn fail(&mut self, shape: &Shape, value: Option<&Value>, path: &str, constraint: &str) {
-        if KEPT
-            .iter()
-            .any(|(op, p, c)| *op == self.op && *p == path && constraint.starts_with(c))
-        {
-            return;
-        }
         let at = match value {
             None => "Value null at".to_string(),
             Some(_) if shape.sensitive => "Value at".to_string(),
@@ -694,16 +675,15 @@ mod tests {
     }
 
     #[test]
-    fn kept_operation_answers() {
-        // StartExecution keeps InvalidName for over-long names (see KEPT); StartSyncExecution
-        // answers as AWS does.
-        assert!(
-            check(
-                "StartExecution",
-                json!({"stateMachineArn": "a", "name": "x".repeat(81)})
-            )
-            .is_ok()
-        );
+    fn over_long_names_are_constraint_violations_everywhere() {
+        for op in ["StartExecution", "StartSyncExecution"] {
+            let (m, code) = message(op, json!({"stateMachineArn": "a", "name": "x".repeat(81)}));
+            assert_eq!(code, "ValidationException", "{op}");
+            assert!(
+                m.ends_with("Member must have length less than or equal to 80"),
+                "{m}"
+            );
+        }
         assert!(
             check(
                 "StartSyncExecution",
@@ -726,7 +706,6 @@ mod tests {
         );
         let mut w = Walk {
             model: &model,
-            op: "Op",
             errors: Vec::new(),
             type_error: None,
         };

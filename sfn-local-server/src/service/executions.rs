@@ -212,7 +212,8 @@ impl Service {
                 ),
             ));
         }
-        let arns = self.settings.arns();
+        // An execution lives where its state machine does.
+        let arns = asl_core::arn::Scope::of_arn(&t.sm_arn).unwrap_or_else(|| self.settings.arns());
         let exec_arn = match t.kind {
             ExecutionType::Express => {
                 arns.express_execution(&t.sm_name, &name, &uuid::Uuid::new_v4().to_string())

@@ -135,6 +135,8 @@ impl Service {
                 .map(|s| s.role_arn)
                 .unwrap_or_default(),
         };
+        // The region and account of the execution's own ARN (`$$.Execution.Id`, map run ARNs).
+        let scope = asl_core::arn::Scope::of_arn(&rec.arn).unwrap_or_else(|| self.settings.arns());
         ExecutionConfig {
             name: rec.name.clone(),
             state_machine_name: asl_core::arn::state_machine_name(&rec.sm_arn).to_string(),
@@ -142,8 +144,8 @@ impl Service {
             execution_type: kind,
             test_case: rec.test_case.clone(),
             input_text: rec.input.clone(),
-            region: self.settings.region.clone(),
-            account: self.settings.account.clone(),
+            region: scope.region,
+            account: scope.account,
             arn: Some(rec.arn.clone()),
             context: None,
         }

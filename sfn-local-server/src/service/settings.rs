@@ -29,10 +29,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Where the ARNs this service hands out live (the `aws` partition, the configured
-    /// region and account).
+    /// Where the ARNs this service hands out by default live: the configured region, its
+    /// partition, and the account.
     pub fn arns(&self) -> Scope {
-        Scope::new(self.region.as_str(), self.account.as_str())
+        self.arns_in(None)
+    }
+
+    /// Where the ARNs of a request signed for `region` live (the configured region when
+    /// `None`): that region and its partition, and the configured account (AWS's account is
+    /// the caller's; here there is one).
+    pub fn arns_in(&self, region: Option<&str>) -> Scope {
+        Scope::in_region(region.unwrap_or(&self.region), self.account.as_str())
     }
 }
 

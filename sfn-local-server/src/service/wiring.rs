@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Weak};
 
+use asl_core::arn::ResourceType;
 use asl_interpreter::{
     EventListener, Handlers, Interpreter, MapRunChildListener, MapRunChildReport, MapRunListener,
     MapRunReport, PollListener, RealClock, TaskFailure, TaskRequest,
@@ -52,15 +53,28 @@ pub(super) fn handlers(
     let activity = move |req: TaskRequest| {
         let me = me.clone();
         async move {
+            if !is_activity(&req.resource) {
+                return Err(TaskFailure::new(
+                    "States.TaskFailed",
+                    format!(
+                        "No handler or mock is configured in sfn-local for resource '{}' (state '{}').",
+                        req.resource, req.state_name
+                    ),
+                ));
+            }
             match me.upgrade() {
                 Some(s) => s.activities.schedule(req).await,
                 None => Err(TaskFailure::new("States.Runtime", "sfn-local is stopping")),
             }
         }
     };
-    let handlers = extra
-        .prefix(settings.arns().activity_prefix(), activity)
-        .prefix(nested::PREFIX, NestedExecutions(service.clone()));
+    let activity = Arc::new(activity);
+    let mut handlers = extra;
+    for prefix in regional_prefixes() {
+        let a = activity.clone();
+        handlers = handlers.prefix(prefix, move |req| a(req));
+    }
+    let handlers = handlers.prefix(nested::PREFIX, NestedExecutions(service.clone()));
     let handlers = recorder.register(handlers);
     let handlers = match &settings.s3_root {
         Some(root) => LocalS3::new(root).register(handlers),
@@ -70,6 +84,21 @@ pub(super) fn handlers(
         Some(e) => e.register(handlers),
         None => handlers,
     }
+}
+
+/// Whether a Task's resource is an activity's ARN.
+fn is_activity(resource: &str) -> bool {
+    asl_core::arn::parse(resource).is_ok_and(|a| a.resource == ResourceType::Activity)
+}
+
+/// Prefixes that together match every Step Functions ARN with a region, of every partition
+/// (`arn:aws:states:u`, ...): activities live in the region they were created in, which
+/// the request that created them chose, and the handler table matches prefixes only. Service
+/// integrations have no region (`arn:aws:states:::sns:publish`) and are not matched.
+fn regional_prefixes() -> impl Iterator<Item = String> {
+    asl_core::arn::PARTITION_NAMES
+        .iter()
+        .flat_map(|p| ('a'..='z').map(move |first| format!("arn:{p}:states:{first}")))
 }
 
 /// The recorder of SNS, SQS and EventBridge messages: it stores each message through the

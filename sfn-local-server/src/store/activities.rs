@@ -37,11 +37,14 @@ impl Store {
             .optional()?)
     }
 
-    /// All activities, oldest first.
-    pub fn activities(&self) -> Result<Vec<ActivityRec>> {
+    /// The activities whose ARN starts with `prefix` (one region's, an account's), oldest
+    /// first.
+    pub fn activities(&self, prefix: &str) -> Result<Vec<ActivityRec>> {
         let db = self.db();
-        let mut st = db.prepare("SELECT * FROM activities ORDER BY created, arn")?;
-        let rows = st.query_map([], activity_row)?;
+        let mut st = db.prepare(
+            "SELECT * FROM activities WHERE substr(arn, 1, length(?1)) = ?1 ORDER BY created, arn",
+        )?;
+        let rows = st.query_map([prefix], activity_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -82,11 +82,14 @@ impl Store {
             .optional()?)
     }
 
-    /// All state machines, oldest first.
-    pub fn state_machines(&self) -> Result<Vec<StateMachineRec>> {
+    /// The state machines whose ARN starts with `prefix` (one region's, an account's), oldest
+    /// first.
+    pub fn state_machines(&self, prefix: &str) -> Result<Vec<StateMachineRec>> {
         let db = self.db();
-        let mut st = db.prepare("SELECT * FROM state_machines ORDER BY created, arn")?;
-        let rows = st.query_map([], sm_row)?;
+        let mut st = db.prepare(
+            "SELECT * FROM state_machines WHERE substr(arn, 1, length(?1)) = ?1 ORDER BY created, arn",
+        )?;
+        let rows = st.query_map([prefix], sm_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -11,12 +11,26 @@ use serde_json::Value;
 
 /// One API call over plain HTTP/1.1, or `None` if the server does not answer.
 pub fn try_call(endpoint: &str, op: &str, body: &Value) -> Option<(u16, Value)> {
+    try_call_with(endpoint, op, body, &[])
+}
+
+/// [`try_call`] with more headers (`("Authorization", "...")`).
+pub fn try_call_with(
+    endpoint: &str,
+    op: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> Option<(u16, Value)> {
     let host = endpoint.trim_start_matches("http://");
     let mut s = TcpStream::connect(host).ok()?;
     let body = body.to_string();
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         s,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .ok()?;
@@ -30,6 +44,28 @@ pub fn try_call(endpoint: &str, op: &str, body: &Value) -> Option<(u16, Value)> 
 /// One API call: its HTTP status and body.
 pub fn call(endpoint: &str, op: &str, body: Value) -> (u16, Value) {
     try_call(endpoint, op, &body).expect("the server answers")
+}
+
+/// The `Authorization` header of a request SigV4-signed for `region` (the signature itself
+/// is not checked).
+pub fn signed_for(region: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/{region}/states/aws4_request, \
+         SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0"
+    )
+}
+
+/// One API call signed for `region`: its HTTP status and body.
+pub fn call_in(endpoint: &str, region: &str, op: &str, body: Value) -> (u16, Value) {
+    let auth = signed_for(region);
+    try_call_with(endpoint, op, &body, &[("Authorization", &auth)]).expect("the server answers")
+}
+
+/// One API call signed for `region` that must succeed: its body.
+pub fn ok_in(endpoint: &str, region: &str, op: &str, body: Value) -> Value {
+    let (status, v) = call_in(endpoint, region, op, body);
+    assert_eq!(status, 200, "{op} in {region}: {v}");
+    v
 }
 
 /// One API call that must succeed: its body.

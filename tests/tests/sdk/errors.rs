@@ -58,13 +58,30 @@ async fn bad_arns_and_names() {
     let r = sfn.create_activity().name("a/b").send().await;
     expect_error(r, "InvalidName");
     let sm = env.machine("names", PASS).await;
+    // Forbidden characters are InvalidName; a name over its length limit breaks the model's
+    // constraint, a ValidationException, as AWS answers it.
+    let r = sfn
+        .start_execution()
+        .state_machine_arn(&sm)
+        .name("has space")
+        .send()
+        .await;
+    expect_error(r, "InvalidName");
     let r = sfn
         .start_execution()
         .state_machine_arn(&sm)
         .name("x".repeat(81))
         .send()
         .await;
-    expect_error(r, "InvalidName");
+    expect_error(r, "ValidationException");
+    let r = sfn
+        .create_state_machine()
+        .name("roles")
+        .definition(PASS)
+        .role_arn("arn:aws:iam::123456789012:policy/not-a-role")
+        .send()
+        .await;
+    expect_error(r, "InvalidArn");
     env.stop().await;
 }
 

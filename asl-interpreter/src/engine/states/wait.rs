@@ -1,30 +1,33 @@
 //! Wait: until a number of seconds or a timestamp, from a literal, a path or an expression.
+//! The seconds are read as every run-time number is ([`numbers::WAIT_SECONDS`]).
 
 use std::time::Duration;
 
 use asl_core::dataflow::to_json_text;
 use asl_core::jsonata;
-use asl_core::model::{NumberField, QueryLanguage, Wait};
+use asl_core::model::{QueryLanguage, Wait};
 use asl_core::{Scope, StatesError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::engine::exec::after_duration;
 use crate::engine::kernel::{Next, StateError, StateRun, plain};
+use crate::engine::numbers;
 
-/// The value a Wait's `SecondsPath` or `TimestampPath` points at.
-fn wait_path(
+/// The value a Wait's `TimestampPath` points at. A path that selects nothing fails as
+/// `SecondsPath`'s does on record (`logs.test_logs.*wait_seconds_path*`: "The SecondsPath
+/// parameter does not reference an input value: $.p"); inferred for `TimestampPath`.
+fn timestamp_path(
     run: &StateRun<'_>,
     p: &asl_core::path::ReferencePath,
     effective: &Value,
-    field: &str,
 ) -> Result<Value, StatesError> {
     let ctx = run.context(0);
     p.as_path()
         .evaluate(&Scope::new(effective, &ctx, run.vars))
         .map_err(|_| {
             StatesError::runtime(format!(
-                "The {field} parameter does not reference an input value: {}",
+                "The TimestampPath parameter does not reference an input value: {}",
                 p.as_path().text()
             ))
         })
@@ -36,85 +39,18 @@ pub(super) async fn wait(run: &mut StateRun<'_>, w: &Wait) -> Result<Next, State
     let entered = run.thread.cursor();
     let now = run.exec.entered_at(entered);
     let until: DateTime<Utc> = match w {
-        Wait::Seconds(NumberField::Literal(v)) => after_seconds(
+        Wait::Seconds(f) => after_seconds(
             now,
-            v.as_i64()
-                .or_else(|| v.as_u64().map(|_| i64::MAX))
-                .unwrap_or(0),
+            numbers::read(run, &numbers::WAIT_SECONDS, f, &effective)? as i64,
         ),
-        Wait::Seconds(NumberField::Path(p)) => {
-            let v = wait_path(run, p, &effective, "SecondsPath")?;
-            let secs = match &v {
-                Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
-                Value::Number(n) => {
-                    return Err(StatesError::runtime(format!(
-                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
-                        p.as_path().text(),
-                        n
-                    ))
-                    .into());
-                }
-                other => {
-                    return Err(StatesError::runtime(format!(
-                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
-                        p.as_path().text(),
-                        plain(other)
-                    ))
-                    .into());
-                }
-            };
-            if secs < 0 {
-                return Err(StatesError::runtime(format!(
-                    "The SecondsPath parameter references a negative value: {} == {}",
-                    p.as_path().text(),
-                    secs
-                ))
-                .into());
-            }
-            after_seconds(now, secs)
-        }
-        Wait::Seconds(NumberField::Expression(e)) => {
-            let v = run.eval_expression(e, "Seconds")?;
-            match v.as_i64() {
-                Some(s) if s >= 0 => after_seconds(now, s),
-                _ => {
-                    return Err(StateError::Eval(
-                        jsonata::unexpected_type_error(e, "Seconds", "integer", &v),
-                        Some("Seconds".into()),
-                    ));
-                }
-            }
-        }
         Wait::Timestamp(s) => parse_ts(s).unwrap_or(now),
         Wait::TimestampExpression(e) => {
             let v = run.eval_expression(e, "Timestamp")?;
-            match v.as_str().and_then(parse_ts) {
-                Some(t) => t,
-                None => {
-                    return Err(StateError::Eval(
-                        StatesError::query_evaluation(format!(
-                            "The JSONata expression '{}' specified for the field 'Timestamp' returned an invalid timestamp: {}",
-                            e.source(),
-                            to_json_text(&v)
-                        )),
-                        Some("Timestamp".into()),
-                    ));
-                }
-            }
+            timestamp(&v, &TimestampSource::Expression(e))?
         }
         Wait::TimestampPath(p) => {
-            let v = wait_path(run, p, &effective, "TimestampPath")?;
-            match v.as_str().and_then(parse_ts) {
-                Some(t) => t,
-                None => {
-                    return Err(StatesError::runtime(format!(
-                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
-                        p.as_path().text(),
-                        plain(&v)
-                    ))
-                    .into());
-                }
-            }
+            let v = timestamp_path(run, p, &effective)?;
+            timestamp(&v, &TimestampSource::Path(p.as_path().text()))?
         }
     };
     if until > now {
@@ -142,6 +78,46 @@ fn after_seconds(t: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
         t,
         Duration::from_secs(secs.clamp(0, MAX_WAIT_SECONDS) as u64),
     )
+}
+
+/// Where a Wait's timestamp came from.
+enum TimestampSource<'a> {
+    Path(&'a str),
+    Expression(&'a jsonata::Expression),
+}
+
+/// A Wait's timestamp from a path or an expression: a string in RFC 3339's profile of ISO 8601
+/// (state-wait page).
+/// - `TimestampPath`: anything else fails with `States.Runtime` "The TimestampPath parameter
+///   does not reference a valid ISO-8601 extended offset date-time format string: $.p == v"
+///   (`test_wait_timestamp_path__{INVALID_DATE,INVALID_ISO,INVALID_TIME,NO_T,NO_Z}`).
+/// - `Timestamp` (JSONata): a result that is not a string fails with AWS's JSONata type error,
+///   "returned an unexpected result type. Expected 'string' ..." (the wording AWS gives every
+///   JSONata field of the wrong type, recorded for `Items`: `test_map_state_items_eval_jsonata_fail__*`);
+///   a string that is not a timestamp, with "returned an invalid timestamp" (inferred).
+fn timestamp(v: &Value, source: &TimestampSource) -> Result<DateTime<Utc>, StateError> {
+    if let Some(t) = v.as_str().and_then(parse_ts) {
+        return Ok(t);
+    }
+    Err(match source {
+        TimestampSource::Path(p) => StatesError::runtime(format!(
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {}",
+            plain(v)
+        ))
+        .into(),
+        TimestampSource::Expression(e) if !v.is_string() => StateError::Eval(
+            jsonata::unexpected_type_error(e, "Timestamp", "string", v),
+            Some("Timestamp".into()),
+        ),
+        TimestampSource::Expression(e) => StateError::Eval(
+            StatesError::query_evaluation(format!(
+                "The JSONata expression '{}' specified for the field 'Timestamp' returned an invalid timestamp: {}",
+                e.source(),
+                to_json_text(v)
+            )),
+            Some("Timestamp".into()),
+        ),
+    })
 }
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {

@@ -54,7 +54,7 @@ impl StateConfiguration {
         let Some(c) = req.opt_obj("stateConfiguration")? else {
             return Ok(Self::default());
         };
-        let c = Req(c);
+        let c = req.nested(c);
         let count = |f: &str| -> ApiResult<u64> {
             match c.opt_int(f)? {
                 Some(n) if n < 0 => Err(ApiError::validation(

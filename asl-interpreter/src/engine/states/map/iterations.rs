@@ -1,10 +1,10 @@
 //! The iterations of a Map: each item (or batch) through the `ItemSelector` and the item
 //! processor, at most so many at a time, with AWS's event order and failure tolerance.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use asl_core::Scope;
-use asl_core::StatesError;
 use asl_core::error::names;
 use asl_core::jsonata::StatesBinding;
 use asl_core::model::{ItemBatcher, Map as MapState, NumberField, Template};
@@ -12,13 +12,14 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::{Map, Value, json};
 
+use super::MapPlan;
 use super::child_log::ChildLog;
 use super::writer::Child;
-use super::{MapPlan, as_count};
 use crate::engine::TaskFailure;
 use crate::engine::driver::run_machine;
 use crate::engine::exec::{Exec, Thread};
-use crate::engine::kernel::{StateError, StateRun, number_field, plain};
+use crate::engine::kernel::{StateError, StateRun};
+use crate::engine::numbers;
 use crate::history::{DetailsWriter, EventDetails, EventType};
 
 /// `{"index": i, "name": "<Map state>"}`, a Map iteration event's details.
@@ -36,7 +37,7 @@ pub(super) struct Iterating<'a, 'l> {
     /// Whose history holds their events: the execution's own for an inline Map, a map run's
     /// for a distributed one.
     pub exec: &'a Arc<Exec>,
-    /// How many run at once at most (0: no limit).
+    /// How many run at once at most ([`concurrency_limit`]; 0 is taken as 1).
     pub limit: usize,
     /// The event the first iteration follows.
     pub started: u64,
@@ -44,6 +45,39 @@ pub(super) struct Iterating<'a, 'l> {
     pub children: Option<&'a mut Vec<Option<Child>>>,
     /// For the map-run child listener: each item as a child workflow execution.
     pub log: Option<&'a mut ChildLog<'l>>,
+    /// For a distributed Map: the `$$` fields of iteration `index`'s own child workflow
+    /// execution (its `Execution` and `StateMachine`), given its input.
+    pub child_context: Option<&'a ChildContext<'a>>,
+}
+
+/// What `$$` says of the child workflow execution an iteration of a distributed Map is
+/// ("Each child workflow execution has its own execution history, input and context": AWS's
+/// Distributed Map page, state-map-distributed). The child's `Execution` is its own (ARN and
+/// name as the map-run child listener reports them, the item as `Input`, its own start); its
+/// `StateMachine` is the map run's (`<parent>/<label>`, as in the child's ARN).
+pub(super) type ChildContext<'a> = dyn Fn(usize, &Value) -> Map<String, Value> + Sync + 'a;
+
+/// How many iterations an inline Map runs at once at most, whatever `MaxConcurrency` asks:
+/// "In this mode, the Map state supports up to 40 concurrent iterations" (AWS's Inline Map
+/// page, state-map-inline).
+pub(crate) const INLINE_MAX_CONCURRENCY: usize = 40;
+
+/// How many child workflow executions a distributed Map runs at once when `MaxConcurrency`
+/// is 0 or absent: "If you don't specify, Step Functions runs 10,000 parallel child workflow
+/// executions" (AWS's Distributed Map page, state-map-distributed).
+pub(crate) const DISTRIBUTED_DEFAULT_CONCURRENCY: usize = 10_000;
+
+/// The number of iterations in flight at most, given the effective `MaxConcurrency` (0:
+/// none given), whatever its source (a literal, `MaxConcurrencyPath`, a variable, JSONata).
+/// Never 0: each iteration starts only once fewer than this many are between their
+/// `MapIterationStarted` and their `MapIterationSucceeded`/`MapIterationFailed`.
+pub(crate) fn concurrency_limit(distributed: bool, max_concurrency: usize) -> usize {
+    match (distributed, max_concurrency) {
+        (false, 0) => INLINE_MAX_CONCURRENCY,
+        (false, n) => n.min(INLINE_MAX_CONCURRENCY),
+        (true, 0) => DISTRIBUTED_DEFAULT_CONCURRENCY,
+        (true, n) => n,
+    }
 }
 
 /// Runs the iterations of `plan` as `how` says.
@@ -58,16 +92,19 @@ pub(super) async fn run_iterations(
         started,
         mut children,
         mut log,
+        child_context,
     } = how;
     let (m, items, tolerated) = (plan.m, plan.items, plan.tolerated);
     let name = &run.state.name;
-    let limit = if limit == 0 { usize::MAX } else { limit };
+    let limit = limit.max(1);
     let mut results = vec![Value::Null; items.len()];
     let mut futs = FuturesUnordered::new();
     let mut next = 0usize;
     let mut cursor = started;
     let mut last = started;
     let mut failures = 0usize;
+    // The threads of the iterations in flight, to abort them when the Map fails.
+    let mut in_flight: BTreeMap<usize, Thread> = BTreeMap::new();
     loop {
         while next < items.len() && futs.len() < limit {
             let index = next;
@@ -94,17 +131,20 @@ pub(super) async fn run_iterations(
                 l.started(index, id, &input, item_count, exec.now());
             }
             let th = Thread::starting_at(id);
+            in_flight.insert(index, th.clone());
             let mut vars = run.vars.child();
             let exec = exec.clone();
             let processor = &m.processor;
+            let extra = child_context.map_or_else(Map::new, |c| c(index, &input));
             futs.push(async move {
-                let r = run_machine(&exec, processor, input, &mut vars, &th, Map::new()).await;
+                let r = run_machine(&exec, processor, input, &mut vars, &th, extra).await;
                 (index, r, th)
             });
         }
         let Some((index, r, th)) = futs.next().await else {
             break;
         };
+        in_flight.remove(&index);
         let end = th.cursor();
         if let Some(c) = children.as_deref_mut().and_then(|c| c[index].as_mut()) {
             c.stop = Some(exec.now());
@@ -136,6 +176,12 @@ pub(super) async fn run_iterations(
                     } else {
                         f
                     };
+                    drop(futs);
+                    // A distributed Map's children are executions of their own, aborted
+                    // whole (see `ChildLog::abort_open`).
+                    if child_context.is_none() {
+                        abort_in_flight(exec, &in_flight, name);
+                    }
                     return Err((f, end, failures));
                 }
                 results[index] = f.error_output();
@@ -145,6 +191,28 @@ pub(super) async fn run_iterations(
     }
     Ok((results, last, failures))
 }
+
+/// The iterations still running when the Map fails are aborted: the state each is in gets its
+/// `<Type>StateAborted`, then the iteration its `MapIterationAborted` ("Contains details about
+/// an iteration of a Map state that was aborted": AWS's `HistoryEvent` API reference), in
+/// item order, as a failing Parallel aborts its other branches.
+fn abort_in_flight(exec: &Exec, in_flight: &BTreeMap<usize, Thread>, name: &str) {
+    for (&index, th) in in_flight {
+        let (inflight, mut cursor) = {
+            let t = th.lock();
+            (t.inflight, t.cursor)
+        };
+        if let Some(ty) = inflight {
+            cursor = exec.emit_after(cursor, ty, None);
+        }
+        let ty = EventType::MapIterationAborted;
+        let id = exec.emit_after_details(cursor, ty, iteration_details(ty, index, name));
+        let mut t = th.lock();
+        t.cursor = id;
+        t.inflight = None;
+    }
+}
+
 /// Groups the (selected) items into batches as an `ItemBatcher` asks: at most
 /// `MaxItemsPerBatch` items and `MaxInputBytesPerBatch` bytes of items each, order kept.
 pub(super) fn batches(
@@ -154,23 +222,18 @@ pub(super) fn batches(
     items: &[Value],
     effective: &Value,
 ) -> Result<Vec<Value>, StateError> {
-    let positive = |f: &Option<NumberField>, field: &str| -> Result<Option<usize>, StateError> {
-        let Some(f) = f else {
-            return Ok(None);
-        };
-        let v = number_field(run, f, effective, field)?;
-        match as_count(&v) {
-            Some(n) if n > 0 => Ok(Some(n as usize)),
-            _ => Err(StatesError::runtime(format!(
-                "The {field} field must be a positive integer, but was: {}",
-                plain(&v)
-            ))
-            .into()),
-        }
+    let limit = |f: &Option<NumberField>, spec| -> Result<Option<usize>, StateError> {
+        f.as_ref()
+            .map(|f| numbers::read(run, spec, f, effective).map(|n| n as usize))
+            .transpose()
     };
-    let max_items = positive(&b.max_items_per_batch, "MaxItemsPerBatch")?.unwrap_or(usize::MAX);
-    let max_bytes =
-        positive(&b.max_input_bytes_per_batch, "MaxInputBytesPerBatch")?.unwrap_or(262_144);
+    let max_items =
+        limit(&b.max_items_per_batch, &numbers::MAX_ITEMS_PER_BATCH)?.unwrap_or(usize::MAX);
+    let max_bytes = limit(
+        &b.max_input_bytes_per_batch,
+        &numbers::MAX_INPUT_BYTES_PER_BATCH,
+    )?
+    .unwrap_or(262_144);
     let batch_input = match &b.batch_input {
         Some(t) => Some(run.eval_template(t, effective, None, None, "BatchInput")?),
         None => None,
@@ -247,5 +310,36 @@ impl MapPlan<'_> {
             return item.clone();
         }
         iteration_input(run, self.m, self.effective, index, item).unwrap_or_else(|_| item.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (distributed, effective MaxConcurrency, iterations in flight at most)
+    const LIMITS: [(bool, usize, usize); 8] = [
+        // state-map-inline: "supports up to 40 concurrent iterations".
+        (false, 0, 40),
+        (false, 1, 1),
+        (false, 39, 39),
+        (false, 41, 40),
+        // state-map-distributed: "If you don't specify, Step Functions runs 10,000 parallel
+        // child workflow executions".
+        (true, 0, 10_000),
+        (true, 1, 1),
+        (true, 40, 40),
+        (true, 20_000, 20_000),
+    ];
+
+    #[test]
+    fn the_limit_follows_the_mode_and_the_number() {
+        for (distributed, n, expected) in LIMITS {
+            assert_eq!(
+                concurrency_limit(distributed, n),
+                expected,
+                "distributed {distributed}, MaxConcurrency {n}"
+            );
+        }
     }
 }

@@ -13,15 +13,16 @@ mod reader;
 mod run;
 mod writer;
 
-use asl_core::model::{Map as MapState, NumberField, ProcessorMode, QueryLanguage};
+use asl_core::model::{Map as MapState, ProcessorMode, QueryLanguage};
 use asl_core::{Scope, StatesError};
 use serde_json::{Value, json};
 
-use crate::engine::kernel::{Next, StateError, StateRun, number_field, plain};
+use crate::engine::kernel::{Next, StateError, StateRun};
+use crate::engine::numbers;
 use crate::engine::retry::RetryState;
 use crate::handler::{TaskFailure, TaskRequest};
 use crate::history::EventType;
-use iterations::{Iterating, batches, run_iterations};
+use iterations::{Iterating, batches, concurrency_limit, run_iterations};
 use writer::Writer;
 
 /// What the iterations of one Map attempt work from.
@@ -39,23 +40,10 @@ pub(super) struct MapPlan<'a> {
     pub batched: bool,
 }
 
-pub(super) fn as_count(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        _ => None,
-    }
-}
-
 pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, StateError> {
     let state = run.state;
     let effective = run.effective_input()?;
     let items = items(run, m, &effective).await?;
-    let max_concurrency = match &m.max_concurrency {
-        Some(f) => as_count(&number_field(run, f, &effective, "MaxConcurrency")?)
-            .unwrap_or(0)
-            .max(0) as usize,
-        None => 0,
-    };
     // With an ItemBatcher each iteration gets a batch: `{"Items": [...], "BatchInput": ...}`,
     // its items already through the ItemSelector.
     let (items, batched) = match &m.item_batcher {
@@ -81,14 +69,17 @@ pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
             EventType::MapStateStarted,
             Some(&json!({"length": length})),
         );
+        // AWS reads the map run's limits once the state has started (the tolerated failures
+        // fail after `MapStateStarted` on record).
         let plan = MapPlan {
             m,
             items: &items,
             effective: &effective,
-            max_concurrency,
+            max_concurrency: max_concurrency(run, m, &effective)?,
             tolerated: tolerance(run, m, &effective, items.len())?,
             batched,
         };
+        let max_concurrency = plan.max_concurrency;
         if distributed {
             match run::map_run(run, &plan, writer.as_ref()).await {
                 Ok(results) => break results,
@@ -101,17 +92,14 @@ pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
                 }
             }
         }
-        // An inline Map runs at most 40 iterations at a time, whatever MaxConcurrency asks.
-        let limit = match max_concurrency {
-            0 => INLINE_MAX_CONCURRENCY,
-            n => n.min(INLINE_MAX_CONCURRENCY),
-        };
+        let limit = concurrency_limit(false, max_concurrency);
         let inline = Iterating {
             exec: run.exec,
             limit,
             started,
             children: None,
             log: None,
+            child_context: None,
         };
         match run_iterations(run, &plan, inline).await {
             Ok((results, last, _)) => {
@@ -224,60 +212,46 @@ fn map_failed(run: &StateRun<'_>, e: StateError) -> StateError {
     StateError::Plain(f)
 }
 
-/// The number of failed items tolerated (`None`: any failure fails the map).
+/// `MaxConcurrency` (0: no limit).
+fn max_concurrency(run: &StateRun<'_>, m: &MapState, doc: &Value) -> Result<usize, StateError> {
+    match &m.max_concurrency {
+        Some(f) => Ok(numbers::read(run, &numbers::MAX_CONCURRENCY, f, doc)? as usize),
+        None => Ok(0),
+    }
+}
+
+/// The number of failed items tolerated (`None`: any failure fails the map): the greater of
+/// the count and the percentage of `n` items.
 fn tolerance(
     run: &StateRun<'_>,
     m: &MapState,
     doc: &Value,
     n: usize,
 ) -> Result<Option<f64>, StateError> {
-    let mut tolerated: Option<f64> = None;
-    if let Some(f) = &m.tolerated_failure_count {
-        let v = number_field(run, f, doc, "ToleratedFailureCount")?;
-        let Some(c) = v.as_f64().filter(|_| v.is_number()) else {
-            return Err(StatesError::runtime(format!(
-                "The ToleratedFailureCountPath field refers to value \"{}\" which is not a valid integer{}",
-                plain(&v),
-                path_suffix(f)
-            ))
-            .into());
-        };
-        if c < 0.0 {
-            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative.").into());
-        }
-        tolerated = Some(c);
-    }
-    if let Some(f) = &m.tolerated_failure_percentage {
-        let v = number_field(run, f, doc, "ToleratedFailurePercentage")?;
-        let Some(p) = v.as_f64().filter(|_| v.is_number()) else {
-            return Err(StatesError::runtime(format!(
-                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float{}",
-                plain(&v),
-                path_suffix(f)
-            ))
-            .into());
-        };
-        if !(0.0..=100.0).contains(&p) {
-            return Err(StatesError::runtime(
-                "ToleratedFailurePercentage must be between 0 and 100.",
-            )
-            .into());
-        }
-        let c = p / 100.0 * n as f64;
-        tolerated = Some(tolerated.map_or(c, |t| t.max(c)));
-    }
-    Ok(tolerated)
+    let count = match &m.tolerated_failure_count {
+        Some(f) => Some(numbers::read(
+            run,
+            &numbers::TOLERATED_FAILURE_COUNT,
+            f,
+            doc,
+        )?),
+        None => None,
+    };
+    let percentage = match &m.tolerated_failure_percentage {
+        Some(f) => Some(numbers::read(
+            run,
+            &numbers::TOLERATED_FAILURE_PERCENTAGE,
+            f,
+            doc,
+        )?),
+        None => None,
+    };
+    let by_percentage = percentage.map(|p| p / 100.0 * n as f64);
+    Ok(match (count, by_percentage) {
+        (Some(c), Some(p)) => Some(c.max(p)),
+        (c, p) => c.or(p),
+    })
 }
-
-/// `: $.path`, the path AWS names after a `...Path` field's bad value.
-fn path_suffix(f: &NumberField) -> String {
-    match f {
-        NumberField::Path(p) => format!(": {}", p.as_path().text()),
-        _ => String::new(),
-    }
-}
-/// How many iterations an inline Map runs at once at most, as AWS documents.
-const INLINE_MAX_CONCURRENCY: usize = 40;
 
 /// Calls the handler of a resource the engine invokes itself, outside a Task state (an
 /// `ItemReader`'s or a `ResultWriter`'s); `None` when no handler is registered for it.
@@ -287,7 +261,7 @@ pub(super) async fn call_integration(
     parameters: Value,
 ) -> Option<Result<Value, TaskFailure>> {
     let exec = run.exec;
-    let resource = asl_core::resource::integration_form(resource);
+    let resource = asl_core::resource::routing_form(resource);
     let handler = exec.inner.handlers.find(&resource, &parameters)?;
     let request = TaskRequest {
         resource: resource.into_owned(),

@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 use super::call_integration;
 use crate::engine::TaskFailure;
-use crate::engine::kernel::{StateError, StateRun, number_field};
+use crate::engine::kernel::{StateError, StateRun};
+use crate::engine::numbers;
 
 /// Reads and parses the items of a Map with an `ItemReader`.
 pub(super) async fn read_items(
@@ -46,10 +47,7 @@ pub(super) async fn read_items(
     };
     let got = got.map_err(StateError::Plain)?;
     let max = match max_items(&config) {
-        Some(f) => {
-            let v = number_field(run, &f, effective, "MaxItems")?;
-            v.as_u64().map(|n| n as usize)
-        }
+        Some(f) => Some(numbers::read(run, &numbers::MAX_ITEMS, &f, effective)? as usize),
         None => None,
     };
     let mut items = parse(&got, &config)

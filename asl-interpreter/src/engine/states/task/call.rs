@@ -212,14 +212,7 @@ pub(super) async fn call(
 
 /// The failure AWS would give for a resource nobody answers.
 fn no_handler(resource: &str, parameters: &Value, state: &str) -> TaskFailure {
-    let function = if resource.starts_with("arn:aws:states:::lambda:invoke") {
-        parameters.get("FunctionName").and_then(Value::as_str)
-    } else if resource.contains(":function:") {
-        Some(resource)
-    } else {
-        None
-    };
-    if let Some(f) = function {
+    if let Some(f) = crate::handler::function_of(resource, parameters) {
         return TaskFailure::new(
             "Lambda.ResourceNotFoundException",
             format!(

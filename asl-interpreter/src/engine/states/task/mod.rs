@@ -3,13 +3,14 @@
 
 mod call;
 
-use asl_core::dataflow::{self, Oversized, to_json_text};
+use asl_core::dataflow::{self, Oversized};
 use asl_core::error::names;
-use asl_core::model::{NumberField, Task};
+use asl_core::model::Task;
 use serde_json::{Map, Value, json};
 
 use crate::engine::TaskFailure;
-use crate::engine::kernel::{Next, StateError, StateRun, number_field};
+use crate::engine::kernel::{Next, StateError, StateRun};
+use crate::engine::numbers::{self, HEARTBEAT_SECONDS, TIMEOUT_SECONDS};
 use crate::engine::replay::stable_token;
 use crate::engine::retry::RetryState;
 use crate::history::{DetailsWriter, EventType, NOT_TRUNCATED, output_details};
@@ -30,7 +31,7 @@ pub(crate) enum ResourceKind {
 
 impl ResourceKind {
     pub fn of(arn: &str) -> ResourceKind {
-        if arn.starts_with("arn:aws:lambda:") && arn.contains(":function:") {
+        if asl_core::resource::is_lambda_function(arn) {
             return ResourceKind::Lambda;
         }
         if arn.contains(":activity:") {
@@ -61,8 +62,8 @@ impl ResourceKind {
 pub(super) struct Invocation<'a> {
     pub t: &'a Task,
     /// The `Resource` as it is routed: a service integration written with a region and an
-    /// account (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:listObjectsV2`) in its
-    /// documented form (see [`asl_core::resource::integration_form`]).
+    /// account (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:listObjectsV2`) or in another
+    /// partition in its documented `aws` form (see [`asl_core::resource::routing_form`]).
     pub resource: std::borrow::Cow<'a, str>,
     pub kind: ResourceKind,
     /// `Parameters`/`Arguments`, or the effective input.
@@ -90,29 +91,21 @@ pub(super) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
     } else {
         None
     };
-    let parameters = match &state.io.parameters {
-        Some(p) => run.eval_template(p, &effective, None, None, "Arguments")?,
-        None => effective.clone(),
-    };
-    if dataflow::payload_size(&parameters) > run.exec.inner.limits.max_payload_bytes {
-        return Err(StateError::Plain(
-            dataflow::data_limit_exceeded(&state.name, Oversized::Parameters).into(),
-        ));
-    }
+    let parameters = eval_parameters(run, &effective)?;
     let timeout = match &t.timeout {
-        Some(f) => Some(positive(run, f, &effective, "TimeoutSeconds")?),
+        Some(f) => Some(numbers::read(run, &TIMEOUT_SECONDS, f, &effective)? as u64),
         None => None,
     };
     let heartbeat = match &t.heartbeat {
-        Some(f) => Some(positive(run, f, &effective, "HeartbeatSeconds")?),
+        Some(f) => Some(numbers::read(run, &HEARTBEAT_SECONDS, f, &effective)? as u64),
         None => None,
     };
     let credentials = match &t.credentials {
         Some(c) => Some(run.eval_template(c, &effective, None, None, "Credentials")?),
         None => None,
     };
-    let resource = asl_core::resource::integration_form(&t.resource);
-    let inv = Invocation {
+    let resource = asl_core::resource::routing_form(&t.resource);
+    let mut inv = Invocation {
         t,
         kind: ResourceKind::of(&resource),
         resource,
@@ -124,7 +117,14 @@ pub(super) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
     };
     let mut retries = RetryState::new(t.retry.len());
     let result = loop {
-        match invoke(run, &inv, retries.total()).await {
+        let attempt = retries.total();
+        run.retry_count = attempt;
+        // Each attempt evaluates `Parameters` again, with its own `$$.State.RetryCount`
+        // (test_lambda_invoke_with_retry_extended_input: the scheduled inputs carry 0, 1, 2, 3).
+        if attempt > 0 && state.uses_context {
+            inv.parameters = eval_parameters(run, &effective)?;
+        }
+        match invoke(run, &inv, attempt).await {
             Ok(v) => break v,
             Err(f) => {
                 if let Some(d) = retries.next(&t.retry, f.error_name()) {
@@ -139,22 +139,19 @@ pub(super) async fn task(run: &mut StateRun<'_>, t: &Task) -> Result<Next, State
     run.exit(out, assigned, None)
 }
 
-/// A `TimeoutSeconds` or `HeartbeatSeconds`: a positive integer.
-fn positive(
-    run: &StateRun<'_>,
-    f: &NumberField,
-    doc: &Value,
-    field: &str,
-) -> Result<u64, StateError> {
-    let v = number_field(run, f, doc, field)?;
-    match v.as_u64() {
-        Some(n) if n > 0 => Ok(n),
-        _ => Err(asl_core::StatesError::runtime(format!(
-            "The {field} field must be a positive integer, but was: {}",
-            to_json_text(&v)
-        ))
-        .into()),
+/// `Parameters`/`Arguments` (or the effective input), within the payload quota.
+fn eval_parameters(run: &StateRun<'_>, effective: &Value) -> Result<Value, StateError> {
+    let state = run.state;
+    let parameters = match &state.io.parameters {
+        Some(p) => run.eval_template(p, effective, None, None, "Arguments")?,
+        None => effective.clone(),
+    };
+    if dataflow::payload_size(&parameters) > run.exec.inner.limits.max_payload_bytes {
+        return Err(StateError::Plain(
+            dataflow::data_limit_exceeded(&state.name, Oversized::Parameters).into(),
+        ));
     }
+    Ok(parameters)
 }
 
 /// `resource`, `input` and `timeoutInSeconds`: what Lambda and activity scheduling share.
