@@ -1,6 +1,8 @@
 use asl_interpreter::VirtualClock;
 use chrono::TimeZone;
+use serde_json::json;
 
+use super::digest::base64_decode;
 use super::*;
 
 fn now() -> DateTime<Utc> {
