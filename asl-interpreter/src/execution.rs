@@ -56,8 +56,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_history_events: 25_000,
-            max_payload_bytes: 262_144,
+            max_history_events: asl_core::limits::MAX_HISTORY_EVENTS,
+            max_payload_bytes: asl_core::limits::MAX_PAYLOAD_BYTES,
         }
     }
 }

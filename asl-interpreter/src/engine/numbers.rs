@@ -338,7 +338,7 @@ pub(crate) const MAX_ITEMS_PER_BATCH: Spec = Spec {
 pub(crate) const MAX_INPUT_BYTES_PER_BATCH: Spec = Spec {
     field: "MaxInputBytesPerBatch",
     path_field: "MaxInputBytesPerBatchPath",
-    max: Some((262_144.0, Above::Clamp)),
+    max: Some((asl_core::limits::MAX_PAYLOAD_BYTES as f64, Above::Clamp)),
     not_a_number: |n| positive_batch("MaxInputBytesPerBatch", n),
     out_of_range: |n| positive_batch("MaxInputBytesPerBatch", n),
     ..MAX_ITEMS_PER_BATCH

@@ -37,7 +37,7 @@ use request::{
 const VARS_STATE: &str = "sfn-local:TestState:variables";
 
 /// The payload limit AWS puts on `input`, `variables`, `context` and `mapItemReaderData`.
-const MAX_PAYLOAD: usize = 262_144;
+const MAX_PAYLOAD: usize = asl_core::limits::MAX_PAYLOAD_BYTES;
 
 /// The state to test and its name: a bare state, or a whole machine with `stateName`.
 fn pick_state(
@@ -191,7 +191,7 @@ fn inspect(
 
 pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let definition_text = req.str("definition")?;
-    check_len(req, "definition", 1, 1_048_576)?;
+    check_len(req, "definition", 1, asl_core::limits::MAX_DEFINITION_CHARS)?;
     let definition: Value = serde_json::from_str(definition_text).map_err(|e| {
         invalid(format!(
             "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {e}'"

@@ -233,7 +233,7 @@ pub(super) fn batches(
         &b.max_input_bytes_per_batch,
         &numbers::MAX_INPUT_BYTES_PER_BATCH,
     )?
-    .unwrap_or(262_144);
+    .unwrap_or(asl_core::limits::MAX_PAYLOAD_BYTES);
     let batch_input = match &b.batch_input {
         Some(t) => Some(run.eval_template(t, effective, None, None, "BatchInput")?),
         None => None,
