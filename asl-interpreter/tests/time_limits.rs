@@ -1,6 +1,10 @@
 //! Times out of any range: a Wait or a timeout of 2^63 seconds, a path or expression giving
-//! one, a retry backoff that overflows. None may panic; a Wait waits at most 99,999,999
-//! seconds, and an Express execution runs for at most five minutes (AWS's quota).
+//! one, a retry backoff that overflows. None may panic. A Standard execution runs for at most
+//! a year and an Express one for at most five minutes (AWS's quotas: "If an execution runs
+//! for more than the 1-year maximum, it will fail with a States.Timeout error"; the state-wait
+//! page: "the maximum wait time that you can specify for Standard Workflows and Express
+//! workflows is one year and five minutes respectively"), so a longer Wait ends in
+//! `ExecutionTimedOut` at that limit.
 
 mod common;
 
@@ -39,20 +43,53 @@ fn waits_of_any_length_end_without_a_panic() {
     ] {
         let def = json!({"StartAt": "W", "States": {"W": wait}});
         let o = common::run_at(start(), Handlers::new(), def.clone(), &input);
-        assert_eq!(o.status, Status::Succeeded, "{def}: {:?}", o.cause);
-        let waited = o.stop_date - o.start_date;
-        assert!(
-            waited.num_seconds() <= 99_999_999 || def["States"]["W"].get("Timestamp").is_some(),
-            "{def}: {waited}"
-        );
+        assert_eq!(o.status, Status::TimedOut, "{def}: {:?}", o.cause);
+        assert_eq!((o.stop_date - o.start_date).num_seconds(), YEAR, "{def}");
     }
 }
 
+/// 365 days, in seconds.
+const YEAR: i64 = 365 * 24 * 60 * 60;
+
 #[test]
-fn a_wait_longer_than_the_limit_waits_the_limit() {
-    let def = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 9223372036854775807u64, "End": true}}});
+fn a_wait_beyond_a_year_times_the_execution_out_at_a_year() {
+    for wait in [
+        json!({"Type": "Wait", "Seconds": YEAR + 1, "End": true}),
+        json!({"Type": "Wait", "Seconds": 99_999_999, "End": true}),
+        json!({"Type": "Wait", "Timestamp": "2027-01-01T00:00:01Z", "End": true}),
+    ] {
+        let def = json!({"StartAt": "W", "States": {"W": wait}});
+        let o = common::run_at(start(), Handlers::new(), def.clone(), "{}");
+        assert_eq!(o.status, Status::TimedOut, "{def}");
+        assert_eq!(o.error.as_deref(), Some("States.Timeout"));
+        assert_eq!((o.stop_date - o.start_date).num_seconds(), YEAR);
+        let types: Vec<String> = o.history.iter().map(|e| e.event_type.to_string()).collect();
+        assert_eq!(
+            types,
+            ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"],
+            "{def}"
+        );
+    }
+    // Just under a year (2026 has 365 days) the Wait ends and the execution succeeds.
+    for (wait, status) in [
+        (
+            json!({"Type": "Wait", "Seconds": YEAR - 1, "End": true}),
+            Status::Succeeded,
+        ),
+        (
+            json!({"Type": "Wait", "Timestamp": "2026-12-31T23:59:59Z", "End": true}),
+            Status::Succeeded,
+        ),
+    ] {
+        let def = json!({"StartAt": "W", "States": {"W": wait}});
+        let o = common::run_at(start(), Handlers::new(), def.clone(), "{}");
+        assert_eq!(o.status, status, "{def}");
+    }
+    // A TimeoutSeconds longer than a year is held to a year too.
+    let def = json!({"TimeoutSeconds": 99_999_999, "StartAt": "W",
+        "States": {"W": {"Type": "Wait", "Seconds": 99_999_999, "End": true}}});
     let o = common::run_at(start(), Handlers::new(), def, "{}");
-    assert_eq!((o.stop_date - o.start_date).num_seconds(), 99_999_999);
+    assert_eq!((o.stop_date - o.start_date).num_seconds(), YEAR);
 }
 
 #[test]
@@ -72,7 +109,8 @@ fn retries_whose_backoff_overflows_do_not_panic() {
         "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 99999999, "BackoffRate": 1e308, "MaxAttempts": 5}],
         "End": true}}});
     let o = common::run_at(start(), Handlers::new(), def, "{}");
-    assert_eq!(o.status, Status::Failed);
+    // The backoffs run past the year a Standard execution may last.
+    assert_eq!(o.status, Status::TimedOut);
 }
 
 #[test]

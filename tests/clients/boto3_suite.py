@@ -163,9 +163,12 @@ def state_machines(sfn):
     equal("DescribeStateMachine status", d["status"], "ACTIVE")
     listed = [m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]]
     check("ListStateMachines lists it", sm in listed, listed)
-    rev = d["revisionId"]
+    # As on AWS, a state machine has no revisionId until its first update.
+    check("DescribeStateMachine has no revisionId before an update", "revisionId" not in d, d)
     up = sfn.update_state_machine(stateMachineArn=sm, definition=TWO_PASSES)
-    check("UpdateStateMachine gives a new revision", up["revisionId"] != rev, up)
+    check("UpdateStateMachine gives a revision", bool(up.get("revisionId")), up)
+    equal("DescribeStateMachine revisionId after update",
+          sfn.describe_state_machine(stateMachineArn=sm).get("revisionId"), up["revisionId"])
     equal("DescribeStateMachine after update",
           sfn.describe_state_machine(stateMachineArn=sm)["definition"], TWO_PASSES)
     sfn.update_state_machine(stateMachineArn=sm, definition=PASS)

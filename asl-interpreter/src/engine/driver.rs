@@ -23,6 +23,13 @@ use crate::history::{
 /// How long an Express execution may run (AWS: five minutes).
 const EXPRESS_MAX_SECONDS: u64 = 300;
 
+/// The longest a Standard execution runs: one year (365 days). AWS's quota ("Maximum
+/// execution time: 1 year. If an execution runs for more than the 1-year maximum, it will fail
+/// with a States.Timeout error", Step Functions service quotas); it is also why a Wait cannot
+/// wait longer than a year (state-wait page): a later timestamp ends in `ExecutionTimedOut`.
+/// Enforced on the execution's timeout and on its sleeps (`Exec::sleep_after`).
+pub(crate) const STANDARD_MAX_SECONDS: u64 = 365 * 24 * 60 * 60;
+
 /// Runs one execution to its end, racing the execution timeout and StopExecution.
 pub(crate) async fn run_execution(
     exec: Arc<Exec>,
@@ -43,21 +50,29 @@ pub(crate) async fn run_execution(
         .unwrap_or(Value::Null);
     let mut vars = Vars::default();
     // Counted from the start, also across a resume. An Express execution runs for at most
-    // five minutes, whatever its definition says (AWS's quota for Express workflows).
+    // five minutes, a Standard one for at most a year, whatever its definition says (AWS's
+    // quotas).
     let timeout_seconds = match exec.config.execution_type {
         ExecutionType::Express => Some(
             machine
                 .timeout_seconds
                 .map_or(EXPRESS_MAX_SECONDS, |s| s.min(EXPRESS_MAX_SECONDS)),
         ),
-        ExecutionType::Standard => machine.timeout_seconds,
+        ExecutionType::Standard => machine.timeout_seconds.map(|s| s.min(STANDARD_MAX_SECONDS)),
     };
     let timeout = timeout_seconds.map(|s| {
         let end = after_duration(exec.timeout_from, Duration::from_secs(s));
         let left = (end - exec.now()).to_std().unwrap_or_default();
         exec.inner.clock.sleep(left)
     });
-    let run = run_machine(&exec, &machine, input, &mut vars, &thread, Map::new());
+    let mut run = Box::pin(run_machine(
+        &exec,
+        &machine,
+        input,
+        &mut vars,
+        &thread,
+        Map::new(),
+    ));
     let stopped = async {
         loop {
             if let Some(v) = stop.borrow_and_update().clone() {
@@ -79,6 +94,11 @@ pub(crate) async fn run_execution(
             exec.history_full_notify.notified().await;
         }
     };
+    let out_of_time = async {
+        while !exec.out_of_time.load(std::sync::atomic::Ordering::SeqCst) {
+            exec.out_of_time_notify.notified().await;
+        }
+    };
     enum End {
         Done(Result<Value, TaskFailure>),
         TimedOut,
@@ -91,9 +111,16 @@ pub(crate) async fn run_execution(
         biased;
         (e, c) = stopped => End::Stopped(e, c),
         _ = timeout => End::TimedOut,
+        _ = out_of_time => End::TimedOut,
         _ = history_full => End::Done(Err(exec.history_quota_failure())),
-        r = run => End::Done(r),
+        r = &mut run => End::Done(r),
     };
+    if matches!(end, End::Stopped(..)) {
+        // The branches the run drops record their aborts (see `AbortOnStop`).
+        exec.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    drop(run);
     let cursor = thread.cursor();
     let (status, output, error, cause) = match end {
         // The last state's output was held to the payload limit when it exited.

@@ -40,6 +40,16 @@ pub(crate) struct Exec {
     pub history_full: AtomicBool,
     /// Wakes the execution driver when `history_full` is set.
     pub history_full_notify: tokio::sync::Notify,
+    /// Set by the driver when StopExecution ends the run, before the run is dropped: the
+    /// branches and iterations it drops then record their `...Aborted` events
+    /// ([`AbortOnStop`]).
+    pub stopping: AtomicBool,
+    /// Set when a sleep reaches the longest a Standard execution may run: the execution times
+    /// out. A sleep, not a timer of its own, so that a virtual clock jumps to that limit only
+    /// when something waits beyond it (never while a task waits for an outside callback).
+    pub out_of_time: AtomicBool,
+    /// Wakes the execution driver when `out_of_time` is set.
+    pub out_of_time_notify: tokio::sync::Notify,
 }
 
 impl Exec {
@@ -87,6 +97,9 @@ impl Exec {
             timeout_from: start,
             history_full: Default::default(),
             history_full_notify: tokio::sync::Notify::new(),
+            stopping: AtomicBool::new(false),
+            out_of_time: AtomicBool::new(false),
+            out_of_time_notify: tokio::sync::Notify::new(),
         }
     }
 
@@ -182,19 +195,43 @@ impl Exec {
 
     /// Sleeps `d` that started right after event `after`. When resuming, a sleep whose end
     /// is recorded is skipped, and one that was under way sleeps only what is left of it.
+    /// A sleep that would end after the longest a Standard execution may run ends at that
+    /// limit instead, and times the execution out ([`Exec::out_of_time`]).
     pub async fn sleep_after(&self, after: u64, d: Duration) {
+        let mut left = d;
         if let Some(r) = &self.replay {
             if r.next_after(after, |_| true).is_some() {
                 return;
             }
             if let Some(began) = r.timestamp(after) {
                 let end = after_duration(began, d);
-                let left = (end - self.now()).to_std().unwrap_or_default();
-                self.inner.clock.sleep(left).await;
-                return;
+                left = (end - self.now()).to_std().unwrap_or_default();
             }
         }
-        self.inner.clock.sleep(d).await;
+        if let Some(limit) = self.max_end() {
+            let end = after_duration(self.now(), left);
+            if end > limit {
+                let to_limit = (limit - self.now()).to_std().unwrap_or_default();
+                self.inner.clock.sleep(to_limit).await;
+                if !self.out_of_time.swap(true, Ordering::SeqCst) {
+                    self.out_of_time_notify.notify_one();
+                }
+                return std::future::pending().await;
+            }
+        }
+        self.inner.clock.sleep(left).await;
+    }
+
+    /// When a Standard execution has run as long as it may (AWS's quota, one year; see
+    /// `driver::STANDARD_MAX_SECONDS`); `None` for an Express one, whose shorter limit is its
+    /// timeout.
+    fn max_end(&self) -> Option<DateTime<Utc>> {
+        (self.config.execution_type == crate::execution::ExecutionType::Standard).then(|| {
+            after_duration(
+                self.timeout_from,
+                Duration::from_secs(super::driver::STANDARD_MAX_SECONDS),
+            )
+        })
     }
 
     /// Tells the map-run listener, if any.
@@ -252,6 +289,27 @@ impl Exec {
         let cur = *n;
         *n += 1;
         cur
+    }
+}
+
+/// Records, when an execution is stopped, the aborts of the branches (or Map iterations) a
+/// Parallel or Map state was running: each branch's state in flight gets its
+/// `<Type>StateAborted` (and each iteration its `MapIterationAborted`), as AWS records them
+/// when a failing branch aborts its siblings (`TaskStateAborted` inside a Parallel:
+/// `test_parallel_catch_error__*`). Dropped before its state's own `<Type>StateAborted` is
+/// recorded by the enclosing branch (or the driver), so events keep their nesting order.
+/// Does nothing unless the execution is stopping: a failure aborts explicitly, and a timeout
+/// records no aborts.
+pub(crate) struct AbortOnStop<F: FnMut(&Exec)> {
+    pub exec: Arc<Exec>,
+    pub abort: F,
+}
+
+impl<F: FnMut(&Exec)> Drop for AbortOnStop<F> {
+    fn drop(&mut self) {
+        if self.exec.stopping.load(Ordering::SeqCst) && !self.exec.history_is_full() {
+            (self.abort)(&self.exec);
+        }
     }
 }
 

@@ -92,31 +92,54 @@ fn activity_rec(svc: &Service, arn: &str) -> ApiResult<ActivityRec> {
         .ok_or_else(|| ApiError::no_activity(arn))
 }
 
+/// A request's `encryptionConfiguration` as stored and described: AWS's default
+/// (`AWS_OWNED_KEY`) when absent. The model has already checked the type's enum and the reuse
+/// period's range (60-900, a `ValidationException`); what is left is AWS's
+/// `InvalidEncryptionConfiguration` for a customer managed key without its `kmsKeyId`
+/// (API reference, `InvalidEncryptionConfiguration`).
+pub(crate) fn encryption_of(req: &Req<'_>) -> ApiResult<Value> {
+    let Some(e) = req.opt_obj("encryptionConfiguration")? else {
+        return Ok(json!({"type": "AWS_OWNED_KEY"}));
+    };
+    let kind = e.get("type").and_then(Value::as_str).unwrap_or_default();
+    let key = e.get("kmsKeyId").and_then(Value::as_str);
+    if kind == "CUSTOMER_MANAGED_KMS_KEY" && key.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidEncryptionConfiguration,
+            "Invalid Encryption Configuration: kmsKeyId is required when the encryption type is CUSTOMER_MANAGED_KMS_KEY",
+        ));
+    }
+    let members = e.iter().filter(|(_, v)| !v.is_null());
+    Ok(Value::Object(
+        members.map(|(k, v)| (k.clone(), v.clone())).collect(),
+    ))
+}
+
+/// `CreateActivity`: idempotent by name. Another request for an existing name answers the
+/// existing activity (its ARN and creation date) and leaves its tags as they are, whatever
+/// tags it carries; one whose encryption configuration differs gets `ActivityAlreadyExists`
+/// (API reference, `CreateActivity` and `ActivityAlreadyExists`).
 pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let name = req.str("name")?;
     check_name(name)?;
     let arn = req.scope().activity(name);
     let tags = tags_of(req)?;
-    // Idempotent: the same name gives the same activity.
-    let rec = match svc.store.activity(&arn)? {
-        Some(r) => r,
-        None => {
-            let r = ActivityRec {
-                arn: arn.clone(),
-                name: name.to_string(),
-                created: now_ms(),
-                encryption: req.opt_obj("encryptionConfiguration")?.map_or_else(
-                    || json!({"type": "AWS_OWNED_KEY"}),
-                    |e| Value::Object(e.clone()),
-                ),
-            };
-            svc.store.put_activity(&r)?;
-            r
+    let rec = ActivityRec {
+        arn: arn.clone(),
+        name: name.to_string(),
+        created: now_ms(),
+        encryption: encryption_of(req)?,
+    };
+    let rec = match svc.store.create_activity(&rec, &tags)? {
+        None => rec,
+        Some(existing) if existing.encryption == rec.encryption => existing,
+        Some(_) => {
+            return Err(ApiError::new(
+                ErrorCode::ActivityAlreadyExists,
+                "Activity already exists. EncryptionConfiguration may not be updated.",
+            ));
         }
     };
-    if !tags.is_empty() {
-        svc.store.tag(&arn, &tags)?;
-    }
     Ok(json!({"activityArn": arn, "creationDate": epoch(rec.created)}))
 }
 
@@ -142,6 +165,8 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     Ok(out)
 }
 
+/// `DeleteActivity`: succeeds for an activity that does not exist (its only error is
+/// `InvalidArn`, API reference).
 pub(crate) fn delete(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("activityArn")?;
     if parse_arn(arn)?.resource != ResourceType::Activity {

@@ -185,9 +185,9 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
 pub(crate) fn delete(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("stateMachineAliasArn")?;
-    let MachineRef::Alias(..) = parse_machine_arn(arn)? else {
-        return Err(ApiError::invalid_arn(arn));
-    };
+    // A missing alias is `ResourceNotFound`: the one resource this operation names, and the
+    // one error of its list (API reference, DeleteStateMachineAlias) that fits.
+    alias_rec(svc, arn)?;
     svc.store.delete_alias(arn)?;
     Ok(json!({}))
 }

@@ -10,6 +10,7 @@ const NAMESPACE: &str = "com.amazonaws.swf.service.v2.model#";
 #[allow(missing_docs)] // each variant is the AWS exception of the same name
 pub enum ErrorCode {
     AccessDeniedException,
+    ActivityAlreadyExists,
     ActivityDoesNotExist,
     ConflictException,
     ExecutionAlreadyExists,
@@ -18,7 +19,9 @@ pub enum ErrorCode {
     InternalFailure,
     InvalidArn,
     InvalidDefinition,
+    InvalidEncryptionConfiguration,
     InvalidExecutionInput,
+    InvalidLoggingConfiguration,
     InvalidName,
     InvalidOutput,
     InvalidToken,
@@ -40,6 +43,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::AccessDeniedException => "AccessDeniedException",
+            ErrorCode::ActivityAlreadyExists => "ActivityAlreadyExists",
             ErrorCode::ActivityDoesNotExist => "ActivityDoesNotExist",
             ErrorCode::ConflictException => "ConflictException",
             ErrorCode::ExecutionAlreadyExists => "ExecutionAlreadyExists",
@@ -48,7 +52,9 @@ impl ErrorCode {
             ErrorCode::InternalFailure => "InternalFailure",
             ErrorCode::InvalidArn => "InvalidArn",
             ErrorCode::InvalidDefinition => "InvalidDefinition",
+            ErrorCode::InvalidEncryptionConfiguration => "InvalidEncryptionConfiguration",
             ErrorCode::InvalidExecutionInput => "InvalidExecutionInput",
+            ErrorCode::InvalidLoggingConfiguration => "InvalidLoggingConfiguration",
             ErrorCode::InvalidName => "InvalidName",
             ErrorCode::InvalidOutput => "InvalidOutput",
             ErrorCode::InvalidToken => "InvalidToken",

@@ -322,12 +322,7 @@ pub(crate) fn describe_for_execution(svc: &Arc<Service>, req: &Req<'_>) -> ApiRe
     } else {
         return Err(ApiError::no_state_machine(&rec.sm_arn));
     };
-    Ok(
-        json!({"stateMachineArn": r.arn, "name": r.name, "definition": r.definition,
-        "roleArn": r.role_arn, "updateDate": epoch(r.updated.unwrap_or(r.created)),
-        "loggingConfiguration": r.logging, "tracingConfiguration": r.tracing,
-        "revisionId": r.revision_id, "encryptionConfiguration": r.encryption}),
-    )
+    Ok(super::machines::for_execution_json(&r))
 }
 
 pub(crate) fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {

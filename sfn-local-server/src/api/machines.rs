@@ -11,7 +11,7 @@ use super::input::{Req, check_name, parse_machine_arn};
 use super::tags::tags_of;
 use crate::kinds::ApiEnum;
 use crate::service::{Service, epoch, now_ms};
-use crate::store::{StateMachineRec, VersionRec};
+use crate::store::{StateMachineRec, VersionRec, api_revision, initial_revision};
 
 fn default_logging() -> Value {
     json!({"level": "OFF", "includeExecutionData": false})
@@ -71,6 +71,10 @@ fn check_role(role: &str) -> ApiResult<()> {
     }
 }
 
+/// A logging level other than `OFF` sends logs to exactly one CloudWatch Logs log group
+/// (`LoggingConfiguration.destinations`: "An array of objects that describes where your
+/// execution history events will be logged. Limited to size 1."), or
+/// `InvalidLoggingConfiguration`; the message is ours, as AWS does not document it.
 fn logging_of(req: &Req<'_>) -> ApiResult<Option<Value>> {
     let Some(l) = req.opt_obj("loggingConfiguration")? else {
         return Ok(None);
@@ -81,6 +85,16 @@ fn logging_of(req: &Req<'_>) -> ApiResult<Option<Value>> {
             "loggingConfiguration.level",
             level,
             "Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]",
+        ));
+    }
+    let destinations = l
+        .get("destinations")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if destinations > 1 || (level != "OFF" && destinations == 0) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidLoggingConfiguration,
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.",
         ));
     }
     let mut out = Map::new();
@@ -122,34 +136,30 @@ pub(crate) fn machine_rec(svc: &Service, arn: &str) -> ApiResult<StateMachineRec
     }
 }
 
+/// Publishes the state machine's current revision, or answers the version that already has
+/// it; the store decides in one transaction, so two requests at once publish one version.
 fn publish(
     svc: &Service,
     sm: &StateMachineRec,
     description: Option<&str>,
 ) -> ApiResult<VersionRec> {
-    // Publishing an unchanged revision returns the version that already has it.
-    if let Some(v) = svc.store.versions(&sm.arn)?.into_iter().next()
-        && v.revision_id == sm.revision_id
-    {
-        return Ok(v);
-    }
-    let v = VersionRec {
-        arn: asl_core::arn::version(&sm.arn, sm.next_version),
-        sm_arn: sm.arn.clone(),
-        version: sm.next_version,
-        name: sm.name.clone(),
-        kind: sm.kind,
-        definition: sm.definition.clone(),
-        role_arn: sm.role_arn.clone(),
+    let made = svc.store.publish_current(&sm.arn, |m| VersionRec {
+        arn: asl_core::arn::version(&m.arn, m.next_version),
+        sm_arn: m.arn.clone(),
+        version: m.next_version,
+        name: m.name.clone(),
+        kind: m.kind,
+        definition: m.definition.clone(),
+        role_arn: m.role_arn.clone(),
         created: now_ms(),
-        revision_id: sm.revision_id.clone(),
+        revision_id: m.revision_id.clone(),
         description: description.map(str::to_string),
-        logging: sm.logging.clone(),
-        tracing: sm.tracing.clone(),
-        encryption: sm.encryption.clone(),
-    };
-    svc.store.put_version(&v)?;
-    Ok(v)
+        logging: m.logging.clone(),
+        tracing: m.tracing.clone(),
+        encryption: m.encryption.clone(),
+    })?;
+    made.map(|(v, _)| v)
+        .ok_or_else(|| ApiError::no_state_machine(&sm.arn))
 }
 
 pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
@@ -175,31 +185,12 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         ));
     }
     check_definition(definition)?;
+    super::express::check(kind, definition)?;
     let logging = logging_of(req)?.unwrap_or_else(default_logging);
     let tracing = tracing_of(req)?.unwrap_or_else(default_tracing);
     let encryption = encryption_of(req)?.unwrap_or_else(default_encryption);
     let tags = tags_of(req)?;
     let arn = req.scope().state_machine(name);
-    if let Some(existing) = svc.store.state_machine(&arn)? {
-        // Idempotent for the same configuration; a conflict otherwise.
-        let same = existing.definition == definition
-            && existing.role_arn == role
-            && existing.kind == kind
-            && existing.logging == logging
-            && existing.tracing == tracing;
-        if !same {
-            return Err(ApiError::new(
-                ErrorCode::StateMachineAlreadyExists,
-                format!("State Machine Already Exists: '{arn}'"),
-            ));
-        }
-        let mut out = json!({"stateMachineArn": arn, "creationDate": epoch(existing.created)});
-        if publish_now {
-            let v = publish(svc, &existing, description)?;
-            out["stateMachineVersionArn"] = json!(v.arn);
-        }
-        return Ok(out);
-    }
     let rec = StateMachineRec {
         arn: arn.clone(),
         name: name.to_string(),
@@ -208,20 +199,36 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         role_arn: role.to_string(),
         created: now_ms(),
         updated: None,
-        revision_id: uuid::Uuid::new_v4().to_string(),
+        revision_id: initial_revision(),
         description: None,
         logging,
         tracing,
         encryption,
         next_version: 1,
     };
-    svc.store.put_state_machine(&rec)?;
-    if !tags.is_empty() {
-        svc.store.tag(&arn, &tags)?;
-    }
-    let mut out = json!({"stateMachineArn": arn, "creationDate": epoch(rec.created)});
+    // The store creates it unless it exists, in one transaction: of two requests at once,
+    // one creates and the other sees what it created.
+    let machine = match svc.store.create_state_machine(&rec, &tags)? {
+        None => rec,
+        Some(existing) => {
+            // Idempotent for the same configuration; a conflict otherwise.
+            let same = existing.definition == rec.definition
+                && existing.role_arn == rec.role_arn
+                && existing.kind == rec.kind
+                && existing.logging == rec.logging
+                && existing.tracing == rec.tracing;
+            if !same {
+                return Err(ApiError::new(
+                    ErrorCode::StateMachineAlreadyExists,
+                    format!("State Machine Already Exists: '{arn}'"),
+                ));
+            }
+            existing
+        }
+    };
+    let mut out = json!({"stateMachineArn": arn, "creationDate": epoch(machine.created)});
     if publish_now {
-        let v = publish(svc, &rec, description)?;
+        let v = publish(svc, &machine, description)?;
         out["stateMachineVersionArn"] = json!(v.arn);
     }
     Ok(out)
@@ -257,11 +264,38 @@ fn describe_json(r: &StateMachineRec) -> Value {
     m.insert("creationDate".into(), epoch(r.created));
     m.insert("loggingConfiguration".into(), r.logging.clone());
     m.insert("tracingConfiguration".into(), r.tracing.clone());
-    m.insert("revisionId".into(), json!(r.revision_id));
+    if let Some(rev) = api_revision(&r.revision_id) {
+        m.insert("revisionId".into(), json!(rev));
+    }
     if let Some(d) = &r.description {
         m.insert("description".into(), json!(d));
     }
     m.insert("encryptionConfiguration".into(), r.encryption.clone());
+    if let Some(refs) = super::variable_references::of(&r.definition) {
+        m.insert("variableReferences".into(), refs);
+    }
+    Value::Object(m)
+}
+
+/// DescribeStateMachineForExecution's answer for the state machine (or version) an execution
+/// runs: `revisionId` only once the state machine has one ("The first revision ID when you
+/// create the state machine is null").
+pub(crate) fn for_execution_json(r: &StateMachineRec) -> Value {
+    let mut m = Map::new();
+    m.insert("stateMachineArn".into(), json!(r.arn));
+    m.insert("name".into(), json!(r.name));
+    m.insert("definition".into(), json!(r.definition));
+    m.insert("roleArn".into(), json!(r.role_arn));
+    m.insert("updateDate".into(), epoch(r.updated.unwrap_or(r.created)));
+    m.insert("loggingConfiguration".into(), r.logging.clone());
+    m.insert("tracingConfiguration".into(), r.tracing.clone());
+    if let Some(rev) = api_revision(&r.revision_id) {
+        m.insert("revisionId".into(), json!(rev));
+    }
+    m.insert("encryptionConfiguration".into(), r.encryption.clone());
+    if let Some(refs) = super::variable_references::of(&r.definition) {
+        m.insert("variableReferences".into(), refs);
+    }
     Value::Object(m)
 }
 
@@ -338,11 +372,9 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     }
     if let Some(d) = definition {
         check_definition(d)?;
+        super::express::check(r.kind, d)?;
     }
-    if let Some(role) = role {
-        check_role(role)?;
-    }
-    let before = (r.definition.clone(), r.role_arn.clone());
+    let before = r.clone();
     if let Some(d) = definition {
         r.definition = d.to_string();
     }
@@ -358,13 +390,18 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if let Some(e) = encryption {
         r.encryption = e;
     }
-    if before != (r.definition.clone(), r.role_arn.clone()) {
+    // Every change of definition or configuration is a new revision; an update that changes
+    // nothing keeps the revision it had.
+    if before != r {
         r.revision_id = uuid::Uuid::new_v4().to_string();
     }
     let now = now_ms();
     r.updated = Some(now);
     svc.store.put_state_machine(&r)?;
-    let mut out = json!({"updateDate": epoch(now), "revisionId": r.revision_id});
+    let mut out = json!({"updateDate": epoch(now)});
+    if let Some(rev) = api_revision(&r.revision_id) {
+        out["revisionId"] = json!(rev);
+    }
     if publish_now {
         let v = publish(svc, &r, description)?;
         out["stateMachineVersionArn"] = json!(v.arn);
@@ -372,27 +409,71 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     Ok(out)
 }
 
-pub(crate) fn delete(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+/// How long DeleteStateMachine waits for its running executions to stop.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// DeleteStateMachine: "A state machine is deleted only when all its executions are completed.
+/// On the next state transition, the state machine's executions are terminated", with "all
+/// versions and aliases associated with a state machine" (API reference). Here the running
+/// Standard executions are stopped at once and awaited, then the executions, their histories,
+/// the versions, aliases and tags go with the state machine, so a state machine created again
+/// with the same name starts with none. (AWS answers while the machine is `DELETING`; here the
+/// deletion is over when the call returns.) Running EXPRESS executions are left to end, as
+/// AWS documents for them.
+pub(crate) async fn delete(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("stateMachineArn")?;
-    match parse_machine_arn(arn)? {
-        // Deleting one that does not exist succeeds, as on AWS.
-        MachineRef::Machine(a) => svc.store.delete_state_machine(&a)?,
+    let a = match parse_machine_arn(arn)? {
+        // "If you provide a qualified state machine ARN that refers to a Distributed Map
+        // state, the request fails with ValidationException" (the message is ours).
+        MachineRef::Machine(a) if asl_core::arn::state_machine_name(&a).contains('/') => {
+            return Err(ApiError::new(
+                ErrorCode::ValidationException,
+                format!(
+                    "Unsupported ARN: a Distributed Map state's ARN cannot be deleted: '{arn}'"
+                ),
+            ));
+        }
+        MachineRef::Machine(a) => a,
         _ => return Err(ApiError::invalid_arn(arn)),
+    };
+    // Deleting one that does not exist succeeds, as on AWS.
+    let Some(sm) = svc.store.state_machine(&a)? else {
+        return Ok(json!({}));
+    };
+    let running = svc
+        .store
+        .executions(&sm.arn, Some(asl_interpreter::Status::Running))?;
+    for e in &running {
+        if let Some(control) = svc.control(&e.arn) {
+            control.stop(
+                Some("States.Runtime".into()),
+                Some(format!("State machine {} has been deleted.", sm.name)),
+            );
+        }
     }
+    for e in &running {
+        let _ = tokio::time::timeout(STOP_WAIT, svc.execution_end(&e.arn)).await;
+    }
+    svc.writer.flush_async().await;
+    svc.store.delete_executions_of(&sm.arn)?;
+    svc.store.delete_state_machine(&sm.arn)?;
     Ok(json!({}))
 }
 
 pub(crate) fn publish_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("stateMachineArn")?;
     let r = machine_rec(svc, arn)?;
+    // `INITIAL` names the revision of a state machine never updated (which has no id).
+    let current = api_revision(&r.revision_id);
     if let Some(rev) = req.opt_str("revisionId")?
-        && rev != r.revision_id
+        && Some(rev) != current
+        && !(rev == "INITIAL" && current.is_none())
     {
         return Err(ApiError::new(
             ErrorCode::ConflictException,
             format!(
                 "Failed to publish the State Machine version for revision {rev}. The current State Machine revision is {}.",
-                r.revision_id
+                current.unwrap_or("INITIAL")
             ),
         ));
     }
@@ -443,6 +524,7 @@ pub(crate) fn delete_version(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
 
 pub(crate) fn validate(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let definition = req.str("definition")?;
+    let express = req.opt_str("type")? == Some("EXPRESS");
     let severity = req.opt_str("severity")?.unwrap_or("ERROR");
     let include_warnings = match severity {
         "ERROR" => false,
@@ -466,7 +548,7 @@ pub(crate) fn validate(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             ));
         }
     };
-    let diags: Vec<Value> = asl_validate::validate(definition)
+    let mut diags: Vec<Value> = asl_validate::validate(definition)
         .into_iter()
         .filter(|d| d.code.is_aws())
         .filter(|d| include_warnings || d.severity() == asl_validate::Severity::Error)
@@ -479,6 +561,17 @@ pub(crate) fn validate(_svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             m
         })
         .collect();
+    // With `type` EXPRESS, what CreateStateMachine refuses for an EXPRESS machine.
+    if express {
+        diags.extend(
+            super::express::unsupported(definition)
+                .into_iter()
+                .map(|(at, why)| {
+                    json!({"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": why,
+                   "location": at})
+                }),
+        );
+    }
     let failed = diags.iter().any(|d| d["severity"] == "ERROR");
     let truncated = diags.len() > max;
     let diags: Vec<Value> = diags.into_iter().take(max).collect();

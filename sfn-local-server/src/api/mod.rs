@@ -3,19 +3,22 @@
 //! against the service model first, `model.rs`), calls the service, and writes AWS's JSON.
 //!
 //! One file per operation group: `machines.rs` (state machines, versions, definition
-//! validation), `aliases.rs`, `executions.rs`, `map_runs.rs`, `activities.rs` (activities
-//! and task callbacks), `tags.rs`, `test_state/`.
+//! validation, with `express.rs` for what EXPRESS machines cannot run and
+//! `variable_references.rs` for `variableReferences`), `aliases.rs`, `executions.rs`,
+//! `map_runs.rs`, `activities.rs` (activities and task callbacks), `tags.rs`, `test_state/`.
 
 mod activities;
 mod aliases;
 mod error;
 mod executions;
+mod express;
 mod input;
 mod machines;
 mod map_runs;
 mod model;
 mod tags;
 mod test_state;
+mod variable_references;
 
 use std::sync::Arc;
 
@@ -132,7 +135,7 @@ pub async fn dispatch_in(
         "CreateStateMachine" => machines::create(svc, r),
         "CreateStateMachineAlias" => aliases::create(svc, r),
         "DeleteActivity" => activities::delete(svc, r),
-        "DeleteStateMachine" => machines::delete(svc, r),
+        "DeleteStateMachine" => machines::delete(svc, r).await,
         "DeleteStateMachineAlias" => aliases::delete(svc, r),
         "DeleteStateMachineVersion" => machines::delete_version(svc, r),
         "DescribeActivity" => activities::describe(svc, r),

@@ -79,12 +79,15 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
     let arn = started.execution_arn;
     let resource = req.resource.as_str();
     let sync = resource.ends_with(".sync") || resource.ends_with(".sync:2");
+    // The start date as the API's epoch seconds read back in milliseconds (as it was when
+    // this went through the JSON API; the round trip can lose a millisecond).
+    let start_ms = (epoch_seconds(started.start_date) * 1000.0) as i64;
     if !sync {
-        // The start date as the API's epoch seconds read back in milliseconds (as it was when
-        // this went through the JSON API; the round trip can lose a millisecond).
-        let start_ms = (epoch_seconds(started.start_date) * 1000.0) as i64;
         return Ok(json!({"ExecutionArn": arn, "StartDate": start_ms}));
     }
+    // AWS records the StartExecution response, with the SDK's HTTP metadata, as the
+    // `TaskSubmitted` of a `.sync` task as soon as the child has started.
+    req.report_submitted(submitted(&arn, started.start_date, start_ms));
     // If this task is cancelled (the parent stopped, timed out or failed elsewhere), the
     // child it waits on is stopped too, as AWS stops the child of a `.sync` task.
     let mut child = StopChildOnDrop {
@@ -105,6 +108,40 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
             asl_core::dataflow::to_json_text(&described),
         ))
     }
+}
+
+/// The StartExecution response as a `.sync` task's `TaskSubmitted` shows it: `ExecutionArn`
+/// and `StartDate` (epoch milliseconds) with the v1 Java SDK's `SdkHttpMetadata` and
+/// `SdkResponseMetadata`, keys sorted, as recorded on AWS (conformance case
+/// `callback.test_callback.TestCallback.test_start_execution_sync`).
+fn submitted(arn: &str, start: i64, start_ms: i64) -> Value {
+    let id = uuid::Uuid::new_v4().to_string();
+    let date = chrono::DateTime::from_timestamp_millis(start)
+        .unwrap_or_default()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    // The length of the JSON body the API answered.
+    let len = json!({"executionArn": arn, "startDate": epoch_seconds(start)})
+        .to_string()
+        .len()
+        .to_string();
+    let ct = "application/x-amz-json-1.0";
+    json!({
+        "ExecutionArn": arn,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [id], "connection": ["keep-alive"], "Content-Length": [len],
+                "Date": [date], "Content-Type": [ct]
+            },
+            "HttpHeaders": {
+                "connection": "keep-alive", "Content-Length": len, "Content-Type": ct,
+                "Date": date, "x-amzn-RequestId": id
+            },
+            "HttpStatusCode": 200
+        },
+        "SdkResponseMetadata": {"RequestId": id},
+        "StartDate": start_ms
+    })
 }
 
 fn epoch_seconds(ms: i64) -> f64 {

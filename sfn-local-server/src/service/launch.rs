@@ -105,6 +105,14 @@ impl Service {
         tokio::spawn(async move {
             let outcome = handle.outcome().await;
             apply_outcome(&mut rec, &outcome);
+            if rec.status == Status::Aborted {
+                // A stopped execution's map runs stop with it, once what their children wrote
+                // is stored, and before the execution's own end is.
+                me.writer.flush_async().await;
+                if let Err(e) = me.store.abort_map_runs_of(&rec.arn, now_ms()) {
+                    tracing::warn!(execution = %rec.arn, error = %e, "could not abort its map runs");
+                }
+            }
             me.writer.send(WriteOp::Finish(rec.clone()));
             me.writer.flush_async().await;
             // Its end is stored: whoever awaits it may read it now.

@@ -16,13 +16,37 @@ pub struct ActivityRec {
 }
 
 impl Store {
-    /// Inserts an activity.
-    pub fn put_activity(&self, a: &ActivityRec) -> Result<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4)",
-            params![a.arn, a.name, a.created, a.encryption.to_string()],
-        )?;
-        Ok(())
+    /// Creates an activity with its tags unless one with its ARN exists, in one transaction
+    /// (two concurrent creates of one name cannot both insert): the existing one, if any,
+    /// which is left as it is (its tags too).
+    pub fn create_activity(
+        &self,
+        a: &ActivityRec,
+        tags: &[(String, String)],
+    ) -> Result<Option<ActivityRec>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT * FROM activities WHERE arn = ?1",
+                [&a.arn],
+                activity_row,
+            )
+            .optional()?;
+        if existing.is_none() {
+            tx.execute(
+                "INSERT INTO activities VALUES (?1, ?2, ?3, ?4)",
+                params![a.arn, a.name, a.created, a.encryption.to_string()],
+            )?;
+            for (k, v) in tags {
+                tx.execute(
+                    "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
+                    params![a.arn, k, v],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(existing)
     }
 
     /// One activity.
@@ -48,11 +72,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Deletes an activity and its tags.
+    /// Deletes an activity and its tags (nothing when there is none).
     pub fn delete_activity(&self, arn: &str) -> Result<()> {
-        let db = self.db();
-        db.execute("DELETE FROM activities WHERE arn = ?1", [arn])?;
-        db.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute("DELETE FROM activities WHERE arn = ?1", [arn])?;
+        tx.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
+        tx.commit()?;
         Ok(())
     }
 }

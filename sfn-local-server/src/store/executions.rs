@@ -266,6 +266,114 @@ fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRec> {
     })
 }
 
+/// For DeleteStateMachine (api/machines.rs): a deleted state machine's executions go with it.
+impl Store {
+    /// Deletes the executions of the state machine `sm_arn` (with those of its versions and
+    /// aliases, and the child workflow executions of its map runs: `sm_arn/label`), their
+    /// history events, map runs, resumption counts and tags, in one transaction.
+    pub fn delete_executions_of(&self, sm_arn: &str) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let children = format!("{sm_arn}/");
+        tx.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS doomed_executions (arn TEXT PRIMARY KEY)",
+            [],
+        )?;
+        tx.execute("DELETE FROM doomed_executions", [])?;
+        tx.execute(
+            "INSERT INTO doomed_executions SELECT arn FROM executions
+             WHERE sm_arn = ?1 OR substr(sm_arn, 1, length(?2)) = ?2",
+            params![sm_arn, children],
+        )?;
+        for sql in [
+            "DELETE FROM events WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM resume_attempts WHERE arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM tags WHERE resource_arn IN (SELECT arn FROM doomed_executions)",
+        ] {
+            tx.execute(sql, [])?;
+        }
+        let n = tx.execute(
+            "DELETE FROM executions WHERE arn IN (SELECT arn FROM doomed_executions)",
+            [],
+        )?;
+        tx.execute("DELETE FROM doomed_executions", [])?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+/// For StopExecution (issue 16, family 12): a stopped execution's Distributed Map runs stop
+/// with it.
+impl Store {
+    /// Closes the map runs of `execution_arn` still RUNNING as ABORTED (their running items
+    /// counted as aborted, `stopDate` now), and their child workflow executions still RUNNING
+    /// as ABORTED with an `ExecutionAborted` event ending their history, in one transaction.
+    /// Returns how many map runs there were.
+    pub fn abort_map_runs_of(&self, execution_arn: &str, now: i64) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let runs: Vec<(String, String)> = {
+            let mut st = tx.prepare("SELECT arn, run FROM map_runs WHERE execution_arn = ?1")?;
+            let rows = st.query_map([execution_arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut aborted = 0;
+        for (arn, run) in runs {
+            let mut run = json_col(run);
+            if run["status"] != "RUNNING" {
+                continue;
+            }
+            aborted += 1;
+            run["status"] = "ABORTED".into();
+            run["stopDate"] = serde_json::json!(now as f64 / 1000.0);
+            for counts in ["itemCounts", "executionCounts"] {
+                if let Some(c) = run.get_mut(counts).and_then(Value::as_object_mut) {
+                    let running = c.get("running").and_then(Value::as_u64).unwrap_or(0);
+                    let before = c.get("aborted").and_then(Value::as_u64).unwrap_or(0);
+                    c.insert("running".into(), 0.into());
+                    c.insert("aborted".into(), (before + running).into());
+                }
+            }
+            tx.execute(
+                "UPDATE map_runs SET run = ?2 WHERE arn = ?1",
+                params![arn, run.to_string()],
+            )?;
+            let children: Vec<(String, Option<i64>)> = {
+                let mut st = tx.prepare(
+                    "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn)
+                     FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1",
+                )?;
+                let rows = st.query_map([&arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (child, last) in children {
+                if let Some(last) = last {
+                    let last = last as u64;
+                    let event = HistoryEvent::with_error(
+                        last + 1,
+                        last,
+                        chrono::DateTime::from_timestamp_millis(now).unwrap_or_default(),
+                        EventType::ExecutionAborted,
+                        None,
+                        None,
+                    );
+                    tx.execute(
+                        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
+                        params![child, event.id as i64, event.to_json_text()],
+                    )?;
+                }
+                tx.execute(
+                    "UPDATE executions SET status = 'ABORTED', stop = ?2 WHERE arn = ?1",
+                    params![child, now],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(aborted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,24 @@ use serde_json::Value;
 use super::{Result, Store, enum_col, json_col};
 use crate::kinds::ApiEnum;
 
+/// The prefix of the internal revision id a state machine gets when it is created.
+///
+/// AWS gives a state machine no `revisionId` until its first update ("The first revision ID
+/// when you create the state machine is null", DescribeStateMachineForExecution), yet the
+/// definition cache keys on a revision id, so the first revision gets a unique id that the
+/// API does not show: [`api_revision`] reads it as none.
+const INITIAL_REVISION: &str = "initial:";
+
+/// A fresh internal id for a state machine's first revision.
+pub fn initial_revision() -> String {
+    format!("{INITIAL_REVISION}{}", uuid::Uuid::new_v4())
+}
+
+/// The `revisionId` the API shows for an internal revision id: none for a first revision.
+pub fn api_revision(id: &str) -> Option<&str> {
+    (!id.starts_with(INITIAL_REVISION)).then_some(id)
+}
+
 /// A state machine (its current revision).
 #[allow(missing_docs)] // the fields are the API members of the same names
 #[derive(Debug, Clone, PartialEq)]
@@ -63,14 +81,7 @@ pub struct AliasRec {
 impl Store {
     /// Inserts or replaces a state machine.
     pub fn put_state_machine(&self, r: &StateMachineRec) -> Result<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO state_machines VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-            params![
-                r.arn, r.name, r.kind.api_name(), r.definition, r.role_arn, r.created, r.updated,
-                r.revision_id, r.description, r.logging.to_string(), r.tracing.to_string(),
-                r.encryption.to_string(), r.next_version as i64
-            ],
-        )?;
+        write_machine(&self.db(), r)?;
         Ok(())
     }
 
@@ -97,43 +108,16 @@ impl Store {
     pub fn delete_state_machine(&self, arn: &str) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let like = format!("{arn}:%");
+        // Its versions' and aliases' ARNs start with `arn:` (compared as text: `LIKE` would
+        // read a `_` in the name as a wildcard).
+        let qualified = format!("{arn}:");
         tx.execute("DELETE FROM state_machines WHERE arn = ?1", [arn])?;
         tx.execute("DELETE FROM versions WHERE sm_arn = ?1", [arn])?;
         tx.execute("DELETE FROM aliases WHERE sm_arn = ?1", [arn])?;
         tx.execute(
-            "DELETE FROM tags WHERE resource_arn = ?1 OR resource_arn LIKE ?2",
-            params![arn, like],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Publishes a version and bumps the state machine's version counter, atomically.
-    pub fn put_version(&self, v: &VersionRec) -> Result<()> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        tx.execute(
-            "INSERT INTO versions VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-            params![
-                v.arn,
-                v.sm_arn,
-                v.version as i64,
-                v.name,
-                v.kind.api_name(),
-                v.definition,
-                v.role_arn,
-                v.created,
-                v.revision_id,
-                v.description,
-                v.logging.to_string(),
-                v.tracing.to_string(),
-                v.encryption.to_string()
-            ],
-        )?;
-        tx.execute(
-            "UPDATE state_machines SET next_version = ?2 WHERE arn = ?1",
-            params![v.sm_arn, v.version as i64 + 1],
+            "DELETE FROM tags WHERE resource_arn = ?1
+             OR substr(resource_arn, 1, length(?2)) = ?2",
+            params![arn, qualified],
         )?;
         tx.commit()?;
         Ok(())
@@ -205,6 +189,28 @@ impl Store {
         db.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
         Ok(())
     }
+}
+
+/// Writes a state machine's whole row (a new one, or over an existing one).
+fn write_machine(db: &rusqlite::Connection, r: &StateMachineRec) -> rusqlite::Result<usize> {
+    db.execute(
+        "INSERT OR REPLACE INTO state_machines VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+        params![
+            r.arn,
+            r.name,
+            r.kind.api_name(),
+            r.definition,
+            r.role_arn,
+            r.created,
+            r.updated,
+            r.revision_id,
+            r.description,
+            r.logging.to_string(),
+            r.tracing.to_string(),
+            r.encryption.to_string(),
+            r.next_version as i64
+        ],
+    )
 }
 
 fn sm_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StateMachineRec> {
@@ -290,5 +296,175 @@ pub(super) mod tests {
         assert_eq!(s.state_machine("arn:sm:a").unwrap(), None);
         assert!(s.tags("arn:sm:a").unwrap().is_empty());
         assert!(s.tags("arn:sm:a:1").unwrap().is_empty());
+    }
+}
+
+/// For concurrent requests (issue 16, family 9): the store decides which of two requests for
+/// one name creates it, so two at once answer what one would.
+impl Store {
+    /// Creates a state machine with its tags unless one with its ARN exists, in one
+    /// transaction: the existing one, if any, left as it is (CreateStateMachine then answers
+    /// it when its configuration is the request's, `StateMachineAlreadyExists` otherwise).
+    pub fn create_state_machine(
+        &self,
+        r: &StateMachineRec,
+        tags: &[(String, String)],
+    ) -> Result<Option<StateMachineRec>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT * FROM state_machines WHERE arn = ?1",
+                [&r.arn],
+                sm_row,
+            )
+            .optional()?;
+        if existing.is_none() {
+            write_machine(&tx, r)?;
+            for (k, v) in tags {
+                tx.execute(
+                    "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
+                    params![r.arn, k, v],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(existing)
+    }
+
+    /// Publishes the current revision of the state machine `sm_arn` as its next version, in
+    /// one transaction: `make` builds the version from the machine as it is at that moment
+    /// (its `next_version`, definition, revision). When the newest version already has that
+    /// revision, nothing is published and that version is answered (`false`); `None` when the
+    /// state machine does not exist.
+    pub fn publish_current(
+        &self,
+        sm_arn: &str,
+        make: impl FnOnce(&StateMachineRec) -> VersionRec,
+    ) -> Result<Option<(VersionRec, bool)>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let Some(sm) = tx
+            .query_row(
+                "SELECT * FROM state_machines WHERE arn = ?1",
+                [sm_arn],
+                sm_row,
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let newest = tx
+            .query_row(
+                "SELECT * FROM versions WHERE sm_arn = ?1 ORDER BY version DESC LIMIT 1",
+                [sm_arn],
+                version_row,
+            )
+            .optional()?;
+        if let Some(v) = newest
+            && v.revision_id == sm.revision_id
+        {
+            return Ok(Some((v, false)));
+        }
+        let v = make(&sm);
+        tx.execute(
+            "INSERT INTO versions VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+            params![
+                v.arn,
+                v.sm_arn,
+                v.version as i64,
+                v.name,
+                v.kind.api_name(),
+                v.definition,
+                v.role_arn,
+                v.created,
+                v.revision_id,
+                v.description,
+                v.logging.to_string(),
+                v.tracing.to_string(),
+                v.encryption.to_string()
+            ],
+        )?;
+        tx.execute(
+            "UPDATE state_machines SET next_version = ?2 WHERE arn = ?1",
+            params![v.sm_arn, v.version as i64 + 1],
+        )?;
+        tx.commit()?;
+        Ok(Some((v, true)))
+    }
+}
+
+#[cfg(test)]
+mod arbiter_tests {
+    use std::sync::{Arc, Barrier};
+
+    use super::tests::sm;
+    use super::*;
+
+    /// `n` threads at once, each running `f`.
+    fn at_once<T: Send + 'static>(
+        n: usize,
+        f: impl Fn(usize) -> T + Send + Sync + 'static,
+    ) -> Vec<T> {
+        let (b, f) = (Arc::new(Barrier::new(n)), Arc::new(f));
+        let hs: Vec<_> = (0..n)
+            .map(|i| {
+                let (b, f) = (b.clone(), f.clone());
+                std::thread::spawn(move || {
+                    b.wait();
+                    f(i)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    }
+
+    #[test]
+    fn one_of_many_creates_inserts() {
+        let s = Arc::new(Store::open(None).unwrap());
+        let store = s.clone();
+        let got = at_once(8, move |i| {
+            let mut r = sm("arn:sm:a");
+            r.created = i as i64;
+            store.create_state_machine(&r, &[]).unwrap()
+        });
+        assert_eq!(got.iter().filter(|e| e.is_none()).count(), 1);
+        let kept = s.state_machine("arn:sm:a").unwrap().unwrap();
+        assert!(got.iter().flatten().all(|e| *e == kept));
+    }
+
+    #[test]
+    fn one_of_many_publishes_inserts() {
+        let s = Arc::new(Store::open(None).unwrap());
+        s.put_state_machine(&sm("arn:sm:a")).unwrap();
+        let store = s.clone();
+        let got = at_once(8, move |_| {
+            store
+                .publish_current("arn:sm:a", |m| VersionRec {
+                    arn: format!("{}:{}", m.arn, m.next_version),
+                    sm_arn: m.arn.clone(),
+                    version: m.next_version,
+                    name: m.name.clone(),
+                    kind: m.kind,
+                    definition: m.definition.clone(),
+                    role_arn: m.role_arn.clone(),
+                    created: 1,
+                    revision_id: m.revision_id.clone(),
+                    description: None,
+                    logging: m.logging.clone(),
+                    tracing: m.tracing.clone(),
+                    encryption: m.encryption.clone(),
+                })
+                .unwrap()
+                .unwrap()
+        });
+        assert_eq!(got.iter().filter(|(_, new)| *new).count(), 1);
+        assert!(got.iter().all(|(v, _)| v.arn == "arn:sm:a:1"));
+        assert_eq!(s.versions("arn:sm:a").unwrap().len(), 1);
+        assert_eq!(
+            s.publish_current("arn:sm:none", |_| unreachable!())
+                .unwrap(),
+            None
+        );
     }
 }

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 pub use activities::ActivityRec;
 pub use executions::ExecutionRec;
-pub use machines::{AliasRec, StateMachineRec, VersionRec};
+pub use machines::{AliasRec, StateMachineRec, VersionRec, api_revision, initial_revision};
 pub use records::RecordRec;
 pub use writer::{WriteOp, Writer};
 

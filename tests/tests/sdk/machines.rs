@@ -66,7 +66,8 @@ async fn create_describe_list_update_delete() {
         d.logging_configuration().and_then(|l| l.level()),
         Some(&LogLevel::Off)
     );
-    let revision = d.revision_id().expect("revisionId").to_string();
+    // As on AWS, a state machine has no revisionId until its first update.
+    assert_eq!(d.revision_id(), None);
 
     let listed = sfn
         .list_state_machines()
@@ -88,7 +89,6 @@ async fn create_describe_list_update_delete() {
         .await
         .unwrap_or_else(|e| panic!("UpdateStateMachine: {}", show(&e)));
     let new_revision = updated.revision_id().expect("revisionId").to_string();
-    assert_ne!(new_revision, revision, "a new definition is a new revision");
     let d = sfn
         .describe_state_machine()
         .state_machine_arn(&arn)

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::TaskFailure;
 use crate::engine::driver::run_machine;
-use crate::engine::exec::Thread;
+use crate::engine::exec::{AbortOnStop, Exec, Thread};
 use crate::engine::kernel::{Next, StateError, StateRun};
 use crate::engine::retry::RetryState;
 use crate::history::EventType;
@@ -30,6 +30,14 @@ pub(super) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
             .iter()
             .map(|_| Thread::starting_at(started))
             .collect();
+        // Declared before the branches' futures, so dropped after them.
+        let _on_stop = AbortOnStop {
+            exec: run.exec.clone(),
+            abort: {
+                let threads = threads.clone();
+                move |exec: &Exec| abort_threads(exec, &threads, 0)
+            },
+        };
         let mut futs = FuturesUnordered::new();
         for (i, branch) in p.branches.iter().enumerate() {
             let exec = run.exec.clone();
@@ -88,6 +96,11 @@ pub(super) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
 
 /// Emits `<Type>StateAborted` for every branch still inside a state, the failing one first.
 fn abort_inflight(run: &StateRun<'_>, threads: &[Thread], failing: usize) {
+    abort_threads(run.exec, threads, failing);
+}
+
+/// [`abort_inflight`] on an execution.
+fn abort_threads(exec: &Exec, threads: &[Thread], failing: usize) {
     let order = std::iter::once(failing).chain((0..threads.len()).filter(|&j| j != failing));
     for j in order {
         let (inflight, cursor) = {
@@ -95,7 +108,7 @@ fn abort_inflight(run: &StateRun<'_>, threads: &[Thread], failing: usize) {
             (t.inflight, t.cursor)
         };
         if let Some(ty) = inflight {
-            let id = run.exec.emit_after(cursor, ty, None);
+            let id = exec.emit_after(cursor, ty, None);
             let mut t = threads[j].lock();
             t.cursor = id;
             t.inflight = None;

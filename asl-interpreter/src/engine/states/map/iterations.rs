@@ -2,7 +2,7 @@
 //! processor, at most so many at a time, with AWS's event order and failure tolerance.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use asl_core::Scope;
 use asl_core::error::names;
@@ -17,7 +17,7 @@ use super::child_log::ChildLog;
 use super::writer::Child;
 use crate::engine::TaskFailure;
 use crate::engine::driver::run_machine;
-use crate::engine::exec::{Exec, Thread};
+use crate::engine::exec::{AbortOnStop, Exec, Thread};
 use crate::engine::kernel::{StateError, StateRun};
 use crate::engine::numbers;
 use crate::history::{DetailsWriter, EventDetails, EventType};
@@ -98,13 +98,27 @@ pub(super) async fn run_iterations(
     let name = &run.state.name;
     let limit = limit.max(1);
     let mut results = vec![Value::Null; items.len()];
+    // The threads of the iterations in flight, to abort them when the Map fails or the
+    // execution is stopped. Declared before the iterations' futures, so dropped after them.
+    let in_flight: Arc<Mutex<BTreeMap<usize, Thread>>> = Arc::default();
+    let _on_stop = AbortOnStop {
+        exec: exec.clone(),
+        abort: {
+            let (in_flight, name, inline) =
+                (in_flight.clone(), name.clone(), child_context.is_none());
+            move |exec: &Exec| {
+                // A distributed Map's children are executions of their own, stopped whole.
+                if inline {
+                    abort_in_flight(exec, &lock(&in_flight), &name);
+                }
+            }
+        },
+    };
     let mut futs = FuturesUnordered::new();
     let mut next = 0usize;
     let mut cursor = started;
     let mut last = started;
     let mut failures = 0usize;
-    // The threads of the iterations in flight, to abort them when the Map fails.
-    let mut in_flight: BTreeMap<usize, Thread> = BTreeMap::new();
     loop {
         while next < items.len() && futs.len() < limit {
             let index = next;
@@ -131,7 +145,7 @@ pub(super) async fn run_iterations(
                 l.started(index, id, &input, item_count, exec.now());
             }
             let th = Thread::starting_at(id);
-            in_flight.insert(index, th.clone());
+            lock(&in_flight).insert(index, th.clone());
             let mut vars = run.vars.child();
             let exec = exec.clone();
             let processor = &m.processor;
@@ -144,7 +158,7 @@ pub(super) async fn run_iterations(
         let Some((index, r, th)) = futs.next().await else {
             break;
         };
-        in_flight.remove(&index);
+        lock(&in_flight).remove(&index);
         let end = th.cursor();
         if let Some(c) = children.as_deref_mut().and_then(|c| c[index].as_mut()) {
             c.stop = Some(exec.now());
@@ -180,7 +194,7 @@ pub(super) async fn run_iterations(
                     // A distributed Map's children are executions of their own, aborted
                     // whole (see `ChildLog::abort_open`).
                     if child_context.is_none() {
-                        abort_in_flight(exec, &in_flight, name);
+                        abort_in_flight(exec, &lock(&in_flight), name);
                     }
                     return Err((f, end, failures));
                 }
@@ -190,6 +204,10 @@ pub(super) async fn run_iterations(
         cursor = end;
     }
     Ok((results, last, failures))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The iterations still running when the Map fails are aborted: the state each is in gets its
