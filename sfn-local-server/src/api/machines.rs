@@ -143,21 +143,9 @@ fn publish(
     sm: &StateMachineRec,
     description: Option<&str>,
 ) -> ApiResult<VersionRec> {
-    let made = svc.store.publish_current(&sm.arn, |m| VersionRec {
-        arn: asl_core::arn::version(&m.arn, m.next_version),
-        sm_arn: m.arn.clone(),
-        version: m.next_version,
-        name: m.name.clone(),
-        kind: m.kind,
-        definition: m.definition.clone(),
-        role_arn: m.role_arn.clone(),
-        created: now_ms(),
-        revision_id: m.revision_id.clone(),
-        description: description.map(str::to_string),
-        logging: m.logging.clone(),
-        tracing: m.tracing.clone(),
-        encryption: m.encryption.clone(),
-    })?;
+    let made = svc
+        .store
+        .publish_current(&sm.arn, |m| VersionRec::next_of(m, now_ms(), description))?;
     made.map(|(v, _)| v)
         .ok_or_else(|| ApiError::no_state_machine(&sm.arn))
 }

@@ -65,6 +65,28 @@ pub struct VersionRec {
     pub encryption: Value,
 }
 
+impl VersionRec {
+    /// The next version of `m` as it is now (number `m.next_version`, its definition,
+    /// revision and configuration), published at `created` (epoch milliseconds).
+    pub fn next_of(m: &StateMachineRec, created: i64, description: Option<&str>) -> VersionRec {
+        VersionRec {
+            arn: asl_core::arn::version(&m.arn, m.next_version),
+            sm_arn: m.arn.clone(),
+            version: m.next_version,
+            name: m.name.clone(),
+            kind: m.kind,
+            definition: m.definition.clone(),
+            role_arn: m.role_arn.clone(),
+            created,
+            revision_id: m.revision_id.clone(),
+            description: description.map(str::to_string),
+            logging: m.logging.clone(),
+            tracing: m.tracing.clone(),
+            encryption: m.encryption.clone(),
+        }
+    }
+}
+
 /// An alias.
 #[allow(missing_docs)] // the fields are the API members of the same names
 #[derive(Debug, Clone, PartialEq)]
@@ -440,21 +462,7 @@ mod arbiter_tests {
         let store = s.clone();
         let got = at_once(8, move |_| {
             store
-                .publish_current("arn:sm:a", |m| VersionRec {
-                    arn: format!("{}:{}", m.arn, m.next_version),
-                    sm_arn: m.arn.clone(),
-                    version: m.next_version,
-                    name: m.name.clone(),
-                    kind: m.kind,
-                    definition: m.definition.clone(),
-                    role_arn: m.role_arn.clone(),
-                    created: 1,
-                    revision_id: m.revision_id.clone(),
-                    description: None,
-                    logging: m.logging.clone(),
-                    tracing: m.tracing.clone(),
-                    encryption: m.encryption.clone(),
-                })
+                .publish_current("arn:sm:a", |m| VersionRec::next_of(m, 1, None))
                 .unwrap()
                 .unwrap()
         });
