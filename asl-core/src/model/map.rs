@@ -36,6 +36,22 @@ pub struct ItemBatcher {
     pub batch_input: Option<Template>,
 }
 
+/// Characters a Map `Label` may not hold (besides any whitespace and control characters): the
+/// label becomes part of the Map Run's ARN and of its child executions' names.
+pub const LABEL_FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
+
+/// Whether `label` is a Map `Label` AWS accepts: 1 to
+/// [`MAX_MAP_LABEL_CHARS`](crate::limits::MAX_MAP_LABEL_CHARS) characters, no whitespace,
+/// control characters or any of `< > { } [ ] ? * " # % \ ^ | ~ `` ` `` $ & , ; : /`
+/// (state-map-distributed page, `Label`).
+pub fn is_valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.chars().count() <= crate::limits::MAX_MAP_LABEL_CHARS
+        && !label
+            .chars()
+            .any(|c| LABEL_FORBIDDEN.contains(c) || c.is_control() || c.is_whitespace())
+}
+
 /// A `Map` state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Map {

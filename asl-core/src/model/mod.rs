@@ -13,7 +13,7 @@ mod write;
 
 pub(crate) use crate::choice::operand_ok as choice_operand_ok;
 pub use choice::{ChoiceRule, Comparator, Comparison, Condition, Operand};
-pub use map::{ItemBatcher, Map, ProcessorConfig, ProcessorMode};
+pub use map::{ItemBatcher, LABEL_FORBIDDEN, Map, ProcessorConfig, ProcessorMode, is_valid_label};
 pub use retry::{Catcher, ErrorMatcher, JitterStrategy, Retrier};
 pub use successors::{Edge, EdgeKind};
 pub use template::{PayloadNode, PayloadTemplate, Template};

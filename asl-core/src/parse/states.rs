@@ -723,9 +723,7 @@ fn map(obj: &Obj, ql: QueryLanguage, nesting: usize, sink: &mut Sink) -> Option<
     let result_writer_parameters = integration_parameters("ResultWriter", sink);
     let label = obj.string("Label", sink).map(str::to_string);
     if let Some(l) = &label
-        && (l.chars().count() > MAX_MAP_LABEL_CHARS
-            || l.chars()
-                .any(|c| " <>{}[]?*\"#%\\^|~`$&,;:/".contains(c) || c.is_control()))
+        && !crate::model::is_valid_label(l)
     {
         sink.push(super::ParseError {
             code: super::ErrorCode::SchemaValidationFailed,

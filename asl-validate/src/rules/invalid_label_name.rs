@@ -16,17 +16,10 @@ use crate::codes::Code;
 use crate::ctx::RawState;
 use crate::diagnostic::Diagnostic;
 
-/// The longest label AWS accepts.
-const MAX_LEN: usize = 40;
-const FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
-
-pub(crate) fn is_valid(label: &str) -> bool {
-    !label.is_empty()
-        && label.chars().count() <= MAX_LEN
-        && !label
-            .chars()
-            .any(|c| FORBIDDEN.contains(c) || c.is_control() || c.is_whitespace())
-}
+use asl_core::limits::MAX_MAP_LABEL_CHARS as MAX_LEN;
+use asl_core::model::LABEL_FORBIDDEN as FORBIDDEN;
+/// The rule is asl-core's, shared with the parser.
+pub(crate) use asl_core::model::is_valid_label as is_valid;
 
 pub(crate) fn check(_root: &Value, states: &[RawState<'_>], out: &mut Vec<Diagnostic>) {
     for s in states {
