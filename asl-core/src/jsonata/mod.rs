@@ -72,6 +72,9 @@ struct Compiled {
     ast: AstNode,
     /// `$name` references that may be workflow variables (everything but `$`, `$states`).
     variables: Box<[String]>,
+    /// The workflow variables the expression reads, in the order they first appear: its
+    /// `$name`s less `$states` and the names it binds itself (`$x := ...`, `function($x)`).
+    workflow_references: Box<[String]>,
     /// Step Functions functions the expression names, registered per evaluation.
     functions: Box<[&'static str]>,
     /// The members of `$states` to build (none when `$states` is not referenced).
@@ -150,6 +153,13 @@ impl Expression {
             ));
         }
         refs.variables.retain(|v| !v.is_empty() && v != "states");
+        let mut workflow_references: Vec<String> = Vec::new();
+        for v in &refs.variables {
+            let identifier = v.starts_with(|c: char| c.is_alphabetic() || c == '_');
+            if identifier && !refs.bound.contains(v) && !workflow_references.contains(v) {
+                workflow_references.push(v.clone());
+            }
+        }
         refs.variables.sort();
         refs.variables.dedup();
         let functions: Vec<&'static str> = functions::NAMES
@@ -163,9 +173,16 @@ impl Expression {
             source: source.to_string(),
             ast,
             variables: refs.variables.into_boxed_slice(),
+            workflow_references: workflow_references.into_boxed_slice(),
             functions: functions.into_boxed_slice(),
             states: refs.states,
         })))
+    }
+
+    /// The workflow variables the expression reads (`variableReferences`), in the order they
+    /// first appear: its `$name`s less `$states` and the names it binds itself.
+    pub fn workflow_references(&self) -> &[String] {
+        &self.0.workflow_references
     }
 
     /// The trimmed expression text, as quoted in error causes.
@@ -396,6 +413,8 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 #[derive(Default)]
 struct References {
     variables: Vec<String>,
+    /// Names the expression binds itself: `$x := ...` and lambda parameters.
+    bound: Vec<String>,
     functions: Vec<String>,
     newer_operator: bool,
     /// Which members of `$states` the expression reads.
@@ -433,6 +452,9 @@ impl References {
                 if matches!(op, BinaryOp::Coalesce | BinaryOp::Default) {
                     self.newer_operator = true;
                 }
+                if let (BinaryOp::ColonEqual, AstNode::Variable(name)) = (&*op, &**lhs) {
+                    self.bound.push(name.clone());
+                }
                 self.walk(lhs);
                 self.walk(rhs);
             }
@@ -448,7 +470,10 @@ impl References {
                 self.walk(procedure);
                 args.iter_mut().for_each(|a| self.walk(a));
             }
-            AstNode::Lambda { body, .. } => self.walk(body),
+            AstNode::Lambda { params, body, .. } => {
+                self.bound.extend(params.iter().cloned());
+                self.walk(body)
+            }
             AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
                 items.iter_mut().for_each(|i| self.walk(i))
             }

@@ -603,3 +603,19 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn workflow_references_leave_out_what_the_expression_binds() {
+    for (expr, want) in [
+        ("$sum($items) & $states.input.a & $w", vec!["items", "w"]),
+        (
+            "($t := $u; $map($v, function($e) { $e + $t }))",
+            vec!["u", "v"],
+        ),
+        ("$b & $a & $b", vec!["b", "a"]),
+        ("'$quoted' & $.x & $", vec![]),
+    ] {
+        let e = Expression::compile(expr).unwrap();
+        assert_eq!(e.workflow_references(), want.as_slice(), "{expr}");
+    }
+}

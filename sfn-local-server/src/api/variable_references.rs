@@ -4,8 +4,9 @@
 //!
 //! Read from the definition's JSON: in JSONPath states, the paths and intrinsic functions of
 //! `.$` fields and `*Path`/`Variable` fields that start from `$name`; in JSONata, the
-//! `$name` of `{% ... %}` expressions that are not function calls, `$states`, or names the
-//! expression binds itself (`$x := ...`, `function($x)`). Nested states (Parallel branches,
+//! workflow variables of `{% ... %}` expressions as asl-core's compiled expression lists them
+//! (not function calls, `$states`, or names the expression binds itself: `$x := ...`,
+//! `function($x)`). Nested states (Parallel branches,
 //! Map item processors) are listed under their own names. Each state's variables come in the
 //! order they first appear; AWS documents no order.
 
@@ -78,8 +79,8 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// `$name...` tokens outside quoted literals: `(position after the name, name)`.
-fn dollar_names(text: &str) -> Vec<(usize, &str)> {
+/// `$name...` tokens outside quoted literals.
+fn dollar_names(text: &str) -> Vec<&str> {
     let mut found = Vec::new();
     let mut quote: Option<char> = None;
     let mut chars = text.char_indices().peekable();
@@ -108,7 +109,7 @@ fn dollar_names(text: &str) -> Vec<(usize, &str)> {
                         .next()
                         .is_some_and(|c| c.is_alphabetic() || c == '_')
                 {
-                    found.push((end, &text[start..end]));
+                    found.push(&text[start..end]);
                 }
                 while chars.peek().is_some_and(|&(j, _)| j < end) {
                     chars.next();
@@ -122,44 +123,20 @@ fn dollar_names(text: &str) -> Vec<(usize, &str)> {
 
 /// A JSONPath (or intrinsic function) string: every `$name` root in it.
 fn path(text: &str, names: &mut Vec<String>) {
-    for (_, name) in dollar_names(text) {
+    for name in dollar_names(text) {
         add(names, name);
     }
 }
 
-/// A JSONata expression: its `$name`s, less calls, `$states` and names it binds.
+/// A JSONata expression: the workflow variables its AST reads (asl-core's walk, which
+/// leaves out function calls, `$states` and the names the expression binds); nothing for an
+/// expression that does not compile (the definition's validation reports it).
 fn jsonata(expr: &str, names: &mut Vec<String>) {
-    let tokens = dollar_names(expr);
-    let rest = |end: usize| expr[end..].trim_start();
-    let bound: Vec<&str> = tokens
-        .iter()
-        .filter(|(end, _)| rest(*end).starts_with(":="))
-        .map(|&(_, n)| n)
-        .chain(lambda_params(expr))
-        .collect();
-    for &(end, name) in &tokens {
-        if name == "states" || rest(end).starts_with('(') || bound.contains(&name) {
-            continue;
+    if let Ok(e) = asl_core::jsonata::Expression::compile(expr) {
+        for name in e.workflow_references() {
+            add(names, name);
         }
-        add(names, name);
     }
-}
-
-/// The parameters of `function($a, $b)` lambdas in a JSONata expression.
-fn lambda_params(expr: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = expr[from..].find("function") {
-        let open = from + at + "function".len();
-        let after = expr[open..].trim_start();
-        if let Some(args) = after.strip_prefix('(')
-            && let Some(close) = args.find(')')
-        {
-            out.extend(dollar_names(&args[..close]).into_iter().map(|(_, n)| n));
-        }
-        from = open;
-    }
-    out
 }
 
 #[cfg(test)]
