@@ -165,33 +165,19 @@ async fn items(
     match items_value {
         Value::Array(a) => Ok(a),
         other => {
-            let err = match run.ql() {
-                QueryLanguage::Jsonata if m.items.is_some() => {
-                    let src = m
-                        .items
-                        .as_ref()
-                        .and_then(|t| t.as_expression())
-                        .map(|e| e.source().to_string());
-                    match src {
-                        Some(src) => StatesError::query_evaluation(format!(
-                            "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
-                            asl_core::jsonata::json_type_name(&other),
-                            asl_core::dataflow::to_json_text(&other)
-                        )),
-                        None => StatesError::query_evaluation(format!(
-                            "Map state input must be an array but was: {}",
-                            asl_core::dataflow::to_json_text(&other)
-                        )),
-                    }
+            let not_array = || {
+                format!(
+                    "Map state input must be an array but was: {}",
+                    asl_core::dataflow::to_json_text(&other)
+                )
+            };
+            let items_expression = m.items.as_ref().and_then(|t| t.as_expression());
+            let err = match (run.ql(), items_expression) {
+                (QueryLanguage::Jsonata, Some(expr)) => {
+                    asl_core::jsonata::unexpected_type_error(expr, "Items", "array", &other)
                 }
-                QueryLanguage::Jsonata => StatesError::query_evaluation(format!(
-                    "Map state input must be an array but was: {}",
-                    asl_core::dataflow::to_json_text(&other)
-                )),
-                QueryLanguage::JsonPath => StatesError::runtime(format!(
-                    "Map state input must be an array but was: {}",
-                    asl_core::dataflow::to_json_text(&other)
-                )),
+                (QueryLanguage::Jsonata, None) => StatesError::query_evaluation(not_array()),
+                (QueryLanguage::JsonPath, _) => StatesError::runtime(not_array()),
             };
             let location = if m.items.is_some() {
                 Some("Items".to_string())
