@@ -385,6 +385,16 @@ impl ExecutionControl {
         self.history.snapshot()
     }
 
+    /// The events so far with these ids (ids are 1-based and contiguous).
+    pub fn history_ids(&self, ids: std::ops::RangeInclusive<u64>) -> Vec<HistoryEvent> {
+        self.history.snapshot_ids(ids)
+    }
+
+    /// The number of events so far.
+    pub fn history_len(&self) -> u64 {
+        self.history.len() as u64
+    }
+
     /// Stops the execution (ABORTED) with an optional error and cause.
     pub fn stop(&self, error: Option<String>, cause: Option<String>) {
         let _ = self.stop.send(Some((error, cause)));

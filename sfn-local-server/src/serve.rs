@@ -66,6 +66,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allowed_hosts: Vec<String>,
+    /// Days a closed execution is kept (its history, map runs and recorded messages), counted
+    /// from its end, as AWS keeps them 90; fractions allowed, 0 keeps everything forever.
+    #[arg(long, env = "SFN_LOCAL_RETENTION_DAYS", default_value_t = 90.0, value_parser = retention_days)]
+    pub retention_days: f64,
     /// Log format.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     pub log_format: String,
@@ -90,10 +94,26 @@ impl Default for ServeArgs {
             wait_time_scale: 1.0,
             activity_poll_seconds: 60,
             allowed_hosts: Vec::new(),
+            retention_days: 90.0,
             log_format: "text".into(),
             jsonata: Default::default(),
         }
     }
+}
+
+/// `--retention-days`: a finite number of days, zero or more.
+fn retention_days(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(d) if (0.0..=1e6).contains(&d) => Ok(d),
+        _ => Err(format!(
+            "'{text}' is not a number of days between 0 and 1000000"
+        )),
+    }
+}
+
+/// The retention `--retention-days` asks for (`None`: keep everything).
+fn retention(days: f64) -> Option<Duration> {
+    (days > 0.0).then(|| Duration::from_secs_f64(days * 86_400.0))
 }
 
 /// The task handlers a configuration asks for.
@@ -166,6 +186,7 @@ pub fn serve(args: ServeArgs) -> i32 {
             .map(|s| s.root.clone())
             .or_else(|| (!args.in_memory).then(|| args.data_dir.join("s3"))),
         allowed_hosts: args.allowed_hosts.clone(),
+        retention: retention(args.retention_days),
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

@@ -28,6 +28,7 @@ pub struct Server {
     pub service: Arc<Service>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Why a server could not start.
@@ -96,11 +97,13 @@ impl Server {
                 tracing::error!(error = %e, "server stopped");
             }
         });
+        let retention = service.spawn_retention();
         Ok(Server {
             addr: local,
             service,
             shutdown: Some(tx),
             task,
+            retention,
         })
     }
 
@@ -115,6 +118,9 @@ impl Server {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(sweep) = self.retention.take() {
+            sweep.abort();
+        }
         self.service.writer.flush_async().await;
         // Executions still running are resumed at the next start; this stop is not a crash.
         if let Err(e) = self.service.store.clear_resume_counts() {

@@ -339,3 +339,80 @@ fn list_tags_for_resource_does_not_page() {
     );
     assert_eq!(status, 200);
 }
+
+/// A page token names where the last page ended, not an offset: executions started between
+/// two pages neither repeat nor push an item off the next page (they are newer than the
+/// list being walked, which goes from the newest down), and a status filter pages the same.
+#[test]
+fn pages_stay_put_while_executions_are_started() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let sm = ok(
+        e,
+        "CreateStateMachine",
+        json!({"name": "steady", "definition": pass(), "roleArn": ROLE}),
+    )["stateMachineArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = |name: &str| {
+        let arn = ok(
+            e,
+            "StartExecution",
+            json!({"stateMachineArn": sm, "name": name}),
+        )["executionArn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        wait_closed(e, &arn);
+    };
+    for i in 0..7 {
+        run(&format!("before-{i}"));
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["executions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for filter in [None, Some("SUCCEEDED")] {
+        let mut body = json!({"stateMachineArn": sm, "maxResults": 3});
+        if let Some(f) = filter {
+            body["statusFilter"] = json!(f);
+        }
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        let mut round = 0;
+        loop {
+            let mut b = body.clone();
+            if let Some(t) = &token {
+                b["nextToken"] = json!(t);
+            }
+            let page = ok(e, "ListExecutions", b);
+            seen.extend(names(&page));
+            // New executions between every two pages.
+            run(&format!("during-{}-{round}", filter.unwrap_or("all")));
+            round += 1;
+            match page["nextToken"].as_str() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        let during: Vec<&String> = seen.iter().filter(|n| n.starts_with("during")).collect();
+        let before: Vec<String> = seen
+            .iter()
+            .filter(|n| n.starts_with("before"))
+            .cloned()
+            .collect();
+        let expected: Vec<String> = (0..7).rev().map(|i| format!("before-{i}")).collect();
+        // The second walk starts after the first one's executions: they come first in it.
+        assert_eq!(before, expected, "{filter:?}: {seen:?}");
+        assert_eq!(
+            during.len(),
+            if filter.is_none() { 0 } else { 3 },
+            "{filter:?}: {seen:?}"
+        );
+    }
+}

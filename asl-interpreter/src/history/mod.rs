@@ -237,6 +237,19 @@ impl History {
         self.lock().clone()
     }
 
+    /// A copy of the events with these ids (1-based), as far as there are any: what a page of
+    /// a long history costs, without copying the rest.
+    pub fn snapshot_ids(&self, ids: std::ops::RangeInclusive<u64>) -> Vec<HistoryEvent> {
+        let events = self.lock();
+        let len = events.len() as u64;
+        let first = (*ids.start()).max(1);
+        let last = (*ids.end()).min(len);
+        if first > last {
+            return Vec::new();
+        }
+        events[(first - 1) as usize..last as usize].to_vec()
+    }
+
     /// The events, moved out when nobody else holds this history (an execution run to its end
     /// with no handle), copied otherwise.
     pub fn take_or_snapshot(&self) -> Vec<HistoryEvent> {

@@ -10,7 +10,7 @@ use super::error::{ApiError, ApiResult, ErrorCode};
 use super::input::{Req, parse_machine_arn};
 use crate::kinds::ApiEnum;
 use crate::service::{Redrive, Service, StartExecution, StopExecution, SyncRun, epoch};
-use crate::store::ExecutionRec;
+use crate::store::{EventQuery, ExecutionQuery, Parent};
 
 /// A `StartExecution` or `StartSyncExecution` body as its typed request.
 fn start_request(req: &Req<'_>) -> ApiResult<StartExecution> {
@@ -146,36 +146,56 @@ pub(crate) fn list(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     if svc.store.state_machine(r.machine_arn())?.is_none() {
         return Err(ApiError::no_state_machine(arn));
     }
-    let all: Vec<ExecutionRec> = status_filter(req)?
-        .select(|status| svc.store.executions(r.machine_arn(), status))?
-        .into_iter()
-        .filter(|e| match &r {
-            MachineRef::Machine(_) => true,
-            MachineRef::Version(..) => e.version_arn.as_deref() == Some(arn),
-            MachineRef::Alias(..) => e.alias_arn.as_deref() == Some(arn),
-        })
-        .collect();
-    execution_page(all, req, None)
+    let (version_arn, alias_arn) = match &r {
+        MachineRef::Machine(_) => (None, None),
+        MachineRef::Version(..) => (Some(arn), None),
+        MachineRef::Alias(..) => (None, Some(arn)),
+    };
+    execution_page(
+        svc,
+        req,
+        Parent::Machine(r.machine_arn()),
+        version_arn,
+        alias_arn,
+    )
 }
 
-/// A `ListExecutions` answer over `all` (newest first): `redriveFilter`, the page asked for,
-/// and each item's members, with `mapRunArn` and `itemCount` for a map run's children.
+/// A `ListExecutions` answer (newest first) for a state machine or a map run: the filters
+/// (`statusFilter`, `redriveFilter`, the version or alias) and the page are one read of the
+/// store (`store/pages.rs`); each item has `mapRunArn` and `itemCount` for a map run's
+/// children.
 pub(super) fn execution_page(
-    all: Vec<ExecutionRec>,
+    svc: &Arc<Service>,
     req: &Req<'_>,
-    map_run: Option<&str>,
+    parent: Parent<'_>,
+    version_arn: Option<&str>,
+    alias_arn: Option<&str>,
 ) -> ApiResult {
-    let redrive = req.opt_str("redriveFilter")?;
+    let status = match status_filter(req)? {
+        StatusFilter::Any => None,
+        StatusFilter::Only(s) => Some(s),
+        StatusFilter::NeverHeld => return Ok(json!({"executions": []})),
+    };
+    let redriven = match req.opt_str("redriveFilter")? {
+        Some("REDRIVEN") => Some(true),
+        Some("NOT_REDRIVEN") => Some(false),
+        _ => None,
+    };
     let pages = req.pages("ListExecutions")?;
-    let all: Vec<ExecutionRec> = all
-        .into_iter()
-        .filter(|e| match redrive {
-            Some("REDRIVEN") => e.redrive_count > 0,
-            Some("NOT_REDRIVEN") => e.redrive_count == 0,
-            _ => true,
-        })
-        .collect();
-    let (items, next) = pages.page(all);
+    let rows = svc.store.execution_page(&ExecutionQuery {
+        parent,
+        status,
+        version_arn,
+        alias_arn,
+        redriven,
+        before: pages.cursor(),
+        limit: pages.max() + 1,
+    })?;
+    let (items, next) = pages.keyset(rows, |e| e.seq);
+    let map_run = match parent {
+        Parent::MapRun(arn) => Some(arn),
+        Parent::Machine(_) => None,
+    };
     let items: Vec<Value> = items
         .iter()
         .map(|e| {
@@ -213,7 +233,7 @@ pub(super) fn execution_page(
 }
 
 /// `statusFilter`, checked: `Err` outside the API's enum.
-pub(super) fn status_filter(req: &Req<'_>) -> ApiResult<StatusFilter> {
+fn status_filter(req: &Req<'_>) -> ApiResult<StatusFilter> {
     let Some(s) = req.opt_str("statusFilter")? else {
         return Ok(StatusFilter::Any);
     };
@@ -231,27 +251,13 @@ pub(super) fn status_filter(req: &Req<'_>) -> ApiResult<StatusFilter> {
 }
 
 /// Which executions a `statusFilter` keeps.
-pub(super) enum StatusFilter {
+enum StatusFilter {
     /// No filter.
     Any,
     /// Those in one status.
     Only(Status),
     /// A status of the API that no execution here is ever in (`PENDING_REDRIVE`).
     NeverHeld,
-}
-
-impl StatusFilter {
-    /// The executions `read` finds for the status (`None`: any), or none at all.
-    pub(super) fn select(
-        self,
-        read: impl FnOnce(Option<Status>) -> crate::store::Result<Vec<ExecutionRec>>,
-    ) -> ApiResult<Vec<ExecutionRec>> {
-        Ok(match self {
-            StatusFilter::Any => read(None)?,
-            StatusFilter::Only(s) => read(Some(s))?,
-            StatusFilter::NeverHeld => Vec::new(),
-        })
-    }
 }
 
 pub(crate) async fn stop(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
@@ -262,6 +268,18 @@ pub(crate) async fn stop(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     };
     let at = svc.stop_execution(&stop).await?;
     Ok(json!({"stopDate": epoch(at)}))
+}
+
+/// The ids of a page of `limit` events of a history of `len` (ids 1..=len), after the cursor
+/// or, newest first, before it: `(first, last)`, empty when `first > last`.
+fn history_ids(reverse: bool, cursor: Option<i64>, limit: i64, len: i64) -> (i64, i64) {
+    if reverse {
+        let last = cursor.map_or(len, |c| c - 1).min(len);
+        (last - limit + 1, last)
+    } else {
+        let first = cursor.map_or(1, |c| c + 1);
+        (first, first + limit - 1)
+    }
 }
 
 fn strip_data(mut ev: Value) -> Value {
@@ -287,20 +305,33 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let reverse = req.opt_bool("reverseOrder")?.unwrap_or(false);
     let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
     let pages = req.pages("GetExecutionHistory")?;
-    fn ordered<T>(mut events: Vec<T>, reverse: bool) -> Vec<T> {
-        if reverse {
-            events.reverse();
-        }
-        events
-    }
-    // A running execution's events become JSON only for the page asked for.
-    let (items, next): (Vec<Value>, _) = match svc.control(&rec.arn) {
+    // A page is a range of event ids (1, 2, ... with no gap) after the cursor, or before it
+    // newest first: a running execution's events become JSON only for that range, and a
+    // stored history is read only for it.
+    let limit = pages.max() + 1;
+    let cursor = pages.cursor();
+    let rows: Vec<(i64, Value)> = match svc.control(&rec.arn) {
         Some(c) => {
-            let (events, next) = pages.page(ordered(c.history(), reverse));
-            (events.iter().map(|e| e.to_json()).collect(), next)
+            let (first, last) = history_ids(reverse, cursor, limit as i64, c.history_len() as i64);
+            let mut events: Vec<(i64, Value)> = c
+                .history_ids(first.max(1) as u64..=last.max(0) as u64)
+                .iter()
+                .map(|e| (e.id as i64, e.to_json()))
+                .collect();
+            if reverse {
+                events.reverse();
+            }
+            events
         }
-        None => pages.page(ordered(svc.store.events(&rec.arn)?, reverse)),
+        None => svc.store.event_page(&EventQuery {
+            execution_arn: &rec.arn,
+            reverse,
+            from: cursor,
+            limit,
+        })?,
     };
+    let (items, next) = pages.keyset(rows, |(id, _)| *id);
+    let items: Vec<Value> = items.into_iter().map(|(_, e)| e).collect();
     let items: Vec<Value> = if include {
         items
     } else {

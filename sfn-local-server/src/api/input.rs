@@ -201,6 +201,36 @@ impl Pages {
         let page = items.into_iter().skip(self.start).take(self.max).collect();
         (page, next)
     }
+
+    /// The page size.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// For a list read a page at a time by a key (`store/pages.rs`): the key the page starts
+    /// after, from the token (`None`: the first page).
+    pub fn cursor(&self) -> Option<i64> {
+        (self.start > 0).then_some(self.start as i64)
+    }
+
+    /// A keyset page: `items` were read `max() + 1` at most from the cursor on; the page is
+    /// the first `max()`, and the token names the key of its last item when there are more.
+    pub fn keyset<T>(
+        &self,
+        mut items: Vec<T>,
+        key: impl Fn(&T) -> i64,
+    ) -> (Vec<T>, Option<String>) {
+        if items.len() <= self.max {
+            return (items, None);
+        }
+        items.truncate(self.max);
+        let next = items
+            .last()
+            .and_then(|last| usize::try_from(key(last)).ok())
+            .filter(|k| *k > 0)
+            .map(|k| encode_token(self.list, k));
+        (items, next)
+    }
 }
 
 const TOKEN_PREFIX: &str = "sfnlocal-page-";

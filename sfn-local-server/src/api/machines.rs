@@ -11,7 +11,9 @@ use super::input::{Req, check_name, parse_machine_arn};
 use super::tags::tags_of;
 use crate::kinds::ApiEnum;
 use crate::service::{Service, epoch, now_ms};
-use crate::store::{StateMachineRec, VersionRec, api_revision, initial_revision};
+use crate::store::{
+    ExecutionQuery, Parent, StateMachineRec, VersionRec, api_revision, initial_revision,
+};
 
 fn default_logging() -> Value {
     json!({"level": "OFF", "includeExecutionData": false})
@@ -428,9 +430,10 @@ pub(crate) async fn delete(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let Some(sm) = svc.store.state_machine(&a)? else {
         return Ok(json!({}));
     };
-    let running = svc
-        .store
-        .executions(&sm.arn, Some(asl_interpreter::Status::Running))?;
+    let running = svc.store.execution_page(&ExecutionQuery {
+        status: Some(asl_interpreter::Status::Running),
+        ..ExecutionQuery::all(Parent::Machine(&sm.arn))
+    })?;
     for e in &running {
         if let Some(control) = svc.control(&e.arn) {
             control.stop(

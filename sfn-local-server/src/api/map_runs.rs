@@ -6,9 +6,10 @@ use asl_core::arn::ResourceType;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult};
-use super::executions::{execution_page, status_filter};
+use super::executions::execution_page;
 use super::input::{Req, parse_arn};
 use crate::service::Service;
+use crate::store::Parent;
 
 fn check_arn(arn: &str) -> ApiResult<()> {
     if parse_arn(arn)?.resource != ResourceType::MapRun {
@@ -100,6 +101,5 @@ pub(super) fn list_children(svc: &Arc<Service>, req: &Req<'_>, map_run: &str) ->
     if svc.store.map_run(map_run)?.is_none() {
         return Err(ApiError::no_resource(map_run));
     }
-    let all = status_filter(req)?.select(|status| svc.store.map_run_executions(map_run, status))?;
-    execution_page(all, req, Some(map_run))
+    execution_page(svc, req, Parent::MapRun(map_run), None, None)
 }

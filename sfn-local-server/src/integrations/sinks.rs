@@ -150,6 +150,15 @@ impl Recorder {
         self.lock().clear();
     }
 
+    /// Forgets the records made before `cutoff` (ms since the epoch), as retention expires
+    /// them from the store. Returns how many went.
+    pub fn expire_before(&self, cutoff: i64) -> usize {
+        let mut records = self.lock();
+        let before = records.len();
+        records.retain(|r| r.time.timestamp_millis() >= cutoff);
+        before - records.len()
+    }
+
     /// Adds records loaded from storage, without calling the hook.
     pub fn restore(&self, records: impl IntoIterator<Item = Record>) {
         self.lock().extend(records);

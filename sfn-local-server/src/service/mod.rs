@@ -10,11 +10,13 @@
 //! - `executions.rs`: the typed execution operations.
 //! - `recovery.rs`: resuming after a crash.
 //! - `activities.rs`: activity task queues.
+//! - `retention.rs`: closed executions expiring after [`Settings::retention`].
 
 mod activities;
 mod executions;
 mod launch;
 mod recovery;
+mod retention;
 mod running;
 mod settings;
 mod wiring;
@@ -27,7 +29,7 @@ use serde_json::{Value, json};
 pub(crate) use executions::Redrive;
 pub use executions::{MAX_PAYLOAD, StartExecution, Started, StopExecution, SyncRun};
 pub use recovery::MAX_RESUMES_WITHOUT_PROGRESS;
-pub use settings::Settings;
+pub use settings::{AWS_RETENTION, Settings};
 
 use crate::integrations::ecs::EcsHandler;
 use crate::integrations::sinks::Recorder;
@@ -90,6 +92,11 @@ impl Service {
     /// Number of executions in flight.
     pub fn running_count(&self) -> usize {
         self.running.len()
+    }
+
+    /// Waits until every history event sent to the store so far is committed.
+    pub async fn flush(&self) {
+        self.writer.flush_async().await;
     }
 
     /// `GetActivityTask`'s wait: the oldest task waiting on `activity` (its token and

@@ -26,7 +26,13 @@ pub struct Settings {
     pub s3_root: Option<std::path::PathBuf>,
     /// Host names served besides the loopback ones (`--allowed-host`; see `http.rs`).
     pub allowed_hosts: Vec<String>,
+    /// How long a closed execution stays (its history, map runs and the messages recorded
+    /// with it), counted from its end; `None` keeps everything. AWS keeps 90 days.
+    pub retention: Option<Duration>,
 }
+
+/// AWS's retention of closed executions: 90 days.
+pub const AWS_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
 
 impl Settings {
     /// Where the ARNs this service hands out by default live: the configured region, its
@@ -54,6 +60,7 @@ impl Default for Settings {
             ecs: None,
             s3_root: None,
             allowed_hosts: Vec::new(),
+            retention: Some(AWS_RETENTION),
         }
     }
 }

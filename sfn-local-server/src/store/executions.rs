@@ -94,16 +94,6 @@ impl Store {
             .optional()?)
     }
 
-    /// A state machine's executions (all its versions and aliases), newest first.
-    pub fn executions(&self, sm_arn: &str, status: Option<Status>) -> Result<Vec<ExecutionRec>> {
-        let db = self.db();
-        let mut st = db.prepare(
-            "SELECT * FROM executions WHERE sm_arn = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC",
-        )?;
-        let rows = st.query_map(params![sm_arn, status.map(Status::as_str)], execution_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Executions in a status (on start-up: the ones that were running), map run children
     /// aside (their map run runs them, see [`Store::close_interrupted_children`]).
     pub fn executions_in(&self, status: Status) -> Result<Vec<ExecutionRec>> {
@@ -112,23 +102,6 @@ impl Store {
             "SELECT * FROM executions WHERE status = ?1 AND map_run_arn IS NULL ORDER BY seq",
         )?;
         let rows = st.query_map([status.api_name()], execution_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// A map run's child workflow executions, newest first, optionally in one status.
-    pub fn map_run_executions(
-        &self,
-        map_run_arn: &str,
-        status: Option<Status>,
-    ) -> Result<Vec<ExecutionRec>> {
-        let db = self.db();
-        let mut st = db.prepare(
-            "SELECT * FROM executions WHERE map_run_arn = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC",
-        )?;
-        let rows = st.query_map(
-            params![map_run_arn, status.map(Status::as_str)],
-            execution_row,
-        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -266,40 +239,82 @@ fn execution_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExecutionRec> {
     })
 }
 
-/// For DeleteStateMachine (api/machines.rs): a deleted state machine's executions go with it.
+/// Executions leave the store in one place: with their state machine (DeleteStateMachine,
+/// api/machines.rs) and when they expire (retention, [`crate::service::Settings::retention`]).
+/// Either way an execution goes with everything that hangs off it: its history events, map
+/// runs, the child workflow executions of those map runs (and theirs), resumption counts and
+/// tags, in one transaction.
 impl Store {
     /// Deletes the executions of the state machine `sm_arn` (with those of its versions and
-    /// aliases, and the child workflow executions of its map runs: `sm_arn/label`), their
-    /// history events, map runs, resumption counts and tags, in one transaction.
+    /// aliases, and the child workflow executions of its map runs: `sm_arn/label`).
     pub fn delete_executions_of(&self, sm_arn: &str) -> Result<usize> {
+        let children = format!("{sm_arn}/");
+        self.delete_executions_where(
+            "SELECT arn FROM executions WHERE sm_arn = ?1 OR substr(sm_arn, 1, length(?2)) = ?2",
+            params![sm_arn, children],
+        )
+    }
+
+    /// Deletes up to `limit` executions that closed before `cutoff` (ms since the epoch),
+    /// oldest first, and the records (messages, schedules, ECS logs) made before it. Only
+    /// executions started by a caller count: a map run's children go with their parent, never
+    /// before it. Returns how many executions went (fewer than `limit`: none is left).
+    pub fn expire_closed_before(&self, cutoff: i64, limit: usize) -> Result<usize> {
+        let n = self.delete_executions_where(
+            "SELECT arn FROM executions
+             WHERE stop IS NOT NULL AND stop < ?1 AND status != 'RUNNING' AND map_run_arn IS NULL
+             ORDER BY stop LIMIT ?2",
+            params![cutoff, limit as i64],
+        )?;
+        self.db().execute(
+            "DELETE FROM records WHERE seq IN
+             (SELECT seq FROM records WHERE time < ?1 ORDER BY seq LIMIT ?2)",
+            params![cutoff, limit as i64],
+        )?;
+        Ok(n)
+    }
+
+    /// Deletes the executions `select` (one column of ARNs) names and all that hangs off
+    /// them. Returns how many `select` named.
+    fn delete_executions_where(
+        &self,
+        select: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<usize> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let children = format!("{sm_arn}/");
         tx.execute(
             "CREATE TEMP TABLE IF NOT EXISTS doomed_executions (arn TEXT PRIMARY KEY)",
             [],
         )?;
         tx.execute("DELETE FROM doomed_executions", [])?;
-        tx.execute(
-            "INSERT INTO doomed_executions SELECT arn FROM executions
-             WHERE sm_arn = ?1 OR substr(sm_arn, 1, length(?2)) = ?2",
-            params![sm_arn, children],
-        )?;
+        let named = tx.execute(&format!("INSERT INTO doomed_executions {select}"), params)?;
+        // The children of their map runs, level by level (a child's own Distributed Map).
+        loop {
+            let added = tx.execute(
+                "INSERT OR IGNORE INTO doomed_executions
+                 SELECT e.arn FROM executions e JOIN map_runs m ON e.map_run_arn = m.arn
+                 WHERE m.execution_arn IN (SELECT arn FROM doomed_executions)",
+                [],
+            )?;
+            if added == 0 {
+                break;
+            }
+        }
         for sql in [
             "DELETE FROM events WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM tags WHERE resource_arn IN
+             (SELECT arn FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions))",
             "DELETE FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
             "DELETE FROM resume_attempts WHERE arn IN (SELECT arn FROM doomed_executions)",
             "DELETE FROM tags WHERE resource_arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM executions WHERE arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM doomed_executions",
         ] {
             tx.execute(sql, [])?;
         }
-        let n = tx.execute(
-            "DELETE FROM executions WHERE arn IN (SELECT arn FROM doomed_executions)",
-            [],
-        )?;
-        tx.execute("DELETE FROM doomed_executions", [])?;
         tx.commit()?;
-        Ok(n)
+        Ok(named)
     }
 }
 
@@ -377,7 +392,142 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::WriteOp;
+    use crate::store::{RecordRec, WriteOp};
+
+    fn closed(arn: &str, sm: &str, status: Status, stop: Option<i64>) -> ExecutionRec {
+        ExecutionRec {
+            arn: arn.into(),
+            sm_arn: sm.into(),
+            name: arn.rsplit(':').next().unwrap_or(arn).into(),
+            status,
+            kind: ExecutionType::Standard,
+            input: "{}".into(),
+            output: None,
+            error: None,
+            cause: None,
+            start: 0,
+            stop,
+            version_arn: None,
+            alias_arn: None,
+            definition_arn: sm.into(),
+            trace_header: None,
+            test_case: None,
+            redrive_count: 0,
+            redrive_date: None,
+            map_run_arn: None,
+            item_count: None,
+        }
+    }
+
+    fn event(arn: &str, id: u64) -> WriteOp {
+        WriteOp::Event {
+            execution_arn: arn.into(),
+            id,
+            event: "{}".into(),
+        }
+    }
+
+    /// Retention: what closed before the cutoff goes with everything that hangs off it (events,
+    /// map runs and their tags, children and grandchildren, tags, resumption counts, records);
+    /// what closed after it, what still runs, and a child whose parent stays, stay.
+    #[test]
+    fn expiry_takes_closed_executions_with_all_that_hangs_off_them() {
+        let s = Store::open(None).unwrap();
+        let old = closed("arn:old", "arn:sm", Status::Succeeded, Some(100));
+        let young = closed("arn:young", "arn:sm", Status::Failed, Some(300));
+        let running = closed("arn:running", "arn:sm", Status::Running, None);
+        for e in [&old, &young, &running] {
+            s.insert_execution_unless_exists(e).unwrap();
+        }
+        let mut child = closed("arn:child", "arn:sm/M", Status::Succeeded, Some(50));
+        child.map_run_arn = Some("arn:run".into());
+        let mut grandchild = closed("arn:grandchild", "arn:sm/M/N", Status::Succeeded, Some(40));
+        grandchild.map_run_arn = Some("arn:run2".into());
+        // A child of the young execution closed long ago: it waits for its parent.
+        let mut kept_child = closed("arn:kept-child", "arn:sm/M", Status::Succeeded, Some(10));
+        kept_child.map_run_arn = Some("arn:run3".into());
+        let record = |id: &str, time| RecordRec {
+            id: id.into(),
+            service: "sqs".into(),
+            target: "q".into(),
+            payload: Value::Null,
+            time,
+            execution_arn: None,
+            state_name: None,
+        };
+        s.apply(&[
+            WriteOp::Child(child),
+            WriteOp::Child(grandchild),
+            WriteOp::Child(kept_child),
+            s_map_run("arn:run", "arn:old"),
+            s_map_run("arn:run2", "arn:child"),
+            s_map_run("arn:run3", "arn:young"),
+            event("arn:old", 1),
+            event("arn:child", 1),
+            event("arn:grandchild", 1),
+            event("arn:young", 1),
+            WriteOp::Record(record("r-old", 100)),
+            WriteOp::Record(record("r-young", 300)),
+        ])
+        .unwrap();
+        for arn in ["arn:old", "arn:run", "arn:young"] {
+            s.tag(arn, &[("k".into(), "v".into())]).unwrap();
+        }
+        s.count_resume("arn:old", 1, false).unwrap();
+
+        assert_eq!(s.expire_closed_before(200, 500).unwrap(), 1);
+        for gone in ["arn:old", "arn:child", "arn:grandchild"] {
+            assert!(s.execution(gone).unwrap().is_none(), "{gone}");
+            assert!(s.events(gone).unwrap().is_empty(), "{gone}");
+        }
+        for stays in ["arn:young", "arn:running", "arn:kept-child"] {
+            assert!(s.execution(stays).unwrap().is_some(), "{stays}");
+        }
+        assert!(s.map_run("arn:run").unwrap().is_none());
+        assert!(s.map_run("arn:run2").unwrap().is_none());
+        assert!(s.map_run("arn:run3").unwrap().is_some());
+        assert!(s.tags("arn:old").unwrap().is_empty());
+        assert!(s.tags("arn:run").unwrap().is_empty());
+        assert_eq!(s.tags("arn:young").unwrap().len(), 1);
+        assert_eq!(s.events("arn:young").unwrap().len(), 1);
+        let ids: Vec<String> = s.records(None).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["r-young"]);
+        // Nothing else is old enough; later everything closed goes, never what runs.
+        assert_eq!(s.expire_closed_before(200, 500).unwrap(), 0);
+        assert_eq!(s.expire_closed_before(1_000, 500).unwrap(), 1);
+        assert!(s.execution("arn:kept-child").unwrap().is_none());
+        assert!(s.execution("arn:running").unwrap().is_some());
+    }
+
+    /// A sweep goes in batches, oldest first.
+    #[test]
+    fn expiry_goes_in_batches_oldest_first() {
+        let s = Store::open(None).unwrap();
+        for i in 0..7 {
+            let e = closed(
+                &format!("arn:e{i}"),
+                "arn:sm",
+                Status::Succeeded,
+                Some(10 - i),
+            );
+            s.insert_execution_unless_exists(&e).unwrap();
+        }
+        assert_eq!(s.expire_closed_before(100, 3).unwrap(), 3);
+        for oldest in ["arn:e6", "arn:e5", "arn:e4"] {
+            assert!(s.execution(oldest).unwrap().is_none(), "{oldest}");
+        }
+        assert_eq!(s.expire_closed_before(100, 3).unwrap(), 3);
+        assert_eq!(s.expire_closed_before(100, 3).unwrap(), 1);
+        assert_eq!(s.expire_closed_before(100, 3).unwrap(), 0);
+    }
+
+    fn s_map_run(arn: &str, execution_arn: &str) -> WriteOp {
+        WriteOp::MapRun {
+            arn: arn.into(),
+            execution_arn: execution_arn.into(),
+            run: "{}".into(),
+        }
+    }
 
     #[test]
     fn a_database_from_before_map_run_children_gets_their_columns() {
@@ -418,15 +568,21 @@ mod tests {
         child.status = Status::Failed;
         child.stop = Some(9);
         s.apply(&[WriteOp::Child(child.clone())]).unwrap();
+        let children = |status| {
+            s.execution_page(&crate::store::ExecutionQuery {
+                status,
+                ..crate::store::ExecutionQuery::all(crate::store::Parent::MapRun("arn:run"))
+            })
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.arn, e.status, e.stop, e.item_count))
+            .collect::<Vec<_>>()
+        };
         assert_eq!(
-            s.map_run_executions("arn:run", None).unwrap(),
-            [child.clone()]
+            children(None),
+            [("arn:child".to_string(), Status::Failed, Some(9), Some(2))]
         );
-        assert!(
-            s.map_run_executions("arn:run", Some(Status::Running))
-                .unwrap()
-                .is_empty()
-        );
+        assert!(children(Some(Status::Running)).is_empty());
         // Map run children are not resumed.
         child.status = Status::Running;
         child.stop = None;

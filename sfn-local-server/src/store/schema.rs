@@ -28,6 +28,17 @@ CREATE TABLE IF NOT EXISTS executions (
     redrive_count INTEGER NOT NULL DEFAULT 0, redrive_date INTEGER
 );
 CREATE INDEX IF NOT EXISTS executions_by_sm ON executions (sm_arn, seq);
+-- Each list and scan reads one index range (store/pages.rs): numbering a new execution
+-- (MAX(seq)), a status filter, a version's or an alias's executions, the running ones at
+-- start-up, and the finished ones retention expires.
+CREATE INDEX IF NOT EXISTS executions_by_seq ON executions (seq);
+CREATE INDEX IF NOT EXISTS executions_by_sm_status ON executions (sm_arn, status, seq);
+CREATE INDEX IF NOT EXISTS executions_by_version ON executions (version_arn, seq)
+    WHERE version_arn IS NOT NULL;
+CREATE INDEX IF NOT EXISTS executions_by_alias ON executions (alias_arn, seq)
+    WHERE alias_arn IS NOT NULL;
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, seq);
+CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop) WHERE stop IS NOT NULL;
 CREATE TABLE IF NOT EXISTS resume_attempts (
     arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
 );

@@ -357,6 +357,33 @@ fn hook_sees_each_record_and_restore_does_not_call_it() {
 }
 
 #[test]
+fn expiry_forgets_the_records_made_before_the_cutoff() {
+    let r = Recorder::new();
+    let at = |minutes: i64| {
+        let mut req = request(
+            SQS_SEND_MESSAGE,
+            json!({"QueueUrl": QUEUE, "MessageBody": "b"}),
+        );
+        req.clock = Arc::new(VirtualClock::new(
+            now() + chrono::Duration::minutes(minutes),
+        ));
+        r.handle(&req).unwrap();
+    };
+    for m in [0, 10, 20] {
+        at(m);
+    }
+    let cutoff = (now() + chrono::Duration::minutes(10)).timestamp_millis();
+    assert_eq!(r.expire_before(cutoff), 1);
+    let times: Vec<i64> = r
+        .list(None)
+        .iter()
+        .map(|x| x.time.timestamp_millis())
+        .collect();
+    assert_eq!(times, [cutoff, cutoff + 600_000]);
+    assert_eq!(r.expire_before(cutoff), 0);
+}
+
+#[test]
 fn resources_and_unknown_calls() {
     let all = resources();
     assert_eq!(all.len(), 12);
