@@ -280,3 +280,103 @@ fn a_redrive_reruns_only_what_failed() {
         assert_eq!(e.id, i as u64 + 1);
     }
 }
+
+/// Iterations that end out of order (the first is slow): the iteration a freed slot starts
+/// is chained to the one that ended, and a resume must start it from the same place, however
+/// its own in-flight iterations end this time. At every cut, each iteration starts once and
+/// each state of it is entered once.
+#[test]
+fn map_iterations_that_ended_out_of_order_resume_at_every_cut() {
+    let def = json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "MaxConcurrency": 2, "ItemSelector": {"i.$": "$$.Map.Item.Index"},
+        "ItemProcessor": {"StartAt": "Nap", "States": {
+            "Nap": {"Type": "Wait", "Seconds": 0, "Next": "Do"},
+            "Do": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+                   "Parameters": {"i.$": "$.i"}, "End": true}}},
+        "End": true}}});
+    let handlers = || {
+        Handlers::new().function("work", |req: TaskRequest| async move {
+            if req.parameters["i"] == json!(0) {
+                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+            }
+            Ok(req.parameters.clone())
+        })
+    };
+    let m = Arc::new(StateMachine::from_value(&def).unwrap());
+    let run = |recorded: Vec<HistoryEvent>| {
+        let interp = Interpreter::builder().handlers(handlers()).build();
+        let m = m.clone();
+        block_on(async move {
+            if recorded.is_empty() {
+                interp.start(m, config()).outcome().await
+            } else {
+                interp.resume(m, config(), recorded).outcome().await
+            }
+        })
+    };
+    let full = run(Vec::new());
+    assert_eq!(full.status, Status::Succeeded, "{full:?}");
+    let index_of = |e: &HistoryEvent| {
+        e.details
+            .as_ref()
+            .map(|d| d.value())
+            .and_then(|d| d.get("index").and_then(Value::as_u64))
+    };
+    let succeeded: Vec<Option<u64>> = full
+        .history
+        .iter()
+        .filter(|e| e.event_type == "MapIterationSucceeded")
+        .map(index_of)
+        .collect();
+    assert_eq!(
+        succeeded,
+        [Some(1), Some(2), Some(0)],
+        "the first one ends last"
+    );
+    for k in 1..full.history.len() {
+        let resumed = run(full.history[..k].to_vec());
+        assert_eq!(resumed.status, Status::Succeeded, "cut {k}: {resumed:?}");
+        assert_valid(&resumed.history);
+        assert_eq!(counts(&resumed.history), counts(&full.history), "cut {k}");
+    }
+}
+
+/// The same for Parallel branches: the first branch ends last, and its end is where the
+/// state ends at every cut.
+#[test]
+fn parallel_branches_that_ended_out_of_order_resume_at_every_cut() {
+    let task = |i: u64| {
+        json!({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+               "Parameters": {"i": i}, "End": true})
+    };
+    let def = json!({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true,
+        "Branches": [{"StartAt": "Slow", "States": {"Slow": task(0)}},
+                     {"StartAt": "Fast", "States": {"Fast": task(1)}}]}}});
+    let m = Arc::new(StateMachine::from_value(&def).unwrap());
+    let run = |recorded: Vec<HistoryEvent>| {
+        let handlers = Handlers::new().function("work", |req: TaskRequest| async move {
+            if req.parameters["i"] == json!(0) {
+                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+            }
+            Ok(req.parameters.clone())
+        });
+        let interp = Interpreter::builder().handlers(handlers).build();
+        let m = m.clone();
+        block_on(async move {
+            if recorded.is_empty() {
+                interp.start(m, config()).outcome().await
+            } else {
+                interp.resume(m, config(), recorded).outcome().await
+            }
+        })
+    };
+    let full = run(Vec::new());
+    assert_eq!(full.status, Status::Succeeded, "{full:?}");
+    for k in 1..full.history.len() {
+        let resumed = run(full.history[..k].to_vec());
+        assert_eq!(resumed.status, Status::Succeeded, "cut {k}: {resumed:?}");
+        assert_valid(&resumed.history);
+        assert_eq!(counts(&resumed.history), counts(&full.history), "cut {k}");
+        assert_eq!(resumed.output, full.output, "cut {k}");
+    }
+}

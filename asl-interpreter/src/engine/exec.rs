@@ -163,6 +163,27 @@ impl Exec {
 
     /// [`Exec::emit_after`] with details already written. When resuming, an event that was
     /// recorded is not appended again: its recorded id is reused.
+    /// Appends a Map iteration's `MapIterationStarted` after `prev` (the end of the iteration
+    /// whose slot it takes, or the `MapStateStarted`/`MapRunStarted` `run_start`). When
+    /// resuming, the recorded start of the same iteration in the same run is reused even if it
+    /// followed another iteration's end ([`Replay::take_descendant`]).
+    pub fn emit_iteration_start(
+        &self,
+        prev: u64,
+        run_start: u64,
+        details: Option<EventDetails>,
+    ) -> u64 {
+        let ty = EventType::MapIterationStarted;
+        if let Some(r) = &self.replay
+            && let Some(id) = r
+                .take(prev, ty, details.as_ref())
+                .or_else(|| r.take_descendant(run_start, ty, details.as_ref()))
+        {
+            return id;
+        }
+        self.emit_after_details(prev, ty, details)
+    }
+
     pub fn emit_after_details(
         &self,
         prev: u64,

@@ -69,6 +69,50 @@ impl Replay {
         ids.remove(pos)
     }
 
+    /// Matches an event about to be appended that may follow a different event than it did
+    /// when recorded: the unmatched recorded event of this type and identity that descends
+    /// from `ancestor` (following `previousEventId` leads to it), the earliest if several.
+    ///
+    /// A Map starts an iteration when a slot frees, chained to the iteration that ended
+    /// (`MapIterationStarted` follows its last event). Iterations that were in flight at the
+    /// interruption may end in another order when resumed, so the recorded start of the next
+    /// iteration is found by its index within the Map's run (`ancestor`: its
+    /// `MapStateStarted`), not by the event before it.
+    pub fn take_descendant(
+        &self,
+        ancestor: u64,
+        ty: EventType,
+        details: Option<&EventDetails>,
+    ) -> Option<u64> {
+        let mut open = self.lock();
+        let want = identity(details);
+        let descends = |mut id: u64| {
+            while id > ancestor {
+                match self.event(id) {
+                    Some(e) => id = e.previous_event_id,
+                    None => return false,
+                }
+            }
+            id == ancestor
+        };
+        let (key, pos) = open
+            .iter()
+            .filter(|((_, t), _)| *t == ty)
+            .flat_map(|(key, ids)| {
+                ids.iter()
+                    .enumerate()
+                    .map(move |(pos, id)| (*key, pos, *id))
+            })
+            .filter(|(_, _, id)| {
+                self.event(*id)
+                    .is_some_and(|e| identity(e.details.as_ref()) == want)
+                    && descends(*id)
+            })
+            .min_by_key(|(_, _, id)| *id)
+            .map(|(key, pos, _)| (key, pos))?;
+        open.get_mut(&key)?.remove(pos)
+    }
+
     /// The unmatched recorded event after `prev` whose type satisfies `pred`, if any.
     pub fn next_after(&self, prev: u64, pred: impl Fn(EventType) -> bool) -> Option<&HistoryEvent> {
         let open = self.lock();

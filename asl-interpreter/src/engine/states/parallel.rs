@@ -56,7 +56,9 @@ pub(super) async fn parallel(run: &mut StateRun<'_>, p: &Parallel) -> Result<Nex
             match r {
                 Ok(v) => {
                     results[i] = v;
-                    last = threads[i].cursor();
+                    // The branch that ended last ends the state: the greatest end, which
+                    // is also the recorded one when a resume replays them in another order.
+                    last = last.max(threads[i].cursor());
                 }
                 Err(f) => {
                     failed = Some((i, f));

@@ -124,7 +124,7 @@ pub(super) async fn run_iterations(
             let index = next;
             next += 1;
             let ty = EventType::MapIterationStarted;
-            let id = exec.emit_after_details(cursor, ty, iteration_details(ty, index, name));
+            let id = exec.emit_iteration_start(cursor, started, iteration_details(ty, index, name));
             let input = if plan.batched {
                 Ok(items[index].clone())
             } else {
@@ -170,12 +170,16 @@ pub(super) async fn run_iterations(
         match r {
             Ok(v) => {
                 let ty = EventType::MapIterationSucceeded;
-                last = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                // The iteration that ended last ends the Map: the greatest id, which is also
+                // the recorded one when a resume replays the iterations in another order.
+                let id = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                last = last.max(id);
                 results[index] = v;
             }
             Err(f) => {
                 let ty = EventType::MapIterationFailed;
-                last = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                let id = exec.emit_after_details(end, ty, iteration_details(ty, index, name));
+                last = last.max(id);
                 failures += 1;
                 let exceeded = match tolerated {
                     None => true,
