@@ -53,4 +53,5 @@ pub use cli::run_cli;
 pub use codes::{Code, Severity};
 pub use diagnostic::Diagnostic;
 pub use fuzz::{BASE_STEPS, MAX_STEPS_PER_BYTE, Work, fuzz_input};
+pub use template::{NamedDefinition, definitions_in};
 pub use validate::{validate, validate_value, validate_yaml};

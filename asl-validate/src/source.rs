@@ -317,12 +317,7 @@ pub(crate) fn check_file(
             Vec::new()
         };
     }
-    // Stdin has no extension: YAML is recognised by not looking like JSON.
-    let is_yaml = match path {
-        Some(p) => matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")),
-        None => !source.trim_start().starts_with(['{', '[']) && !source.trim().is_empty(),
-    };
-    if is_yaml {
+    if template::is_yaml(path, &source) {
         let doc = match yaml::parse(&source) {
             Ok(doc) => doc,
             Err(e) if explicit => {

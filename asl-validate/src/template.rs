@@ -591,3 +591,77 @@ mod tests {
         assert_eq!(codes, ["ASL005"]);
     }
 }
+
+/// A state machine definition read from a file: its name in a template (`None` for a file
+/// that is the definition), and the definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedDefinition {
+    /// The template resource's logical id.
+    pub name: Option<String>,
+    /// The definition, with the template's substitutions applied where they are known.
+    pub definition: Value,
+}
+
+/// The definitions of a file as `asl-validate` finds them: the file itself when it is one
+/// (JSON or YAML), or each state machine of a CloudFormation/SAM/CDK template, a SAM
+/// `DefinitionUri` read relative to `path`'s folder. `Err` when the text is neither, or a
+/// definition cannot be read statically (the message says which and why).
+pub fn definitions_in(
+    path: Option<&std::path::Path>,
+    text: &str,
+) -> Result<Vec<NamedDefinition>, String> {
+    let value = parse_file(path, text)?;
+    if !is_template(&value) {
+        return Ok(vec![NamedDefinition {
+            name: None,
+            definition: value,
+        }]);
+    }
+    let mut out = Vec::new();
+    for found in definitions(&value) {
+        let definition = match found.kind {
+            FoundKind::Value(v) => v,
+            FoundKind::Text(t) => serde_json::from_str(&t.text)
+                .map_err(|e| format!("{}: DefinitionString is not JSON: {e}", found.name))?,
+            FoundKind::File(rel) => {
+                let base = path
+                    .and_then(std::path::Path::parent)
+                    .unwrap_or(std::path::Path::new(""));
+                let target = base.join(&rel);
+                let text = std::fs::read_to_string(&target)
+                    .map_err(|e| format!("{}: DefinitionUri '{rel}': {e}", found.name))?;
+                // The file is the definition (a template there is not followed).
+                parse_file(Some(&target), &text)?
+            }
+            FoundKind::Unreadable(why) => return Err(format!("{}: {why}", found.name)),
+        };
+        out.push(NamedDefinition {
+            name: Some(found.name),
+            definition,
+        });
+    }
+    Ok(out)
+}
+
+/// A file's JSON or YAML (by its extension; without a path, YAML unless it starts as JSON).
+fn parse_file(path: Option<&std::path::Path>, text: &str) -> Result<Value, String> {
+    if is_yaml(path, text) {
+        Ok(crate::yaml::parse(text)
+            .map_err(|e| match e {
+                crate::yaml::YamlError::TooDeep => "the YAML is nested too deeply".to_string(),
+                crate::yaml::YamlError::Syntax(e) => format!("invalid YAML: {e}"),
+            })?
+            .value)
+    } else {
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))
+    }
+}
+
+/// Whether a file is YAML: by its extension (`.yaml`, `.yml`); stdin, which has none, when it
+/// does not start as JSON does.
+pub(crate) fn is_yaml(path: Option<&std::path::Path>, text: &str) -> bool {
+    match path {
+        Some(p) => matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")),
+        None => !text.trim_start().starts_with(['{', '[']) && !text.trim().is_empty(),
+    }
+}

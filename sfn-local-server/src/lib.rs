@@ -19,6 +19,7 @@
 //! - [`store`]: the SQLite store, one file per concept, and its batching writer.
 //! - [`integrations`]: task handlers answered locally (Lambda, nested executions, ECS, S3,
 //!   SNS/SQS/EventBridge records).
+//! - [`graph`]: `sfn-local graph` and `run --graph`, pictures drawn by `asl-graph`.
 //! - [`scheduler`]: schedules that start executions.
 //! - `inflight`: which executions a crashed process was running code for.
 //! - [`config`], [`limits`], [`tools`], [`alloc`]: the configuration file, JSONata limits,
@@ -31,6 +32,7 @@
 pub mod alloc;
 pub mod api;
 pub mod config;
+pub mod graph;
 mod http;
 mod inflight;
 pub mod integrations;

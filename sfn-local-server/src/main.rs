@@ -23,6 +23,8 @@ enum Command {
     Serve(Box<sfn_local_server::serve::ServeArgs>),
     /// Run one execution to completion in virtual time and print its result and history as JSON.
     Run(Box<sfn_local_server::run::RunArgs>),
+    /// Draw a definition (and an execution over it) as Mermaid, Graphviz DOT or SVG.
+    Graph(sfn_local_server::graph::GraphArgs),
     /// List the SNS, SQS and EventBridge messages executions sent (JSON lines).
     Messages(sfn_local_server::tools::MessagesArgs),
     /// List the configured schedules and their next fire times.
@@ -45,6 +47,7 @@ fn main() {
         None => sfn_local_server::serve::serve(Default::default()),
         Some(Command::Serve(args)) => sfn_local_server::serve::serve(*args),
         Some(Command::Run(args)) => sfn_local_server::run::run(*args),
+        Some(Command::Graph(a)) => sfn_local_server::graph::graph(&a),
         Some(Command::Messages(a)) => sfn_local_server::tools::messages(&a),
         Some(Command::Schedules(a)) => sfn_local_server::tools::schedules(&a),
         Some(Command::EcsLog(a)) => sfn_local_server::tools::ecs_log(&a),

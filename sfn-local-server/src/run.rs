@@ -1,10 +1,12 @@
 //! `sfn-local run`: one execution, printed as DescribeExecution's JSON plus its history.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use asl_core::StateMachine;
-use asl_interpreter::{ExecutionConfig, ExecutionType, Handlers, Interpreter, MockConfig, Status};
+use asl_interpreter::{
+    ExecutionConfig, ExecutionType, Handlers, Interpreter, MockConfig, Outcome, Status,
+};
 
 use crate::integrations::s3::LocalS3;
 use crate::progress::Progress;
@@ -51,6 +53,10 @@ pub struct RunArgs {
     /// Leave the history out of the printed JSON.
     #[arg(long)]
     pub no_history: bool,
+    /// Also draw the run over its definition into FILE (SVG, Mermaid or DOT by the
+    /// extension: `.svg`, `.mmd`, `.dot`), as `sfn-local graph --history` would.
+    #[arg(long, value_name = "FILE")]
+    pub graph: Option<PathBuf>,
     /// JSONata limits.
     #[command(flatten)]
     pub jsonata: crate::limits::JsonataArgs,
@@ -74,6 +80,7 @@ pub fn run(args: RunArgs) -> i32 {
                     return 2;
                 }
             };
+            let machine_for_graph = machine.clone();
             let outcome = rt.block_on(interp.run(machine, config));
             if let Some(p) = &progress {
                 p.finish(&outcome);
@@ -90,6 +97,12 @@ pub fn run(args: RunArgs) -> i32 {
             if let Err(e) = written {
                 eprintln!("sfn-local: cannot write the result: {e}");
             }
+            if let Some(path) = &args.graph
+                && let Err(e) = write_graph(path, &machine_for_graph, &outcome)
+            {
+                eprintln!("sfn-local: {e}");
+                return 2;
+            }
             let succeeded = outcome.status == Status::Succeeded;
             // The process ends right after: freeing every event one by one would only cost time.
             std::mem::forget(outcome);
@@ -102,6 +115,18 @@ pub fn run(args: RunArgs) -> i32 {
             2
         }
     }
+}
+
+/// `--graph FILE`: the picture of the run, in the format FILE's extension names.
+fn write_graph(path: &Path, machine: &StateMachine, outcome: &Outcome) -> Result<(), String> {
+    let format = asl_graph::Format::from_path(&path.to_string_lossy()).ok_or_else(|| {
+        format!(
+            "--graph {}: name the file .svg, .mmd or .dot",
+            path.display()
+        )
+    })?;
+    let picture = crate::graph::picture_of(machine, Some(&outcome.to_json(true)), format)?;
+    std::fs::write(path, picture).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn prepare(
