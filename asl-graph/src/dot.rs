@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::graph::{ClusterId, EdgeId, EdgeKind, Graph, NodeId, NodeKind, StateType};
+use crate::graph::{EdgeId, EdgeKind, Graph, Nest, NodeId, NodeKind, StateType};
 use crate::label::node_lines;
 use crate::overlay::{Outcome, Overlay};
 
@@ -20,8 +20,7 @@ pub fn render(graph: &Graph, overlay: Option<&Overlay>) -> String {
             o.status.as_str()
         );
     }
-    let members = graph.members();
-    write_level(graph, overlay, &members, None, 1, &mut out);
+    write_nodes(graph, overlay, &mut out);
     for (i, e) in graph.edges.iter().enumerate() {
         let mut attrs = Vec::new();
         if let Some(l) = &e.label {
@@ -50,31 +49,31 @@ pub fn render(graph: &Graph, overlay: Option<&Overlay>) -> String {
     out
 }
 
-/// The nodes of a workflow (`None`: the top level), each Parallel/Map followed by the
-/// clusters it runs.
-fn write_level(
-    graph: &Graph,
-    overlay: Option<&Overlay>,
-    members: &[Vec<NodeId>],
-    level: Option<ClusterId>,
-    depth: usize,
-    out: &mut String,
-) {
-    let indent = "    ".repeat(depth);
-    for &node in &members[level.map_or(0, |c| c.0 + 1)] {
-        let _ = writeln!(out, "{indent}{}", node_text(graph, overlay, node));
-        for &c in &graph.node(node).children {
-            let cluster = graph.cluster(c);
-            let _ = writeln!(out, "{indent}subgraph cluster_{} {{", c.0);
-            let _ = writeln!(
-                out,
-                "{indent}    label=\"{}\";\n{indent}    style=\"rounded,dashed\";\n{indent}    color=\"#71717a\";",
-                escape(&cluster.label)
-            );
-            write_level(graph, overlay, members, Some(c), depth + 1, out);
-            let _ = writeln!(out, "{indent}}}");
+/// The nodes, each Parallel/Map followed by the clusters it runs.
+fn write_nodes(graph: &Graph, overlay: Option<&Overlay>, out: &mut String) {
+    for step in graph.nesting() {
+        match step {
+            Nest::Node(node, depth) => {
+                let _ = writeln!(out, "{}{}", indent(depth), node_text(graph, overlay, node));
+            }
+            Nest::Open(c, depth) => {
+                let i = indent(depth);
+                let _ = writeln!(
+                    out,
+                    "{i}subgraph cluster_{} {{\n{i}    label=\"{}\";\n{i}    style=\"rounded,dashed\";\n{i}    color=\"#71717a\";",
+                    c.0,
+                    escape(&graph.cluster(c).label)
+                );
+            }
+            Nest::Close(depth) => {
+                let _ = writeln!(out, "{}}}", indent(depth));
+            }
         }
     }
+}
+
+fn indent(depth: usize) -> String {
+    "    ".repeat(depth)
 }
 
 /// `"key" [label=..., shape=...]`.

@@ -186,6 +186,17 @@ pub struct Cluster {
     pub start: Option<NodeId>,
 }
 
+/// One step of [`Graph::nesting`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Nest {
+    /// A node, at this depth.
+    Node(NodeId, usize),
+    /// A cluster opens (its nodes follow, one level deeper).
+    Open(ClusterId, usize),
+    /// The cluster opened last at this depth closes.
+    Close(usize),
+}
+
 /// The graph of a definition. Build it with [`Graph::from_machine`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Graph {
@@ -262,6 +273,31 @@ impl Graph {
             levels[n.cluster.map_or(0, |c| c.0 + 1)].push(NodeId(i));
         }
         levels
+    }
+
+    /// The graph as text renderers nest it: each node of a workflow in order, each
+    /// Parallel/Map followed by its clusters (opened, their own nesting, closed); `depth` 1 at
+    /// the top level. Mermaid and DOT write their subgraphs from it.
+    pub(crate) fn nesting(&self) -> Vec<Nest> {
+        fn level(
+            g: &Graph,
+            members: &[Vec<NodeId>],
+            at: Option<ClusterId>,
+            depth: usize,
+            out: &mut Vec<Nest>,
+        ) {
+            for &node in &members[at.map_or(0, |c| c.0 + 1)] {
+                out.push(Nest::Node(node, depth));
+                for &c in &g.node(node).children {
+                    out.push(Nest::Open(c, depth));
+                    level(g, members, Some(c), depth + 1, out);
+                    out.push(Nest::Close(depth));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        level(self, &self.members(), None, 1, &mut out);
+        out
     }
 
     /// The node a state's outgoing transitions leave from: its exit for Parallel and Map.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::graph::{ClusterId, EdgeId, EdgeKind, Graph, NodeId, NodeKind, StateType};
+use crate::graph::{EdgeId, EdgeKind, Graph, Nest, NodeId, NodeKind, StateType};
 use crate::label::{LineKind, node_lines};
 use crate::overlay::{Outcome, Overlay};
 
@@ -13,8 +13,7 @@ pub fn render(graph: &Graph, overlay: Option<&Overlay>) -> String {
     if let Some(o) = overlay {
         let _ = writeln!(out, "    %% execution: {}", o.status.as_str());
     }
-    let members = graph.members();
-    write_level(graph, overlay, &members, None, 1, &mut out);
+    write_nodes(graph, overlay, &mut out);
     for e in &graph.edges {
         let arrow = if matches!(e.kind, EdgeKind::Catch(_)) {
             "-.->"
@@ -34,32 +33,33 @@ pub fn render(graph: &Graph, overlay: Option<&Overlay>) -> String {
     out
 }
 
-/// The nodes of a workflow (`None`: the top level), each Parallel/Map followed by the
-/// subgraphs of its clusters.
-fn write_level(
-    graph: &Graph,
-    overlay: Option<&Overlay>,
-    members: &[Vec<NodeId>],
-    level: Option<ClusterId>,
-    depth: usize,
-    out: &mut String,
-) {
-    let indent = "    ".repeat(depth);
-    for &node in &members[level.map_or(0, |c| c.0 + 1)] {
-        let _ = writeln!(out, "{indent}{}", node_text(graph, overlay, node));
-        for &c in &graph.node(node).children {
-            let cluster = graph.cluster(c);
-            let _ = writeln!(
-                out,
-                "{indent}subgraph {}[\"{}\"]",
-                cluster.key,
-                escape(&cluster.label)
-            );
-            let _ = writeln!(out, "{indent}    direction TB");
-            write_level(graph, overlay, members, Some(c), depth + 1, out);
-            let _ = writeln!(out, "{indent}end");
+/// The nodes, each Parallel/Map followed by the subgraphs of its clusters.
+fn write_nodes(graph: &Graph, overlay: Option<&Overlay>, out: &mut String) {
+    for step in graph.nesting() {
+        match step {
+            Nest::Node(node, depth) => {
+                let _ = writeln!(out, "{}{}", indent(depth), node_text(graph, overlay, node));
+            }
+            Nest::Open(c, depth) => {
+                let cluster = graph.cluster(c);
+                let _ = writeln!(
+                    out,
+                    "{}subgraph {}[\"{}\"]\n{}    direction TB",
+                    indent(depth),
+                    cluster.key,
+                    escape(&cluster.label),
+                    indent(depth)
+                );
+            }
+            Nest::Close(depth) => {
+                let _ = writeln!(out, "{}end", indent(depth));
+            }
         }
     }
+}
+
+fn indent(depth: usize) -> String {
+    "    ".repeat(depth)
 }
 
 /// `key<open>"label"<close>`, the shape telling the type.

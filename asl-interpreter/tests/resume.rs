@@ -281,6 +281,26 @@ fn a_redrive_reruns_only_what_failed() {
     }
 }
 
+/// Runs (or resumes from `recorded`) `def` on a real clock, where the task with `"i": 0` takes
+/// 60 ms and the others none: what ran first ends last.
+fn run_slow_first(def: &Value, recorded: Vec<HistoryEvent>) -> Outcome {
+    let handlers = Handlers::new().function("work", |req: TaskRequest| async move {
+        if req.parameters["i"] == json!(0) {
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        }
+        Ok(req.parameters.clone())
+    });
+    let m = Arc::new(StateMachine::from_value(def).unwrap());
+    let interp = Interpreter::builder().handlers(handlers).build();
+    block_on(async move {
+        if recorded.is_empty() {
+            interp.start(m, config()).outcome().await
+        } else {
+            interp.resume(m, config(), recorded).outcome().await
+        }
+    })
+}
+
 /// Iterations that end out of order (the first is slow): the iteration a freed slot starts
 /// is chained to the one that ended, and a resume must start it from the same place, however
 /// its own in-flight iterations end this time. At every cut, each iteration starts once and
@@ -294,26 +314,7 @@ fn map_iterations_that_ended_out_of_order_resume_at_every_cut() {
             "Do": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
                    "Parameters": {"i.$": "$.i"}, "End": true}}},
         "End": true}}});
-    let handlers = || {
-        Handlers::new().function("work", |req: TaskRequest| async move {
-            if req.parameters["i"] == json!(0) {
-                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
-            }
-            Ok(req.parameters.clone())
-        })
-    };
-    let m = Arc::new(StateMachine::from_value(&def).unwrap());
-    let run = |recorded: Vec<HistoryEvent>| {
-        let interp = Interpreter::builder().handlers(handlers()).build();
-        let m = m.clone();
-        block_on(async move {
-            if recorded.is_empty() {
-                interp.start(m, config()).outcome().await
-            } else {
-                interp.resume(m, config(), recorded).outcome().await
-            }
-        })
-    };
+    let run = |recorded| run_slow_first(&def, recorded);
     let full = run(Vec::new());
     assert_eq!(full.status, Status::Succeeded, "{full:?}");
     let index_of = |e: &HistoryEvent| {
@@ -352,24 +353,7 @@ fn parallel_branches_that_ended_out_of_order_resume_at_every_cut() {
     let def = json!({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true,
         "Branches": [{"StartAt": "Slow", "States": {"Slow": task(0)}},
                      {"StartAt": "Fast", "States": {"Fast": task(1)}}]}}});
-    let m = Arc::new(StateMachine::from_value(&def).unwrap());
-    let run = |recorded: Vec<HistoryEvent>| {
-        let handlers = Handlers::new().function("work", |req: TaskRequest| async move {
-            if req.parameters["i"] == json!(0) {
-                tokio::time::sleep(std::time::Duration::from_millis(60)).await;
-            }
-            Ok(req.parameters.clone())
-        });
-        let interp = Interpreter::builder().handlers(handlers).build();
-        let m = m.clone();
-        block_on(async move {
-            if recorded.is_empty() {
-                interp.start(m, config()).outcome().await
-            } else {
-                interp.resume(m, config(), recorded).outcome().await
-            }
-        })
-    };
+    let run = |recorded| run_slow_first(&def, recorded);
     let full = run(Vec::new());
     assert_eq!(full.status, Status::Succeeded, "{full:?}");
     for k in 1..full.history.len() {

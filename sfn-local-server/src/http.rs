@@ -1,4 +1,5 @@
-//! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`.
+//! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`; the
+//! console ([`crate::console`]) on `GET /` and `GET /console/...`.
 //!
 //! Any SigV4 signature (or none) is accepted, and not verified. The region a request is
 //! signed for (its credential scope, `Credential=AKID/20261207/us-west-2/states/aws4_request`
@@ -156,7 +157,7 @@ async fn handle(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let (method, headers) = (parts.method, parts.headers);
+    let (method, headers, uri) = (parts.method, parts.headers, parts.uri);
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !hosts.allows(host) || (headers.contains_key(header::HOST) && host.is_none()) {
         let e = ApiError::new(
@@ -168,6 +169,12 @@ async fn handle(
             ),
         );
         return error_response(&e);
+    }
+    if svc.settings.console
+        && method == axum::http::Method::GET
+        && let Some(page) = crate::console::get(&svc, &uri).await
+    {
+        return page;
     }
     // Refused before reading when the announced length is too large; a chunked body is cut
     // off once it passes the limit.

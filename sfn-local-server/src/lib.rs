@@ -9,7 +9,8 @@
 //!
 //! - [`server`]: starting a server in process (store, recovery, listener, shutdown);
 //!   [`serve`] is `sfn-local serve` around it, [`run`] is `sfn-local run`.
-//! - `http`: the HTTP front: host policy, body limits, `X-Amz-Target` to an operation.
+//! - `http`: the HTTP front: host policy, body limits, `X-Amz-Target` to an operation;
+//!   `console`: the web console on `GET /` (its page, pictures and live events).
 //! - [`api`]: one handler per operation, grouped by file (state machines, aliases,
 //!   executions, map runs, activities, tags, TestState); [`api::ApiError`] with its
 //!   [`api::ErrorCode`]; request checks from the service model.
@@ -32,6 +33,7 @@
 pub mod alloc;
 pub mod api;
 pub mod config;
+mod console;
 pub mod graph;
 mod http;
 mod inflight;

@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// from its end, as AWS keeps them 90; fractions allowed, 0 keeps everything forever.
     #[arg(long, env = "SFN_LOCAL_RETENTION_DAYS", default_value_t = 90.0, value_parser = retention_days)]
     pub retention_days: f64,
+    /// Do not serve the web console on `GET /` (the API on `POST /` stays).
+    #[arg(long)]
+    pub no_console: bool,
     /// Log format.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     pub log_format: String,
@@ -95,6 +98,7 @@ impl Default for ServeArgs {
             activity_poll_seconds: 60,
             allowed_hosts: Vec::new(),
             retention_days: 90.0,
+            no_console: false,
             log_format: "text".into(),
             jsonata: Default::default(),
         }
@@ -187,6 +191,7 @@ pub fn serve(args: ServeArgs) -> i32 {
             .or_else(|| (!args.in_memory).then(|| args.data_dir.join("s3"))),
         allowed_hosts: args.allowed_hosts.clone(),
         retention: retention(args.retention_days),
+        console: !args.no_console,
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

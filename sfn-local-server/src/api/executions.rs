@@ -299,18 +299,18 @@ fn strip_data(mut ev: Value) -> Value {
     ev
 }
 
-pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let arn = req.str("executionArn")?;
-    let rec = svc.execution(arn)?;
-    let reverse = req.opt_bool("reverseOrder")?.unwrap_or(false);
-    let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
-    let pages = req.pages("GetExecutionHistory")?;
-    // A page is a range of event ids (1, 2, ... with no gap) after the cursor, or before it
-    // newest first: a running execution's events become JSON only for that range, and a
-    // stored history is read only for it.
-    let limit = pages.max() + 1;
-    let cursor = pages.cursor();
-    let rows: Vec<(i64, Value)> = match svc.control(&rec.arn) {
+/// Up to `limit` events of the execution `arn` (id and JSON) after the event id `cursor`, or
+/// before it newest first (`reverse`). A page is a range of event ids (1, 2, ... with no gap):
+/// a running execution's events become JSON only for that range, and a stored history is read
+/// only for it. GetExecutionHistory's pages and the console's live events both read here.
+pub(crate) fn event_rows(
+    svc: &Arc<Service>,
+    arn: &str,
+    reverse: bool,
+    cursor: Option<i64>,
+    limit: usize,
+) -> ApiResult<Vec<(i64, Value)>> {
+    Ok(match svc.control(arn) {
         Some(c) => {
             let (first, last) = history_ids(reverse, cursor, limit as i64, c.history_len() as i64);
             let mut events: Vec<(i64, Value)> = c
@@ -324,12 +324,21 @@ pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             events
         }
         None => svc.store.event_page(&EventQuery {
-            execution_arn: &rec.arn,
+            execution_arn: arn,
             reverse,
             from: cursor,
             limit,
         })?,
-    };
+    })
+}
+
+pub(crate) fn history(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let arn = req.str("executionArn")?;
+    let rec = svc.execution(arn)?;
+    let reverse = req.opt_bool("reverseOrder")?.unwrap_or(false);
+    let include = req.opt_bool("includeExecutionData")?.unwrap_or(true);
+    let pages = req.pages("GetExecutionHistory")?;
+    let rows = event_rows(svc, &rec.arn, reverse, pages.cursor(), pages.max() + 1)?;
     let (items, next) = pages.keyset(rows, |(id, _)| *id);
     let items: Vec<Value> = items.into_iter().map(|(_, e)| e).collect();
     let items: Vec<Value> = if include {

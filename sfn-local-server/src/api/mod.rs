@@ -11,6 +11,7 @@ mod activities;
 mod aliases;
 mod error;
 mod executions;
+pub(crate) use executions::event_rows;
 mod express;
 mod input;
 mod machines;

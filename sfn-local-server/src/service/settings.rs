@@ -29,6 +29,8 @@ pub struct Settings {
     /// How long a closed execution stays (its history, map runs and the messages recorded
     /// with it), counted from its end; `None` keeps everything. AWS keeps 90 days.
     pub retention: Option<Duration>,
+    /// Whether the web console is served on `GET /` (`--no-console` turns it off).
+    pub console: bool,
 }
 
 /// AWS's retention of closed executions: 90 days.
@@ -61,6 +63,7 @@ impl Default for Settings {
             s3_root: None,
             allowed_hosts: Vec::new(),
             retention: Some(AWS_RETENTION),
+            console: true,
         }
     }
 }

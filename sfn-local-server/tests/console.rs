@@ -1,0 +1,277 @@
+//! The web console on `GET /`: its page and assets with a policy that runs no inline script,
+//! the pictures of definitions and executions (hostile names, inputs and causes escaped),
+//! live events by long polling, the recorded messages, the host check, and `--no-console`.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use common::{create, ok, spawn, wait_closed};
+use serde_json::{Value, json};
+
+/// A raw `GET path` with this `Host`: (status, headers in lowercase, body).
+fn get(endpoint: &str, path: &str, host: Option<&str>) -> (u16, String, String) {
+    let addr = endpoint.strip_prefix("http://").unwrap();
+    let mut s = TcpStream::connect(addr).unwrap();
+    let host = host.unwrap_or(addr);
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, head.to_ascii_lowercase(), body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+const EVIL: &str = "<script>alert(1)</script>";
+
+#[test]
+fn the_page_and_its_assets_run_no_inline_script() {
+    let p = spawn(&["--in-memory"]);
+    let (status, head, body) = get(&p.endpoint, "/", None);
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'; script-src 'self';"),
+        "{head}"
+    );
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    // Only external scripts and styles: nothing inline a value could break into.
+    assert!(
+        body.contains(r#"<script src="/console/app.js" defer></script>"#),
+        "{body}"
+    );
+    assert_eq!(body.matches("<script").count(), 1, "{body}");
+    assert!(
+        !body.contains("<style") && !body.contains("style="),
+        "{body}"
+    );
+    for (path, kind) in [
+        ("/console/app.js", "text/javascript"),
+        ("/console/app.css", "text/css"),
+    ] {
+        let (status, head, body) = get(&p.endpoint, path, None);
+        assert_eq!(status, 200, "{path}");
+        assert!(head.contains(kind), "{path}: {head}");
+        assert!(body.len() > 1000, "{path}");
+    }
+    // The page writes values as text only.
+    let (_, _, js) = get(&p.endpoint, "/console/app.js", None);
+    assert!(
+        !js.contains("innerHTML") && !js.contains("insertAdjacentHTML") && !js.contains("eval(")
+    );
+    // Paths the console does not serve answer as the API does.
+    let (status, _, body) = get(&p.endpoint, "/nothing-here", None);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("UnknownOperationException"), "{body}");
+}
+
+#[test]
+fn the_console_answers_only_the_hosts_the_api_serves_and_can_be_turned_off() {
+    let p = spawn(&["--in-memory"]);
+    let (status, _, body) = get(&p.endpoint, "/", Some("evil.example"));
+    assert_eq!(status, 403, "{body}");
+    let (status, _, _) = get(&p.endpoint, "/", Some("localhost"));
+    assert_eq!(status, 200);
+    drop(p);
+    let p = spawn(&["--in-memory", "--no-console"]);
+    let (status, _, body) = get(&p.endpoint, "/", None);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("UnknownOperationException"), "{body}");
+    // The API is still there.
+    ok(&p.endpoint, "ListStateMachines", json!({}));
+}
+
+#[test]
+fn pictures_escape_names_inputs_and_causes() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let sm = create(
+        e,
+        "evil",
+        &json!({"StartAt": EVIL, "States": {EVIL: {"Type": "Pass", "Next": "Boom"},
+            "Boom": {"Type": "Fail", "Error": EVIL, "Cause": EVIL}}}),
+    );
+    let (status, head, svg) = get(
+        e,
+        &format!("/console/graph.svg?stateMachineArn={}", enc(&sm)),
+        None,
+    );
+    assert_eq!(status, 200, "{svg}");
+    assert!(
+        head.contains("image/svg+xml") && !head.contains("script-src"),
+        "{head}"
+    );
+    assert!(svg.starts_with("<svg") && !svg.contains("<script"), "{svg}");
+    assert!(
+        svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{svg}"
+    );
+    let exec = ok(
+        e,
+        "StartExecution",
+        json!({"stateMachineArn": sm, "input": json!({"x": EVIL}).to_string()}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = wait_closed(e, &exec);
+    assert_eq!(done["status"], "FAILED");
+    let (status, _, svg) = get(
+        e,
+        &format!("/console/graph.svg?executionArn={}", enc(&exec)),
+        None,
+    );
+    assert_eq!(status, 200, "{svg}");
+    assert!(!svg.contains("<script"), "{svg}");
+    assert!(
+        svg.contains(" failed\""),
+        "the failing state is coloured: {svg}"
+    );
+    // An unknown execution answers as the API would.
+    let (status, _, body) = get(
+        e,
+        "/console/graph.svg?executionArn=arn%3Aaws%3Astates%3Aus-east-1%3A123456789012%3Aexecution%3Aevil%3Anope",
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("ExecutionDoesNotExist"), "{body}");
+    let (status, _, body) = get(e, "/console/graph.svg", None);
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn events_arrive_by_long_polling_and_page_by_id() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let sm = create(
+        e,
+        "slow",
+        &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+            "P": {"Type": "Pass", "End": true}}}),
+    );
+    let exec = ok(e, "StartExecution", json!({"stateMachineArn": sm}))["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = |after: u64, extra: &str| -> Value {
+        let (status, _, body) = get(
+            e,
+            &format!(
+                "/console/events?executionArn={}&after={after}{extra}",
+                enc(&exec)
+            ),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    let mut seen: Vec<u64> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = read(after, "&wait=10");
+        for ev in page["events"].as_array().unwrap() {
+            seen.push(ev["id"].as_u64().unwrap());
+        }
+        after = seen.last().copied().unwrap_or(0);
+        if page["status"] != "RUNNING" && page["more"] == false {
+            let rest = read(after, "");
+            if rest["events"].as_array().unwrap().is_empty() {
+                break;
+            }
+        }
+    }
+    let expected: Vec<u64> = (1..=seen.len() as u64).collect();
+    assert_eq!(seen, expected, "every event once, in order");
+    let types: Vec<String> = ok(e, "GetExecutionHistory", json!({"executionArn": exec}))["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types.len(), seen.len());
+    // Pages of a closed history.
+    let page = read(2, "&limit=2");
+    let ids: Vec<u64> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!((ids, page["more"].clone()), (vec![3, 4], json!(true)));
+    let (status, _, body) = get(
+        e,
+        &format!("/console/events?executionArn={}&after=x", enc(&exec)),
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn messages_are_listed_newest_first() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let sm = create(
+        e,
+        "sends",
+        &json!({"StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                  "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody": "first"}, "Next": "B"},
+            "B": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                  "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody": EVIL}, "End": true}}}),
+    );
+    let exec = ok(e, "StartExecution", json!({"stateMachineArn": sm}))["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wait_closed(e, &exec);
+    let (status, head, body) = get(e, "/console/messages", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let bodies: Vec<&str> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["payload"]["MessageBody"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, [EVIL, "first"]);
+}
