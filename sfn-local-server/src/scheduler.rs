@@ -50,6 +50,23 @@ pub struct Scheduled {
 }
 
 impl Scheduled {
+    /// What `sfn-local schedules` and the console show of a schedule: its name, expression,
+    /// state machine, whether it is enabled, and its next `count` fire times from `from`.
+    pub fn summary(&self, from: chrono::DateTime<chrono::Utc>, count: usize) -> serde_json::Value {
+        let next: Vec<String> = if self.config.enabled {
+            self.schedule
+                .upcoming(from, count)
+                .iter()
+                .map(|t| t.to_rfc3339())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        serde_json::json!({"name": self.config.name, "expression": self.config.expression,
+               "stateMachine": self.config.state_machine, "enabled": self.config.enabled,
+               "next": next})
+    }
+
     /// Parses every schedule of a configuration; the error names the bad one.
     pub fn parse_all(configs: &[ScheduleConfig]) -> Result<Vec<Scheduled>, String> {
         configs

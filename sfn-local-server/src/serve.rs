@@ -192,6 +192,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         allowed_hosts: args.allowed_hosts.clone(),
         retention: retention(args.retention_days),
         console: !args.no_console,
+        schedules: file.schedules.clone(),
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use serde_json::json;
 
 use crate::config::FileConfig;
 use crate::integrations::ecs::EcsHandler;
@@ -86,21 +85,7 @@ pub fn schedules(args: &SchedulesArgs) -> i32 {
     };
     let from = args.from.unwrap_or_else(Utc::now);
     for s in &all {
-        let next: Vec<String> = if s.config.enabled {
-            s.schedule
-                .upcoming(from, args.count)
-                .iter()
-                .map(|t| t.to_rfc3339())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        println!(
-            "{}",
-            json!({"name": s.config.name, "expression": s.config.expression,
-                   "stateMachine": s.config.state_machine, "enabled": s.config.enabled,
-                   "next": next})
-        );
+        println!("{}", s.summary(from, args.count));
     }
     0
 }

@@ -275,3 +275,62 @@ fn messages_are_listed_newest_first() {
         .collect();
     assert_eq!(bodies, [EVIL, "first"]);
 }
+
+/// The schedules of the configuration with their next fire times, and the ECS tasks run
+/// locally with their logs (a hostile output stays text: the log is served as plain text).
+#[test]
+fn schedules_and_ecs_tasks_with_their_logs() {
+    let dir = common::TempDir::new("console-ecs");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        json!({
+            "ecs": {"logDir": dir.join("logs"), "taskDefinitions": {"batch": {
+                "workingDir": dir.to_str().unwrap(), "containerName": "app", "command": ["sh", "-c", "echo 'done <b>bold</b>'"]}}},
+            "schedules": [{"name": "hourly", "expression": "rate(1 hour)", "stateMachine": "runs",
+                           "enabled": true, "input": {}}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let p = spawn(&["--in-memory", "--config", config.to_str().unwrap()]);
+    let e = p.endpoint.as_str();
+    let (status, _, body) = get(e, "/console/schedules", None);
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["schedules"][0]["name"], "hourly", "{v}");
+    assert_eq!(
+        v["schedules"][0]["next"].as_array().unwrap().len(),
+        5,
+        "{v}"
+    );
+
+    let sm = create(
+        e,
+        "runs",
+        &json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",
+            "Resource": "arn:aws:states:::ecs:runTask.sync",
+            "Parameters": {"Cluster": "c", "TaskDefinition": "batch"}, "End": true}}}),
+    );
+    let exec = ok(e, "StartExecution", json!({"stateMachineArn": sm}))["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = wait_closed(e, &exec);
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    let (status, _, body) = get(e, "/console/ecs", None);
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let id = v["tasks"][0]["id"].as_str().expect("a task").to_string();
+    let (status, head, log) = get(e, &format!("/console/ecs-log?task={id}"), None);
+    assert_eq!(status, 200, "{log}");
+    assert!(
+        head.contains("text/plain") && head.contains("nosniff"),
+        "{head}"
+    );
+    assert!(log.contains("done <b>bold</b>"), "{log}");
+    for bad in ["../../etc/passwd", "zz", ""] {
+        let (status, _, body) = get(e, &format!("/console/ecs-log?task={}", enc(bad)), None);
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+}

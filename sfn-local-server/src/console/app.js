@@ -336,6 +336,36 @@ async function messagesPage() {
   } catch (e) { show(h('h1', {}, 'Messages'), errorBox(e)); }
 }
 
+async function schedulesPage() {
+  try {
+    const r = await getJson('/console/schedules');
+    const list = r.schedules || [];
+    show(h('h1', {}, 'Schedules'), list.length ? table([
+      ['Name', s => s.name], ['Expression', s => s.expression], ['State machine', s => s.stateMachine],
+      ['Enabled', s => s.enabled ? 'yes' : 'no'], ['Next', s => (s.next || []).join('\n')],
+    ], list) : h('p', { class: 'muted' }, 'No schedules configured (the configuration file\'s `schedules`).'));
+  } catch (e) { show(h('h1', {}, 'Schedules'), errorBox(e)); }
+}
+
+async function ecsPage(task) {
+  try {
+    if (task) {
+      const r = await fetch('/console/ecs-log?task=' + encodeURIComponent(task));
+      const text = await r.text();
+      show(h('h1', {}, 'ECS task ' + task), r.ok ? h('pre', {}, text) : errorBox(text));
+      return;
+    }
+    const r = await getJson('/console/ecs');
+    const list = r.tasks || [];
+    show(h('h1', {}, 'ECS tasks'), !r.configured ? h('p', { class: 'muted' }, 'ECS is not configured (the configuration file\'s `ecs`).')
+      : list.length ? table([
+        ['Task', t => link('ecs', t.id, t.id)],
+        ['Status', t => t.description ? status(t.description.LastStatus) : ''],
+        ['Task definition', t => t.description ? t.description.TaskDefinitionArn : ''],
+      ], list) : h('p', { class: 'muted' }, 'No ECS tasks have run.'));
+  } catch (e) { show(h('h1', {}, 'ECS tasks'), errorBox(e)); }
+}
+
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const [page, ...rest] = hash.split('/');
@@ -344,6 +374,8 @@ function route() {
   if (page === 'execution' && arg) return executionPage(arg);
   if (page === 'activities') return activitiesPage();
   if (page === 'messages') return messagesPage();
+  if (page === 'schedules') return schedulesPage();
+  if (page === 'ecs') return ecsPage(arg);
   return machinesPage();
 }
 

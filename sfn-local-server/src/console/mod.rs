@@ -8,7 +8,9 @@
 //!   most L (200 by default, 1,000 at most); with `wait`, held up to S seconds (25 at most)
 //!   until there is one or the execution ends (long polling: a running execution updates in
 //!   place);
-//! - `/console/messages`: the SNS, SQS and EventBridge messages executions sent.
+//! - `/console/messages`: the SNS, SQS and EventBridge messages executions sent;
+//! - `/console/schedules`: the configured schedules and their next fire times;
+//! - `/console/ecs`, `/console/ecs-log?task=ID`: the ECS tasks run locally, and one's log.
 //!
 //! **Safety.** The page loads no script but its own (a Content-Security-Policy without
 //! inline scripts or styles), and `app.js` writes every value as text, never as markup; the
@@ -60,6 +62,9 @@ pub(crate) async fn get(svc: &Arc<Service>, uri: &Uri) -> Option<Response> {
         ),
         "/console/events" => answer(events(svc, &query).await.map(json_response)),
         "/console/messages" => json_response(messages(svc)),
+        "/console/schedules" => answer(schedules(svc).map(json_response)),
+        "/console/ecs" => json_response(ecs_tasks(svc)),
+        "/console/ecs-log" => answer(ecs_log(svc, &query)),
         _ => return None,
     })
 }
@@ -206,4 +211,43 @@ fn messages(svc: &Arc<Service>) -> Value {
     let mut list = svc.recorder.list(None);
     list.reverse();
     json!({ "messages": list })
+}
+
+/// The configured schedules, each with its next five fire times.
+fn schedules(svc: &Arc<Service>) -> Result<Value, ApiError> {
+    let all = crate::scheduler::Scheduled::parse_all(&svc.settings.schedules)
+        .map_err(|e| ApiError::new(ErrorCode::ValidationException, e))?;
+    let now = chrono::Utc::now();
+    let list: Vec<Value> = all.iter().map(|s| s.summary(now, 5)).collect();
+    Ok(json!({ "schedules": list }))
+}
+
+/// The ECS tasks with a log, newest first, with their description when this process ran them.
+fn ecs_tasks(svc: &Arc<Service>) -> Value {
+    let Some(ecs) = &svc.ecs else {
+        return json!({"configured": false, "tasks": []});
+    };
+    let tasks: Vec<Value> = ecs
+        .task_ids()
+        .into_iter()
+        .map(|id| {
+            let description = ecs.describe_task(&id).unwrap_or(Value::Null);
+            json!({"id": id, "description": description})
+        })
+        .collect();
+    json!({"configured": true, "tasks": tasks})
+}
+
+/// One ECS task's log, as plain text.
+fn ecs_log(svc: &Arc<Service>, query: &HashMap<String, String>) -> Result<Response, ApiError> {
+    let task = required(query, "task")?;
+    let not_found = |why: String| ApiError::new(ErrorCode::ResourceNotFound, why);
+    let ecs = svc
+        .ecs
+        .as_ref()
+        .ok_or_else(|| not_found("ECS is not configured".into()))?;
+    let text = ecs
+        .read_log(task)
+        .map_err(|e| not_found(format!("No log for the task '{task}': {e}")))?;
+    Ok(asset_owned(text, "text/plain; charset=utf-8", SVG_POLICY))
 }

@@ -168,6 +168,27 @@ impl EcsHandler {
         self.lock().get(id).cloned()
     }
 
+    /// The ids of the tasks with a log, this process's and earlier ones', newest first.
+    pub fn task_ids(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(&self.inner.config.log_dir) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(std::time::SystemTime, String)> = dir
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let id = name
+                    .strip_suffix(".log")
+                    .filter(|id| task_id(id).is_some())?;
+                let id = id.to_string();
+                let at = e.metadata().and_then(|m| m.modified()).ok()?;
+                Some((at, id))
+            })
+            .collect();
+        found.sort_by(|a, b| b.cmp(a));
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+
     /// Where a task's log is written.
     pub fn log_path(&self, task_arn_or_id: &str) -> io::Result<PathBuf> {
         let id = task_id(task_arn_or_id).ok_or_else(|| {

@@ -31,6 +31,8 @@ pub struct Settings {
     pub retention: Option<Duration>,
     /// Whether the web console is served on `GET /` (`--no-console` turns it off).
     pub console: bool,
+    /// The configured schedules (the console shows them; `serve` runs them).
+    pub schedules: Vec<crate::scheduler::ScheduleConfig>,
 }
 
 /// AWS's retention of closed executions: 90 days.
@@ -64,6 +66,7 @@ impl Default for Settings {
             allowed_hosts: Vec::new(),
             retention: Some(AWS_RETENTION),
             console: true,
+            schedules: Vec::new(),
         }
     }
 }
