@@ -267,13 +267,31 @@ fn messages_are_listed_newest_first() {
     assert_eq!(status, 200);
     assert!(head.contains("application/json"), "{head}");
     let v: Value = serde_json::from_str(&body).unwrap();
-    let bodies: Vec<&str> = v["messages"]
+    let sent: Vec<&Value> = v["messages"]
         .as_array()
         .unwrap()
+        .iter()
+        .filter(|m| m["service"] == "sqs")
+        .collect();
+    let bodies: Vec<&str> = sent
         .iter()
         .map(|m| m["payload"]["MessageBody"].as_str().unwrap())
         .collect();
     assert_eq!(bodies, [EVIL, "first"]);
+    // With the execution's status changes, newest first.
+    let kinds: Vec<String> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| match m["service"].as_str().unwrap() {
+            "events" => format!(
+                "events {}",
+                m["payload"]["detail"]["status"].as_str().unwrap()
+            ),
+            other => other.to_string(),
+        })
+        .collect();
+    assert_eq!(kinds, ["events SUCCEEDED", "sqs", "sqs", "events RUNNING"]);
 }
 
 /// The schedules of the configuration with their next fire times, and the ECS tasks run

@@ -23,6 +23,8 @@ fn start(e: &str, sm: &str, input: Value) -> String {
         .to_string()
 }
 
+const DETAIL_TYPE: &str = "Step Functions Execution Status Change";
+
 fn messages(dir: &TempDir) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
         .args(["messages", "--data-dir", dir.arg()])
@@ -75,7 +77,18 @@ fn closed_executions_expire_with_what_hangs_off_them_and_running_ones_stay() {
         .to_string();
     let children = ok(e, "ListExecutions", json!({"mapRunArn": run}));
     assert_eq!(children["executions"].as_array().unwrap().len(), 2);
-    assert_eq!(messages(&dir).len(), 1);
+    // The message it sent, and the EventBridge events of its status changes.
+    let sent = messages(&dir);
+    assert_eq!(
+        sent.iter().filter(|m| m.contains("hello")).count(),
+        1,
+        "{sent:?}"
+    );
+    assert_eq!(
+        sent.iter().filter(|m| m.contains(DETAIL_TYPE)).count(),
+        2,
+        "{sent:?}"
+    );
     let waiting = start(e, &waits, json!({}));
 
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -104,7 +117,13 @@ fn closed_executions_expire_with_what_hangs_off_them_and_running_ones_stay() {
     }
     let listed = ok(e, "ListExecutions", json!({"stateMachineArn": sends}));
     assert_eq!(listed["executions"], json!([]), "{listed}");
-    assert!(messages(&dir).is_empty());
+    let left = messages(&dir);
+    assert!(
+        !left
+            .iter()
+            .any(|m| m.contains("hello") || m.contains(&done)),
+        "{left:?}"
+    );
     // The waiting execution started before the other expired, and is older than the period
     // by now: it runs, so it stays.
     let still = ok(e, "DescribeExecution", json!({"executionArn": waiting}));

@@ -175,6 +175,13 @@ impl Recorder {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Records a message that no task sent (an execution's status change that Step Functions
+    /// sends to EventBridge itself), as the tasks' messages are recorded: stored, and the hook
+    /// called.
+    pub fn record(&self, record: Record) {
+        self.store(record);
+    }
+
     fn store(&self, record: Record) {
         self.lock().push(record.clone());
         if let Some(hook) = &self.on_record {

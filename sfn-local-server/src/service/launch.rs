@@ -58,8 +58,10 @@ impl Service {
     ) {
         let config = self.config_for(rec, ExecutionType::Standard);
         let handle = if recorded.is_empty() {
+            self.status_changed(rec);
             self.interp.start(machine, config)
         } else {
+            // A resumed execution's status did not change: it was RUNNING all along.
             self.interp.resume(machine, config, recorded)
         };
         self.watch(rec, handle);
@@ -91,6 +93,7 @@ impl Service {
         rec.error = None;
         rec.cause = None;
         rec.stop = None;
+        self.status_changed(&rec);
         let config = self.config_for(&rec, ExecutionType::Standard);
         let handle = self.interp.redrive(machine, config, events, count);
         self.watch(&rec, handle);
@@ -114,6 +117,7 @@ impl Service {
                 }
             }
             me.writer.send(WriteOp::Finish(rec.clone()));
+            me.status_changed(&rec);
             me.writer.flush_async().await;
             // Its end is stored: whoever awaits it may read it now.
             me.running.remove(&rec.arn);

@@ -11,6 +11,7 @@
 //! - `recovery.rs`: resuming after a crash.
 //! - `activities.rs`: activity task queues.
 //! - `retention.rs`: closed executions expiring after [`Settings::retention`].
+//! - `status_events.rs`: the EventBridge event of each status change of an execution.
 
 mod activities;
 mod executions;
@@ -19,6 +20,7 @@ mod recovery;
 mod retention;
 mod running;
 mod settings;
+mod status_events;
 mod wiring;
 
 use std::sync::{Arc, Weak};
