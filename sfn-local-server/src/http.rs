@@ -170,6 +170,14 @@ async fn handle(
         );
         return error_response(&e);
     }
+    if method == axum::http::Method::GET && uri.path() == "/metrics" {
+        let mut r = (StatusCode::OK, svc.metrics_text()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        return r;
+    }
     if svc.settings.console
         && method == axum::http::Method::GET
         && let Some(page) = crate::console::get(&svc, &uri).await

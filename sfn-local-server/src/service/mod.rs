@@ -11,11 +11,13 @@
 //! - `recovery.rs`: resuming after a crash.
 //! - `activities.rs`: activity task queues.
 //! - `retention.rs`: closed executions expiring after [`Settings::retention`].
-//! - `status_events.rs`: the EventBridge event of each status change of an execution.
+//! - `status_events.rs`: the EventBridge event of each status change of an execution;
+//!   `metrics.rs`: the CloudWatch metrics of them, for `GET /metrics`.
 
 mod activities;
 mod executions;
 mod launch;
+mod metrics;
 mod recovery;
 mod retention;
 mod running;
@@ -49,6 +51,7 @@ pub struct Service {
     pub ecs: Option<EcsHandler>,
     running: running::Running,
     definitions: launch::Definitions,
+    metrics: metrics::Metrics,
     activities: activities::Activities,
 }
 
@@ -77,6 +80,7 @@ impl Service {
             let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
             recovery::close_interrupted_children(&store);
             let interp = wiring::interpreter(&settings, handlers, &writer, polls);
+            let metrics = metrics::Metrics::load(&store);
             Service {
                 settings,
                 store,
@@ -86,6 +90,7 @@ impl Service {
                 ecs,
                 running: running::Running::new(),
                 definitions: Default::default(),
+                metrics,
                 activities: Default::default(),
             }
         })
@@ -94,6 +99,11 @@ impl Service {
     /// Number of executions in flight.
     pub fn running_count(&self) -> usize {
         self.running.len()
+    }
+
+    /// The metrics in the Prometheus text format (`GET /metrics`).
+    pub fn metrics_text(&self) -> String {
+        self.metrics.render()
     }
 
     /// Waits until every history event sent to the store so far is committed.

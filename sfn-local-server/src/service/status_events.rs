@@ -1,4 +1,4 @@
-//! Status-change events: Step Functions sends EventBridge a "Step Functions Execution Status
+//! Status-change events (and the metrics counted from them, `metrics.rs`): Step Functions sends EventBridge a "Step Functions Execution Status
 //! Change" event (source `aws.states`) on the default event bus whenever a Standard
 //! execution's status changes: when it starts or is redriven (`RUNNING`) and when it ends
 //! (`SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED`). Express executions send none. Here each
@@ -21,6 +21,7 @@ pub const DETAIL_TYPE: &str = "Step Functions Execution Status Change";
 impl Service {
     /// Records the status-change event of `rec` as it is now.
     pub(crate) fn status_changed(&self, rec: &ExecutionRec) {
+        self.metrics.status_changed(rec, &self.writer);
         let now = now_ms();
         let event = status_change_event(rec, now, &self.settings.region, &self.settings.account);
         self.recorder.record(Record {

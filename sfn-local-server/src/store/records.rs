@@ -38,3 +38,14 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// The metric counters (`/metrics`), which survive a restart.
+impl Store {
+    /// Every counter: its key (name and labels) and value.
+    pub fn metrics(&self) -> Result<Vec<(String, f64)>> {
+        let db = self.db();
+        let mut st = db.prepare("SELECT key, value FROM metrics ORDER BY key")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

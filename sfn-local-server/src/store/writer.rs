@@ -36,6 +36,8 @@ pub enum WriteOp {
     },
     /// A recorded message.
     Record(RecordRec),
+    /// Metric counters to add to (name and labels as `/metrics` writes them, the amount).
+    Metrics(Vec<(String, f64)>),
     /// Signals once everything queued before it is committed.
     Ack(tokio::sync::oneshot::Sender<()>),
 }
@@ -145,6 +147,15 @@ impl Store {
                         "INSERT INTO records (id, service, target, payload, time, execution_arn, state_name) VALUES (?1,?2,?3,?4,?5,?6,?7)",
                         params![r.id, r.service, r.target, r.payload.to_string(), r.time, r.execution_arn, r.state_name],
                     )?;
+                }
+                WriteOp::Metrics(adds) => {
+                    for (key, amount) in adds {
+                        tx.execute(
+                            "INSERT INTO metrics VALUES (?1, ?2)
+                             ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                            params![key, amount],
+                        )?;
+                    }
                 }
                 WriteOp::Ack(_) => {}
             }
