@@ -8,7 +8,7 @@
 //!   most L (200 by default, 1,000 at most); with `wait`, held up to S seconds (25 at most)
 //!   until there is one or the execution ends (long polling: a running execution updates in
 //!   place);
-//! - `/console/messages`: the SNS, SQS and EventBridge messages executions sent;
+//! - `/console/messages`: the newest 500 SNS, SQS and EventBridge messages executions sent;
 //! - `/console/schedules`: the configured schedules and their next fire times;
 //! - `/console/ecs`, `/console/ecs-log?task=ID`: the ECS tasks run locally, and one's log.
 //!
@@ -45,6 +45,8 @@ const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-a
 
 /// The most events an execution's picture reads (AWS's history quota).
 const MAX_PICTURE_EVENTS: i64 = 25_000;
+/// The most messages the console lists (the newest).
+const MAX_MESSAGES: usize = 500;
 /// The longest a long poll is held.
 const MAX_WAIT: Duration = Duration::from_secs(25);
 
@@ -208,9 +210,7 @@ async fn events(svc: &Arc<Service>, query: &HashMap<String, String>) -> Result<V
 
 /// The recorded messages, newest first.
 fn messages(svc: &Arc<Service>) -> Value {
-    let mut list = svc.recorder.list(None);
-    list.reverse();
-    json!({ "messages": list })
+    json!({ "messages": svc.messages(None, MAX_MESSAGES) })
 }
 
 /// The configured schedules, each with its next five fire times.

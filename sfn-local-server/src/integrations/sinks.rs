@@ -103,6 +103,8 @@ pub type OnRecord = Arc<dyn Fn(&Record) + Send + Sync>;
 pub struct Recorder {
     records: Arc<Mutex<Vec<Record>>>,
     on_record: Option<OnRecord>,
+    /// Whether records are only handed to the hook, not kept (the server stores them).
+    keeps_none: bool,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -118,6 +120,13 @@ impl Recorder {
     /// An empty recorder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keeps no record in memory: each only goes to the hook (the server stores them, and
+    /// lists them from its store, so that memory does not grow with every message).
+    pub fn keeping_none(mut self) -> Self {
+        self.keeps_none = true;
+        self
     }
 
     /// Calls `hook` after each new record is stored (outside the recorder's lock).
@@ -150,20 +159,6 @@ impl Recorder {
         self.lock().clear();
     }
 
-    /// Forgets the records made before `cutoff` (ms since the epoch), as retention expires
-    /// them from the store. Returns how many went.
-    pub fn expire_before(&self, cutoff: i64) -> usize {
-        let mut records = self.lock();
-        let before = records.len();
-        records.retain(|r| r.time.timestamp_millis() >= cutoff);
-        before - records.len()
-    }
-
-    /// Adds records loaded from storage, without calling the hook.
-    pub fn restore(&self, records: impl IntoIterator<Item = Record>) {
-        self.lock().extend(records);
-    }
-
     /// Registers this recorder for every resource in [`resources`].
     pub fn register(&self, handlers: Handlers) -> Handlers {
         resources()
@@ -183,7 +178,9 @@ impl Recorder {
     }
 
     fn store(&self, record: Record) {
-        self.lock().push(record.clone());
+        if !self.keeps_none {
+            self.lock().push(record.clone());
+        }
         if let Some(hook) = &self.on_record {
             hook(&record);
         }

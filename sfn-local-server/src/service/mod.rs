@@ -36,7 +36,7 @@ pub use recovery::MAX_RESUMES_WITHOUT_PROGRESS;
 pub use settings::{AWS_RETENTION, Settings};
 
 use crate::integrations::ecs::EcsHandler;
-use crate::integrations::sinks::Recorder;
+use crate::integrations::sinks::{Record, Recorder};
 use crate::store::{Store, Writer};
 
 /// The service.
@@ -75,7 +75,7 @@ impl Service {
     ) -> Arc<Service> {
         Arc::new_cyclic(|me: &Weak<Service>| {
             let writer = Writer::start(store.clone());
-            let recorder = wiring::recorder(&store, &writer);
+            let recorder = wiring::recorder(&writer);
             let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
             let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
             recovery::close_interrupted_children(&store);
@@ -99,6 +99,21 @@ impl Service {
     /// Number of executions in flight.
     pub fn running_count(&self) -> usize {
         self.running.len()
+    }
+
+    /// The newest `limit` recorded messages (SNS, SQS, EventBridge), of one service or all,
+    /// newest first, from the store.
+    pub fn messages(&self, service: Option<&str>, limit: usize) -> Vec<Record> {
+        match self.store.recent_records(service, limit) {
+            Ok(rows) => rows
+                .into_iter()
+                .filter_map(|r| serde_json::from_value::<Record>(r.payload).ok())
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the recorded messages");
+                Vec::new()
+            }
+        }
     }
 
     /// The metrics in the Prometheus text format (`GET /metrics`).

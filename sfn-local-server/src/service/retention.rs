@@ -30,7 +30,6 @@ impl Service {
                 break;
             }
         }
-        self.recorder.expire_before(cutoff);
         Ok(total)
     }
 

@@ -15,7 +15,7 @@ use crate::integrations::ecs::EcsHandler;
 use crate::integrations::nested::{self, NestedExecutions};
 use crate::integrations::s3::LocalS3;
 use crate::integrations::sinks::{Record, Recorder};
-use crate::store::{ExecutionRec, RecordRec, Store, WriteOp, Writer};
+use crate::store::{ExecutionRec, RecordRec, WriteOp, Writer};
 
 /// The interpreter: `handlers`, a real clock scaled as configured, and listeners that store
 /// what executions do.
@@ -102,29 +102,22 @@ fn regional_prefixes() -> impl Iterator<Item = String> {
 }
 
 /// The recorder of SNS, SQS and EventBridge messages: it stores each message through the
-/// writer, and starts with the ones stored before.
-pub(super) fn recorder(store: &Store, writer: &Writer) -> Recorder {
+/// writer and keeps none in memory ([`super::Service::messages`] reads them back).
+pub(super) fn recorder(writer: &Writer) -> Recorder {
     let w = writer.clone();
-    let recorder = Recorder::new().with_on_record(move |r: &Record| {
-        w.send(WriteOp::Record(RecordRec {
-            id: r.id.clone(),
-            service: r.service.clone(),
-            target: r.target.clone(),
-            payload: serde_json::to_value(r).unwrap_or_default(),
-            time: r.time.timestamp_millis(),
-            execution_arn: Some(r.execution_arn.clone()),
-            state_name: Some(r.state_name.clone()),
-        }));
-    });
-    match store.records(None) {
-        Ok(saved) => recorder.restore(
-            saved
-                .into_iter()
-                .filter_map(|r| serde_json::from_value::<Record>(r.payload).ok()),
-        ),
-        Err(e) => tracing::error!(error = %e, "cannot load the recorded messages"),
-    }
-    recorder
+    Recorder::new()
+        .keeping_none()
+        .with_on_record(move |r: &Record| {
+            w.send(WriteOp::Record(RecordRec {
+                id: r.id.clone(),
+                service: r.service.clone(),
+                target: r.target.clone(),
+                payload: serde_json::to_value(r).unwrap_or_default(),
+                time: r.time.timestamp_millis(),
+                execution_arn: Some(r.execution_arn.clone()),
+                state_name: Some(r.state_name.clone()),
+            }));
+        })
 }
 
 /// Logs every history event and stores it (Standard executions only).

@@ -1,5 +1,6 @@
 //! Messages the messaging integrations recorded (SNS, SQS, EventBridge).
 
+use rusqlite::params;
 use serde_json::Value;
 
 use super::{Result, Store, json_col};
@@ -24,17 +25,21 @@ impl Store {
         let mut st = db.prepare(
             "SELECT id, service, target, payload, time, execution_arn, state_name FROM records WHERE (?1 IS NULL OR service = ?1) ORDER BY seq",
         )?;
-        let rows = st.query_map([service], |r| {
-            Ok(RecordRec {
-                id: r.get(0)?,
-                service: r.get(1)?,
-                target: r.get(2)?,
-                payload: json_col(r.get(3)?),
-                time: r.get(4)?,
-                execution_arn: r.get(5)?,
-                state_name: r.get(6)?,
-            })
-        })?;
+        let rows = st.query_map([service], record_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// The newest messages, for the console and [`crate::service::Service::messages`].
+impl Store {
+    /// The newest `limit` records, of one service or all, newest first.
+    pub fn recent_records(&self, service: Option<&str>, limit: usize) -> Result<Vec<RecordRec>> {
+        let db = self.db();
+        let mut st = db.prepare(
+            "SELECT id, service, target, payload, time, execution_arn, state_name FROM records
+             WHERE (?1 IS NULL OR service = ?1) ORDER BY seq DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![service, limit as i64], record_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -48,4 +53,16 @@ impl Store {
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRec> {
+    Ok(RecordRec {
+        id: r.get(0)?,
+        service: r.get(1)?,
+        target: r.get(2)?,
+        payload: json_col(r.get(3)?),
+        time: r.get(4)?,
+        execution_arn: r.get(5)?,
+        state_name: r.get(6)?,
+    })
 }

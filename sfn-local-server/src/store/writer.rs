@@ -106,6 +106,9 @@ impl Store {
     pub fn apply(&self, ops: &[WriteOp]) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
+        // Metric counters are summed over the batch first: one update per counter, however
+        // many executions the batch closes.
+        let mut metrics: std::collections::BTreeMap<&str, f64> = Default::default();
         for op in ops {
             match op {
                 WriteOp::Event {
@@ -150,14 +153,19 @@ impl Store {
                 }
                 WriteOp::Metrics(adds) => {
                     for (key, amount) in adds {
-                        tx.execute(
-                            "INSERT INTO metrics VALUES (?1, ?2)
-                             ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
-                            params![key, amount],
-                        )?;
+                        *metrics.entry(key.as_str()).or_insert(0.0) += amount;
                     }
                 }
                 WriteOp::Ack(_) => {}
+            }
+        }
+        if !metrics.is_empty() {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO metrics VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+            )?;
+            for (key, amount) in metrics {
+                st.execute(params![key, amount])?;
             }
         }
         tx.commit()?;

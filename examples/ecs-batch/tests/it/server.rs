@@ -198,7 +198,7 @@ async fn a_failed_batch_is_notified_and_the_message_is_persisted() {
     assert_eq!(types.iter().filter(|t| *t == "TaskFailed").count(), 1);
     assert_eq!(types.last().unwrap(), "ExecutionFailed");
 
-    let sns = svc.recorder.list(Some("sns"));
+    let sns = svc.messages(Some("sns"), 100);
     assert_eq!(sns.len(), 1);
     assert_eq!(
         sns[0].payload["Subject"],
