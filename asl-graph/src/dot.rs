@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::graph::{EdgeId, EdgeKind, Graph, Nest, NodeId, NodeKind, StateType};
+use crate::graph::{EdgeId, EdgeKind, Graph, Nest, NodeId, NodeKind, StateType, indent};
 use crate::label::node_lines;
 use crate::overlay::{Outcome, Overlay};
 
@@ -70,10 +70,6 @@ fn write_nodes(graph: &Graph, overlay: Option<&Overlay>, out: &mut String) {
             }
         }
     }
-}
-
-fn indent(depth: usize) -> String {
-    "    ".repeat(depth)
 }
 
 /// `"key" [label=..., shape=...]`.

@@ -186,6 +186,11 @@ pub struct Cluster {
     pub start: Option<NodeId>,
 }
 
+/// The indentation of a text renderer's line at `depth` (four spaces a level).
+pub(crate) fn indent(depth: usize) -> String {
+    "    ".repeat(depth)
+}
+
 /// One step of [`Graph::nesting`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Nest {

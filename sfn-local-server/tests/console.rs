@@ -4,50 +4,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-use common::{create, ok, spawn, wait_closed};
+use common::{create, http_get as get, ok, spawn, wait_closed};
 use serde_json::{Value, json};
-
-/// A raw `GET path` with this `Host`: (status, headers in lowercase, body).
-fn get(endpoint: &str, path: &str, host: Option<&str>) -> (u16, String, String) {
-    let addr = endpoint.strip_prefix("http://").unwrap();
-    let mut s = TcpStream::connect(addr).unwrap();
-    let host = host.unwrap_or(addr);
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    (status, head.to_ascii_lowercase(), body)
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        body = &rest[n + 2..];
-    }
-    out
-}
 
 fn enc(s: &str) -> String {
     s.bytes()

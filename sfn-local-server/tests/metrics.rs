@@ -5,29 +5,16 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{TempDir, create, ok, spawn, wait_closed};
+use common::{TempDir, create, http_get, ok, spawn, wait_closed};
 use prometheus_parse::{Scrape, Value as Sample};
 use serde_json::json;
 
 fn scrape(endpoint: &str) -> Scrape {
-    let addr = endpoint.strip_prefix("http://").unwrap();
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    assert!(
-        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
-        "{head}"
-    );
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("text/plain; version=0.0.4"),
-        "{head}"
-    );
+    let (status, head, body) = http_get(endpoint, "/metrics", None);
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
     Scrape::parse(body.lines().map(|l| Ok(l.to_string()))).expect("the Prometheus text format")
 }
 
@@ -56,14 +43,7 @@ fn time(s: &Scrape, sm: &str) -> f64 {
 }
 
 fn start(e: &str, sm: &str, end: &str) -> String {
-    ok(
-        e,
-        "StartExecution",
-        json!({"stateMachineArn": sm, "input": json!({"end": end}).to_string()}),
-    )["executionArn"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    common::start(e, sm, &json!({"end": end}))
 }
 
 /// Waits until the metrics show `n` closed executions of `sm` (they are counted as each end is

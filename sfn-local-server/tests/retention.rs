@@ -9,19 +9,8 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{TempDir, call, create, ok, spawn, wait_closed};
+use common::{TempDir, call, create, ok, spawn, start, wait_closed};
 use serde_json::{Value, json};
-
-fn start(e: &str, sm: &str, input: Value) -> String {
-    ok(
-        e,
-        "StartExecution",
-        json!({"stateMachineArn": sm, "input": input.to_string()}),
-    )["executionArn"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 const DETAIL_TYPE: &str = "Step Functions Execution Status Change";
 
@@ -67,7 +56,7 @@ fn closed_executions_expire_with_what_hangs_off_them_and_running_ones_stay() {
         "waits",
         &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}}),
     );
-    let done = start(e, &sends, json!({"items": [1, 2]}));
+    let done = start(e, &sends, &json!({"items": [1, 2]}));
     let closed = wait_closed(e, &done);
     assert_eq!(closed["status"], "SUCCEEDED", "{closed}");
     let runs = ok(e, "ListMapRuns", json!({"executionArn": done}));
@@ -89,7 +78,7 @@ fn closed_executions_expire_with_what_hangs_off_them_and_running_ones_stay() {
         2,
         "{sent:?}"
     );
-    let waiting = start(e, &waits, json!({}));
+    let waiting = start(e, &waits, &json!({}));
 
     let deadline = Instant::now() + Duration::from_secs(60);
     let gone = loop {

@@ -8,12 +8,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{create, ok, spawn, wait_closed};
+use common::{create, http_get, ok, spawn, start, wait_closed};
 use serde_json::{Value, json};
 
 /// The status-change events recorded so far for `exec`, oldest first.
 fn status_events(e: &str, exec: &str) -> Vec<Value> {
-    let body = ureq_get(e, "/console/messages");
+    let (_, _, body) = http_get(e, "/console/messages", None);
     let v: Value = serde_json::from_str(&body).unwrap();
     let mut out: Vec<Value> = v["messages"]
         .as_array()
@@ -24,28 +24,6 @@ fn status_events(e: &str, exec: &str) -> Vec<Value> {
         .collect();
     out.reverse();
     out
-}
-
-fn ureq_get(endpoint: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let addr = endpoint.strip_prefix("http://").unwrap();
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b)
-        .unwrap_or_default();
-    // Chunked: the JSON object is between the first '{' and the last '}'.
-    match (body.find('{'), body.rfind('}')) {
-        (Some(a), Some(b)) => body[a..=b].to_string(),
-        _ => body.to_string(),
-    }
 }
 
 fn statuses(events: &[Value]) -> Vec<String> {
@@ -67,17 +45,6 @@ fn wait_for(e: &str, exec: &str, n: usize) -> Vec<Value> {
     }
 }
 
-fn start(e: &str, sm: &str, input: Value) -> String {
-    ok(
-        e,
-        "StartExecution",
-        json!({"stateMachineArn": sm, "input": input.to_string()}),
-    )["executionArn"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[test]
 fn every_status_change_of_a_standard_execution_is_an_event() {
     let p = spawn(&["--in-memory"]);
@@ -94,7 +61,7 @@ fn every_status_change_of_a_standard_execution_is_an_event() {
             "Done": {"Type": "Pass", "End": true}}}),
     );
     // Succeeds: RUNNING then SUCCEEDED, the second with the output and the stop date.
-    let exec = start(e, &sm, json!({"end": "ok"}));
+    let exec = start(e, &sm, &json!({"end": "ok"}));
     wait_closed(e, &exec);
     let events = wait_for(e, &exec, 2);
     assert_eq!(statuses(&events), ["RUNNING", "SUCCEEDED"]);
@@ -126,7 +93,7 @@ fn every_status_change_of_a_standard_execution_is_an_event() {
     assert_eq!(d["stateMachineArn"], described["stateMachineArn"]);
 
     // Fails, then is redriven: RUNNING, FAILED, RUNNING (redriveCount 1), FAILED.
-    let failed = start(e, &sm, json!({"end": "fail"}));
+    let failed = start(e, &sm, &json!({"end": "fail"}));
     wait_closed(e, &failed);
     let events = wait_for(e, &failed, 2);
     assert_eq!(statuses(&events), ["RUNNING", "FAILED"]);
@@ -144,7 +111,7 @@ fn every_status_change_of_a_standard_execution_is_an_event() {
     assert!(events[2]["detail"]["redriveDate"].as_i64().is_some());
 
     // Times out, and is stopped.
-    let timed_out = start(e, &sm, json!({"end": "wait"}));
+    let timed_out = start(e, &sm, &json!({"end": "wait"}));
     wait_closed(e, &timed_out);
     assert_eq!(
         statuses(&wait_for(e, &timed_out, 2)),
@@ -155,7 +122,7 @@ fn every_status_change_of_a_standard_execution_is_an_event() {
         "stopped",
         &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}),
     );
-    let stopped = start(e, &stopped_sm, json!({}));
+    let stopped = start(e, &stopped_sm, &json!({}));
     ok(
         e,
         "StopExecution",
@@ -179,7 +146,7 @@ fn express_executions_send_none() {
         .as_str()
         .unwrap()
         .to_string();
-    let exec = start(e, &sm, json!({}));
+    let exec = start(e, &sm, &json!({}));
     std::thread::sleep(Duration::from_millis(300));
     assert!(status_events(e, &exec).is_empty());
 }

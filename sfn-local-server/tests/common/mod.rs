@@ -171,3 +171,54 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A raw `GET path` with this `Host` (the endpoint's when `None`): (status, headers in lowercase, body).
+pub fn http_get(endpoint: &str, path: &str, host: Option<&str>) -> (u16, String, String) {
+    let addr = endpoint.strip_prefix("http://").unwrap();
+    let mut s = TcpStream::connect(addr).unwrap();
+    let host = host.unwrap_or(addr);
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap_or("0").parse().unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, head.to_ascii_lowercase(), body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// StartExecution of `sm` with this input; the execution's ARN.
+pub fn start(endpoint: &str, sm: &str, input: &Value) -> String {
+    ok(
+        endpoint,
+        "StartExecution",
+        serde_json::json!({"stateMachineArn": sm, "input": input.to_string()}),
+    )["executionArn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
