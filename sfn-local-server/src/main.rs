@@ -25,6 +25,8 @@ enum Command {
     Run(Box<sfn_local_server::run::RunArgs>),
     /// Draw a definition (and an execution over it) as Mermaid, Graphviz DOT or SVG.
     Graph(sfn_local_server::graph::GraphArgs),
+    /// Print the execution metrics of each state machine (started, ended each way, failed %).
+    Metrics(sfn_local_server::tools::MetricsArgs),
     /// List the SNS, SQS and EventBridge messages executions sent (JSON lines).
     Messages(sfn_local_server::tools::MessagesArgs),
     /// List the configured schedules and their next fire times.
@@ -48,6 +50,7 @@ fn main() {
         Some(Command::Serve(args)) => sfn_local_server::serve::serve(*args),
         Some(Command::Run(args)) => sfn_local_server::run::run(*args),
         Some(Command::Graph(a)) => sfn_local_server::graph::graph(&a),
+        Some(Command::Metrics(a)) => sfn_local_server::tools::metrics(&a),
         Some(Command::Messages(a)) => sfn_local_server::tools::messages(&a),
         Some(Command::Schedules(a)) => sfn_local_server::tools::schedules(&a),
         Some(Command::EcsLog(a)) => sfn_local_server::tools::ecs_log(&a),

@@ -11,6 +11,77 @@ use crate::integrations::ecs::EcsHandler;
 use crate::scheduler::Scheduled;
 use crate::store::Store;
 
+/// `sfn-local metrics`.
+#[derive(Debug, Clone, Args)]
+pub struct MetricsArgs {
+    /// The server's data directory.
+    #[arg(long, env = "SFN_LOCAL_DATA_DIR", default_value = ".sfn-local")]
+    pub data_dir: PathBuf,
+}
+
+/// Prints the execution metrics of each state machine as a table: how many started, ended
+/// each way, and the share that failed or timed out (what the operations guide's alarms
+/// watch), from the counters the server keeps in its store.
+pub fn metrics(args: &MetricsArgs) -> i32 {
+    let path = args.data_dir.join("sfn-local.db");
+    if !path.exists() {
+        eprintln!("sfn-local: no store at {}", path.display());
+        return 2;
+    }
+    let counters = match Store::open(Some(&path)).and_then(|s| s.metrics()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sfn-local: {e}");
+            return 1;
+        }
+    };
+    print!("{}", metrics_table(&counters));
+    0
+}
+
+/// The table `sfn-local metrics` prints, from the stored counters.
+pub fn metrics_table(counters: &[(String, f64)]) -> String {
+    const COLUMNS: [&str; 6] = [
+        "ExecutionsStarted",
+        "ExecutionsSucceeded",
+        "ExecutionsFailed",
+        "ExecutionsTimedOut",
+        "ExecutionsAborted",
+        "ExecutionsRedriven",
+    ];
+    let mut rows: std::collections::BTreeMap<String, [f64; 6]> = Default::default();
+    for (key, value) in counters {
+        let Some((name, labels)) = key.split_once('{') else {
+            continue;
+        };
+        let Some(col) = COLUMNS.iter().position(|c| *c == name) else {
+            continue;
+        };
+        let arn = labels
+            .strip_prefix("StateMachineArn=\"")
+            .and_then(|l| l.strip_suffix("\"}"))
+            .unwrap_or(labels);
+        rows.entry(arn.to_string()).or_insert([0.0; 6])[col] += value;
+    }
+    let mut out = String::from(
+        "state machine                             started  succeeded  failed  timed out  aborted  redriven  failed %\n",
+    );
+    for (arn, c) in &rows {
+        let name = arn.rsplit(':').next().unwrap_or(arn);
+        let ended = c[1] + c[2] + c[3] + c[4];
+        let failing = if ended > 0.0 {
+            format!("{:.1}", 100.0 * (c[2] + c[3]) / ended)
+        } else {
+            "-".to_string()
+        };
+        out.push_str(&format!(
+            "{name:<40} {:>8} {:>10} {:>7} {:>10} {:>8} {:>9} {:>9}\n",
+            c[0], c[1], c[2], c[3], c[4], c[5], failing
+        ));
+    }
+    out
+}
+
 /// `sfn-local messages`.
 #[derive(Debug, Clone, Args)]
 pub struct MessagesArgs {

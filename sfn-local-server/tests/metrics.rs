@@ -131,4 +131,24 @@ fn execution_metrics_count_every_end_and_survive_a_restart() {
     let c = counters(&s, &sm);
     assert_eq!(c.get("ExecutionsStarted"), Some(&6.0));
     assert_eq!(c.get("ExecutionsSucceeded"), Some(&3.0));
+    drop(p);
+
+    // `sfn-local metrics`: one row per state machine; 3 failed + 1 timed out of 7 closes.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-local"))
+        .args(["metrics", "--data-dir", dir.arg()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("measured "))
+        .expect("a row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        ["measured", "6", "3", "3", "1", "0", "1", "57.1"],
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("stopped ")), "{text}");
 }
