@@ -16,7 +16,7 @@ use crate::layout::{self, Point, Rect, Size};
 use crate::overlay::{Outcome, Overlay};
 
 /// Width of a character of the node font (12 px sans-serif), on average, generously.
-const CHAR_W: f64 = 7.0;
+const CHAR_W: f64 = 7.4;
 /// Width of a character of the edge-label font (11 px).
 const LABEL_CHAR_W: f64 = 6.2;
 /// Height of a line of text.

@@ -38,7 +38,7 @@ const APP_CSS: &str = include_str!("app.css");
 
 /// The page's policy: its own script and style sheet, its own requests, nothing inline.
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; object-src 'self'; base-uri 'none'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'self'; frame-src 'self'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 /// A picture's policy: its own embedded style sheet, and nothing that runs.
 const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
