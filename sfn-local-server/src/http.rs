@@ -147,7 +147,8 @@ fn body_error(e: &axum::Error) -> Response {
     ))
 }
 
-fn error_response(e: &ApiError) -> Response {
+/// An API error as AWS answers it: its status, `__type` and `message`, `x-amzn-errortype`.
+pub(crate) fn error_response(e: &ApiError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     respond(status, &e.body(), Some(e.code.as_str()))
 }

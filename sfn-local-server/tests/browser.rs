@@ -13,7 +13,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{create, ok, spawn, start};
+use common::{create, ok, spawn, start, urlencode};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -114,6 +114,18 @@ async fn wait_graph(c: &Client) -> u64 {
     }
 }
 
+/// Clicks the element `at` once it is there (within 20 s).
+async fn click(c: &Client, at: Locator<'_>) {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(at)
+        .await
+        .unwrap_or_else(|e| panic!("{at:?} never appeared: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("a screenshot");
     let path =
@@ -160,14 +172,7 @@ fn the_console_in_a_real_browser() {
         let c = browser(&webdriver).await;
         // The list of state machines, then one.
         c.goto(&format!("{e}/")).await.unwrap();
-        c.wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::LinkText("console-demo"))
-            .await
-            .expect("the state machine is listed")
-            .click()
-            .await
-            .unwrap();
+        click(&c, Locator::LinkText("console-demo")).await;
         let link = c
             .wait()
             .at_most(Duration::from_secs(20))
@@ -226,26 +231,12 @@ fn the_console_in_a_real_browser() {
         c.goto(&format!("{e}/#/machine/{}", urlencode(&waiter)))
             .await
             .unwrap();
-        c.wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css("button.primary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, Locator::Css("button.primary")).await;
         assert_eq!(
             wait_status(&c, "RUNNING", Duration::from_secs(20)).await,
             "RUNNING"
         );
-        c.wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css("button.danger"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, Locator::Css("button.danger")).await;
         assert_eq!(
             wait_status(&c, "ABORTED", Duration::from_secs(20)).await,
             "ABORTED"
@@ -256,16 +247,4 @@ fn the_console_in_a_real_browser() {
     assert_eq!(done["status"], "SUCCEEDED");
     let started = ok(&e, "ListExecutions", json!({"stateMachineArn": waiter}));
     assert_eq!(started["executions"][0]["status"], "ABORTED", "{started}");
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

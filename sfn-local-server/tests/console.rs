@@ -4,20 +4,8 @@
 
 mod common;
 
-use common::{create, http_get as get, ok, spawn, wait_closed};
+use common::{create, http_get as get, ok, spawn, urlencode, wait_closed};
 use serde_json::{Value, json};
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 const EVIL: &str = "<script>alert(1)</script>";
 
@@ -90,7 +78,7 @@ fn pictures_escape_names_inputs_and_causes() {
     );
     let (status, head, svg) = get(
         e,
-        &format!("/console/graph.svg?stateMachineArn={}", enc(&sm)),
+        &format!("/console/graph.svg?stateMachineArn={}", urlencode(&sm)),
         None,
     );
     assert_eq!(status, 200, "{svg}");
@@ -115,7 +103,7 @@ fn pictures_escape_names_inputs_and_causes() {
     assert_eq!(done["status"], "FAILED");
     let (status, _, svg) = get(
         e,
-        &format!("/console/graph.svg?executionArn={}", enc(&exec)),
+        &format!("/console/graph.svg?executionArn={}", urlencode(&exec)),
         None,
     );
     assert_eq!(status, 200, "{svg}");
@@ -155,7 +143,7 @@ fn events_arrive_by_long_polling_and_page_by_id() {
             e,
             &format!(
                 "/console/events?executionArn={}&after={after}{extra}",
-                enc(&exec)
+                urlencode(&exec)
             ),
             None,
         );
@@ -197,7 +185,7 @@ fn events_arrive_by_long_polling_and_page_by_id() {
     assert_eq!((ids, page["more"].clone()), (vec![3, 4], json!(true)));
     let (status, _, body) = get(
         e,
-        &format!("/console/events?executionArn={}&after=x", enc(&exec)),
+        &format!("/console/events?executionArn={}&after=x", urlencode(&exec)),
         None,
     );
     assert_eq!(status, 400, "{body}");
@@ -306,7 +294,11 @@ fn schedules_and_ecs_tasks_with_their_logs() {
     );
     assert!(log.contains("done <b>bold</b>"), "{log}");
     for bad in ["../../etc/passwd", "zz", ""] {
-        let (status, _, body) = get(e, &format!("/console/ecs-log?task={}", enc(bad)), None);
+        let (status, _, body) = get(
+            e,
+            &format!("/console/ecs-log?task={}", urlencode(bad)),
+            None,
+        );
         assert_eq!(status, 400, "{bad}: {body}");
     }
 }

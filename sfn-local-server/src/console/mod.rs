@@ -40,8 +40,9 @@ const APP_CSS: &str = include_str!("app.css");
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
     img-src 'self' data:; connect-src 'self'; object-src 'self'; frame-src 'self'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
-/// A picture's policy: its own embedded style sheet, and nothing that runs.
-const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+/// The policy of everything else the console serves (pictures, JSON, logs): a picture's own
+/// embedded style sheet, and nothing that runs.
+const DATA_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 /// The most events an execution's picture reads (AWS's history quota).
 const MAX_PICTURE_EVENTS: i64 = 25_000;
@@ -60,7 +61,7 @@ pub(crate) async fn get(svc: &Arc<Service>, uri: &Uri) -> Option<Response> {
         "/console/graph.svg" => answer(
             graph(svc, &query)
                 .await
-                .map(|svg| asset_owned(svg, "image/svg+xml; charset=utf-8", SVG_POLICY)),
+                .map(|svg| asset(svg, "image/svg+xml; charset=utf-8", DATA_POLICY)),
         ),
         "/console/events" => answer(events(svc, &query).await.map(json_response)),
         "/console/messages" => json_response(messages(svc)),
@@ -77,16 +78,19 @@ fn query(uri: &Uri) -> HashMap<String, String> {
         .collect()
 }
 
+/// The response, or the error answered as the API answers it ([`crate::http::error_response`]).
 fn answer(r: Result<Response, ApiError>) -> Response {
-    r.unwrap_or_else(|e| {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let mut resp = json_response(e.body());
-        *resp.status_mut() = status;
-        resp
-    })
+    r.unwrap_or_else(|e| crate::http::error_response(&e))
 }
 
-fn headers(r: &mut Response, content_type: &'static str, policy: &'static str) {
+/// A `200` with `body`, its type, the policy, and headers that keep it from being sniffed,
+/// referred or cached.
+fn asset(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    policy: &'static str,
+) -> Response {
+    let mut r = (StatusCode::OK, body.into()).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
@@ -102,24 +106,11 @@ fn headers(r: &mut Response, content_type: &'static str, policy: &'static str) {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-}
-
-fn asset(body: &'static str, content_type: &'static str, policy: &'static str) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    headers(&mut r, content_type, policy);
-    r
-}
-
-fn asset_owned(body: String, content_type: &'static str, policy: &'static str) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    headers(&mut r, content_type, policy);
     r
 }
 
 fn json_response(v: Value) -> Response {
-    let mut r = (StatusCode::OK, v.to_string()).into_response();
-    headers(&mut r, "application/json", SVG_POLICY);
-    r
+    asset(v.to_string(), "application/json", DATA_POLICY)
 }
 
 fn required<'a>(query: &'a HashMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
@@ -249,5 +240,5 @@ fn ecs_log(svc: &Arc<Service>, query: &HashMap<String, String>) -> Result<Respon
     let text = ecs
         .read_log(task)
         .map_err(|e| not_found(format!("No log for the task '{task}': {e}")))?;
-    Ok(asset_owned(text, "text/plain; charset=utf-8", SVG_POLICY))
+    Ok(asset(text, "text/plain; charset=utf-8", DATA_POLICY))
 }

@@ -389,6 +389,34 @@ impl Store {
     }
 }
 
+/// A Standard execution of `sm_arn` named after the last part of `arn`, started at 0, for
+/// the store's tests to adjust.
+#[cfg(test)]
+pub(super) fn test_rec(arn: &str, sm_arn: &str, status: Status) -> ExecutionRec {
+    ExecutionRec {
+        arn: arn.into(),
+        sm_arn: sm_arn.into(),
+        name: arn.rsplit(':').next().unwrap_or(arn).into(),
+        status,
+        kind: ExecutionType::Standard,
+        input: "{}".into(),
+        output: None,
+        error: None,
+        cause: None,
+        start: 0,
+        stop: None,
+        version_arn: None,
+        alias_arn: None,
+        definition_arn: sm_arn.into(),
+        trace_header: None,
+        test_case: None,
+        redrive_count: 0,
+        redrive_date: None,
+        map_run_arn: None,
+        item_count: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,26 +424,8 @@ mod tests {
 
     fn closed(arn: &str, sm: &str, status: Status, stop: Option<i64>) -> ExecutionRec {
         ExecutionRec {
-            arn: arn.into(),
-            sm_arn: sm.into(),
-            name: arn.rsplit(':').next().unwrap_or(arn).into(),
-            status,
-            kind: ExecutionType::Standard,
-            input: "{}".into(),
-            output: None,
-            error: None,
-            cause: None,
-            start: 0,
             stop,
-            version_arn: None,
-            alias_arn: None,
-            definition_arn: sm.into(),
-            trace_header: None,
-            test_case: None,
-            redrive_count: 0,
-            redrive_date: None,
-            map_run_arn: None,
-            item_count: None,
+            ..test_rec(arn, sm, status)
         }
     }
 

@@ -190,30 +190,14 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::ExecutionRec;
-    use asl_interpreter::ExecutionType;
+    use crate::store::executions::test_rec;
 
     fn rec(i: usize, status: Status, redrives: u32) -> ExecutionRec {
         ExecutionRec {
-            arn: format!("arn:e{i}"),
-            sm_arn: "arn:sm".into(),
-            name: format!("e{i}"),
-            status,
-            kind: ExecutionType::Standard,
-            input: "{}".into(),
-            output: None,
-            error: None,
-            cause: None,
             start: i as i64,
-            stop: None,
             version_arn: i.is_multiple_of(3).then(|| "arn:sm:1".to_string()),
-            alias_arn: None,
-            definition_arn: "arn:sm".into(),
-            trace_header: None,
-            test_case: None,
             redrive_count: redrives,
-            redrive_date: None,
-            map_run_arn: None,
-            item_count: None,
+            ..test_rec(&format!("arn:e{i}"), "arn:sm", status)
         }
     }
 

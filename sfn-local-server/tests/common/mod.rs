@@ -222,3 +222,17 @@ pub fn start(endpoint: &str, sm: &str, input: &Value) -> String {
         .unwrap()
         .to_string()
 }
+
+/// `s` percent-encoded for a query value or a URL fragment (every byte outside RFC 3986's
+/// unreserved set).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
