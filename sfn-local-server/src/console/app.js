@@ -200,6 +200,7 @@ async function executionPage(arn) {
   const more = h('div');
   let last = 0;
   let closed = x.status !== 'RUNNING';
+  let drawnAt = 0;
 
   function select(name) {
     const mine = events.filter(e => { const d = eventDetails(e); return d && d.name === name; });
@@ -241,7 +242,13 @@ async function executionPage(arn) {
       x.error || x.cause ? h('pre', { class: 'error' }, (x.error || '') + (x.cause ? '\n' + x.cause : '')) : null,
       h('details', {}, h('summary', {}, 'Input'), h('pre', {}, pretty(x.input))),
       x.output !== undefined ? h('details', {}, h('summary', {}, 'Output'), h('pre', {}, pretty(x.output))) : null);
-    fill(graph, graphBox('executionArn=' + encodeURIComponent(arn) + '&events=' + last, select));
+    // The picture re-reads the whole history on the server: while the execution runs it is
+    // redrawn at most every 2 s, and once more when it ends.
+    const now = Date.now();
+    if (x.status !== 'RUNNING' || now - drawnAt >= 2000) {
+      drawnAt = now;
+      fill(graph, graphBox('executionArn=' + encodeURIComponent(arn) + '&events=' + last, select));
+    }
     const problem = h('span', { class: 'error', role: 'alert' });
     const act = (op, body) => async () => {
       try { await api(op, body); x = await api('DescribeExecution', { executionArn: arn }); closed = false; poll(); drawHead(); }
