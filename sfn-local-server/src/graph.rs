@@ -11,10 +11,6 @@ use std::path::{Path, PathBuf};
 use asl_core::StateMachine;
 use asl_graph::{Format, Graph, Overlay, render};
 use clap::Args;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
 /// Options of `sfn-local graph`.
@@ -208,32 +204,9 @@ fn fetch(endpoint: &str, arn: &str) -> Result<(Value, Value), Failure> {
     })
 }
 
-/// One call of the Step Functions API (AWS JSON 1.0, unsigned: sfn-local does not check
-/// signatures).
+/// One call of the Step Functions API.
 async fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, Failure> {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let request = hyper::Request::post(endpoint)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("AWSStepFunctions.{op}"))
-        .body(Full::new(Bytes::from(body.to_string())))
-        .map_err(|e| bad(format!("bad endpoint {endpoint}: {e}")))?;
-    let response = client
-        .request(request)
+    crate::client::call(endpoint, &format!("AWSStepFunctions.{op}"), &body)
         .await
-        .map_err(|e| (1, format!("{endpoint}: {e}")))?;
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| (1, format!("{endpoint}: {e}")))?
-        .to_bytes();
-    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if !status.is_success() {
-        let kind = answer["__type"].as_str().unwrap_or("error");
-        let kind = kind.rsplit('#').next().unwrap_or(kind);
-        let message = answer["message"].as_str().unwrap_or_default();
-        return Err((1, format!("{op}: {kind}: {message}")));
-    }
-    Ok(answer)
+        .map_err(|e| (1, e))
 }

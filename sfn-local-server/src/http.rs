@@ -1,4 +1,5 @@
-//! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`; the
+//! The HTTP front: AWS JSON 1.0 on `POST /` (any path), operation in `X-Amz-Target`
+//! (`AWSStepFunctions.*`, and CloudWatch Logs' `Logs_20140328.*` in JSON 1.1, [`crate::logs`]); the
 //! console ([`crate::console`]) on `GET /` and `GET /console/...`.
 //!
 //! Any SigV4 signature (or none) is accepted, and not verified. The region a request is
@@ -25,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::api::{self, ApiError, ErrorCode};
+use crate::logs;
 use crate::service::Service;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
@@ -208,6 +210,13 @@ async fn handle(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let region = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(signed_region);
+    if let Some(op) = target.strip_prefix(logs::api::TARGET_PREFIX) {
+        return logs_operation(&svc, region, op, &body);
+    }
     let Some(op) = target.strip_prefix("AWSStepFunctions.") else {
         return error_response(&ApiError::new(
             ErrorCode::UnknownOperationException,
@@ -218,10 +227,6 @@ async fn handle(
         Ok(m) => m,
         Err(e) => return error_response(&e),
     };
-    let region = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(signed_region);
     match api::dispatch_in(&svc, region, op, &body).await {
         Ok(v) => respond(StatusCode::OK, &v, None),
         Err(e) => {
@@ -229,6 +234,33 @@ async fn handle(
             error_response(&e)
         }
     }
+}
+
+/// A CloudWatch Logs operation (AWS JSON 1.1): its answer, or its error as that API writes it.
+fn logs_operation(svc: &Service, region: Option<&str>, op: &str, body: &[u8]) -> Response {
+    let answer = api::decode_body(body)
+        .map_err(|e| logs::api::LogsError {
+            code: e.code.as_str(),
+            message: e.message,
+        })
+        .and_then(|body| logs::api::dispatch(svc, &svc.settings.arns_in(region), op, &body));
+    let (status, body, error) = match &answer {
+        Ok(v) => (StatusCode::OK, v.clone(), None),
+        Err(e) => {
+            tracing::debug!(operation = op, error = e.code, message = %e.message, "request failed");
+            (
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+                e.body(),
+                Some(e.code),
+            )
+        }
+    };
+    let mut r = respond(status, &body, error);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(logs::api::CONTENT_TYPE),
+    );
+    r
 }
 
 #[cfg(test)]

@@ -20,7 +20,10 @@
 //! - [`store`]: the SQLite store, one file per concept, and its batching writer.
 //! - [`integrations`]: task handlers answered locally (Lambda, nested executions, ECS, S3,
 //!   SNS/SQS/EventBridge records).
-//! - [`graph`]: `sfn-local graph` and `run --graph`, pictures drawn by `asl-graph`.
+//! - [`logs`]: CloudWatch Logs: execution logs per `loggingConfiguration`, the Logs API
+//!   (`Logs_20140328.*`) on the same endpoint, filter patterns, `sfn-local logs`.
+//! - [`graph`]: `sfn-local graph` and `run --graph`, pictures drawn by `asl-graph`;
+//!   [`client`]: the commands' client of a running server.
 //! - [`scheduler`]: schedules that start executions.
 //! - `inflight`: which executions a crashed process was running code for.
 //! - [`config`], [`limits`], [`tools`], [`alloc`]: the configuration file, JSONata limits,
@@ -32,6 +35,7 @@
 
 pub mod alloc;
 pub mod api;
+pub mod client;
 pub mod config;
 mod console;
 pub mod graph;
@@ -40,6 +44,7 @@ mod inflight;
 pub mod integrations;
 mod kinds;
 pub mod limits;
+pub mod logs;
 mod progress;
 pub mod run;
 pub mod scheduler;

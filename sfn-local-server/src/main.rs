@@ -27,6 +27,9 @@ enum Command {
     Graph(sfn_local_server::graph::GraphArgs),
     /// Print the execution metrics of each state machine (started, ended each way, failed %).
     Metrics(sfn_local_server::tools::MetricsArgs),
+    /// Print a log group's events (execution logs), as `aws logs tail` does; `--follow` keeps
+    /// printing.
+    Logs(sfn_local_server::logs::tail::LogsArgs),
     /// List the SNS, SQS and EventBridge messages executions sent (JSON lines).
     Messages(sfn_local_server::tools::MessagesArgs),
     /// List the configured schedules and their next fire times.
@@ -51,6 +54,7 @@ fn main() {
         Some(Command::Run(args)) => sfn_local_server::run::run(*args),
         Some(Command::Graph(a)) => sfn_local_server::graph::graph(&a),
         Some(Command::Metrics(a)) => sfn_local_server::tools::metrics(&a),
+        Some(Command::Logs(a)) => sfn_local_server::logs::tail::logs(&a),
         Some(Command::Messages(a)) => sfn_local_server::tools::messages(&a),
         Some(Command::Schedules(a)) => sfn_local_server::tools::schedules(&a),
         Some(Command::EcsLog(a)) => sfn_local_server::tools::ecs_log(&a),

@@ -63,3 +63,8 @@ fn validate_seeds() {
 fn api_request_seeds() {
     replay("api_request", sfn_local_server::api::fuzz_request);
 }
+
+#[test]
+fn filter_pattern_seeds() {
+    replay("filter_pattern", sfn_local_server::logs::fuzz_pattern);
+}

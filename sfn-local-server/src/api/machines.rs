@@ -216,6 +216,7 @@ pub(crate) fn create(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             existing
         }
     };
+    crate::logs::execution_logs::prepare_group(&svc.store, &machine.logging, now_ms())?;
     let mut out = json!({"stateMachineArn": arn, "creationDate": epoch(machine.created)});
     if publish_now {
         let v = publish(svc, &machine, description)?;
@@ -388,6 +389,9 @@ pub(crate) fn update(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let now = now_ms();
     r.updated = Some(now);
     svc.store.put_state_machine(&r)?;
+    if before.logging != r.logging {
+        crate::logs::execution_logs::prepare_group(&svc.store, &r.logging, now)?;
+    }
     let mut out = json!({"updateDate": epoch(now)});
     if let Some(rev) = api_revision(&r.revision_id) {
         out["revisionId"] = json!(rev);

@@ -10,6 +10,8 @@ use asl_interpreter::{
 };
 
 use super::{Service, now_ms};
+use crate::logs::execution_logs::stream_name;
+use crate::logs::{LogConfig, LogTarget};
 use crate::store::{ExecutionRec, WriteOp};
 
 /// Parsed definitions by state machine or version ARN, with the revision they were parsed
@@ -57,6 +59,7 @@ impl Service {
         recorded: Vec<HistoryEvent>,
     ) {
         let config = self.config_for(rec, ExecutionType::Standard);
+        self.begin_logs(rec);
         let handle = if recorded.is_empty() {
             self.status_changed(rec);
             self.interp.start(machine, config)
@@ -95,6 +98,7 @@ impl Service {
         rec.stop = None;
         self.status_changed(&rec);
         let config = self.config_for(&rec, ExecutionType::Standard);
+        self.begin_logs(&rec);
         let handle = self.interp.redrive(machine, config, events, count);
         self.watch(&rec, handle);
         Ok(now)
@@ -107,6 +111,7 @@ impl Service {
         let mut rec = rec.clone();
         tokio::spawn(async move {
             let outcome = handle.outcome().await;
+            me.execution_logs.end(&rec.arn);
             apply_outcome(&mut rec, &outcome);
             if rec.status == Status::Aborted {
                 // A stopped execution's map runs stop with it, once what their children wrote
@@ -132,7 +137,31 @@ impl Service {
         machine: Arc<StateMachine>,
     ) -> Outcome {
         let config = self.config_for(rec, ExecutionType::Express);
-        self.interp.start(machine, config).outcome().await
+        self.begin_logs(rec);
+        let outcome = self.interp.start(machine, config).outcome().await;
+        self.execution_logs.end(&rec.arn);
+        outcome
+    }
+
+    /// From now on, `rec` logs as its state machine's `loggingConfiguration` says (see
+    /// [`crate::logs::execution_logs`]).
+    fn begin_logs(&self, rec: &ExecutionRec) {
+        let Ok(Some(sm)) = self.store.state_machine(&rec.sm_arn) else {
+            return;
+        };
+        let Some(config) = LogConfig::of(&sm.logging) else {
+            return;
+        };
+        let start = chrono::DateTime::from_timestamp_millis(rec.redrive_date.unwrap_or(rec.start))
+            .unwrap_or_default();
+        self.execution_logs.begin(
+            &rec.arn,
+            LogTarget {
+                config,
+                stream: stream_name(&sm.name, start),
+                redrive_count: rec.redrive_count,
+            },
+        );
     }
 
     fn config_for(&self, rec: &ExecutionRec, kind: ExecutionType) -> ExecutionConfig {

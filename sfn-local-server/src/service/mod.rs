@@ -37,6 +37,7 @@ pub use settings::{AWS_RETENTION, Settings};
 
 use crate::integrations::ecs::EcsHandler;
 use crate::integrations::sinks::{Record, Recorder};
+use crate::logs::ExecutionLogs;
 use crate::store::{Store, Writer};
 
 /// The service.
@@ -53,6 +54,7 @@ pub struct Service {
     definitions: launch::Definitions,
     metrics: metrics::Metrics,
     activities: activities::Activities,
+    execution_logs: Arc<ExecutionLogs>,
 }
 
 /// Epoch milliseconds now.
@@ -79,7 +81,8 @@ impl Service {
             let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
             let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
             recovery::close_interrupted_children(&store);
-            let interp = wiring::interpreter(&settings, handlers, &writer, polls);
+            let execution_logs = Arc::new(ExecutionLogs::new(writer.clone()));
+            let interp = wiring::interpreter(&settings, handlers, &writer, &execution_logs, polls);
             let metrics = metrics::Metrics::load(&store);
             Service {
                 settings,
@@ -92,6 +95,7 @@ impl Service {
                 definitions: Default::default(),
                 metrics,
                 activities: Default::default(),
+                execution_logs,
             }
         })
     }

@@ -2,7 +2,9 @@
 //! (90 days), so a long-lived server's store does not grow without bound. A sweep runs at
 //! start-up and then every tenth of the period (at least every second, at most every hour);
 //! each removes the expired executions in batches, oldest first, with all that hangs off them
-//! ([`Store::expire_closed_before`]), and the recorded messages of the same age.
+//! ([`Store::expire_closed_before`]), and the recorded messages of the same age. The same
+//! sweep removes the log events older than their log group's retention (`PutRetentionPolicy`;
+//! a group without one keeps its events, as on AWS).
 //!
 //! [`Settings::retention`]: super::Settings::retention
 //! [`Store::expire_closed_before`]: crate::store::Store::expire_closed_before
@@ -18,6 +20,8 @@ const BATCH: usize = 500;
 impl Service {
     /// Removes what expired by `now` (ms since the epoch). Returns how many executions went.
     pub fn expire(&self, now: i64) -> crate::store::Result<usize> {
+        // Log events older than their group's retention (`PutRetentionPolicy`), in batches.
+        while self.store.expire_log_events(now)? > 0 {}
         let Some(period) = self.settings.retention else {
             return Ok(0);
         };
@@ -33,9 +37,10 @@ impl Service {
         Ok(total)
     }
 
-    /// Starts the periodic sweep (none when nothing expires). It ends with the service.
+    /// Starts the periodic sweep. It ends with the service.
     pub(crate) fn spawn_retention(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
-        let period = self.settings.retention?;
+        // Without an execution retention, log groups with one are still swept, hourly.
+        let period = self.settings.retention.unwrap_or(Duration::from_secs(36_000));
         let every = (period / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600));
         let me: Weak<Service> = Arc::downgrade(self);
         Some(tokio::spawn(async move {

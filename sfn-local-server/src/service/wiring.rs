@@ -15,6 +15,7 @@ use crate::integrations::ecs::EcsHandler;
 use crate::integrations::nested::{self, NestedExecutions};
 use crate::integrations::s3::LocalS3;
 use crate::integrations::sinks::{Record, Recorder};
+use crate::logs::ExecutionLogs;
 use crate::store::{ExecutionRec, RecordRec, WriteOp, Writer};
 
 /// The interpreter: `handlers`, a real clock scaled as configured, and listeners that store
@@ -23,12 +24,13 @@ pub(super) fn interpreter(
     settings: &Settings,
     handlers: Handlers,
     writer: &Writer,
+    logs: &Arc<ExecutionLogs>,
     polls: Option<PollListener>,
 ) -> Interpreter {
     let mut builder = Interpreter::builder()
         .handlers(handlers)
         .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
-        .on_event(history_listener(writer.clone()))
+        .on_event(history_listener(writer.clone(), logs.clone()))
         .on_map_run(map_run_listener(writer.clone()))
         .on_map_run_child(map_run_child_listener(writer.clone()));
     if let Some(p) = polls {
@@ -120,8 +122,9 @@ pub(super) fn recorder(writer: &Writer) -> Recorder {
         })
 }
 
-/// Logs every history event and stores it (Standard executions only).
-fn history_listener(w: Writer) -> EventListener {
+/// Logs every history event (as a trace, and to CloudWatch Logs when its execution logs) and
+/// stores it (Standard executions only).
+fn history_listener(w: Writer, logs: Arc<ExecutionLogs>) -> EventListener {
     Arc::new(move |arn, ev| {
         if tracing::enabled!(tracing::Level::INFO)
             && (ev.event_type.is_state_entered() || ev.event_type.is_state_exited())
@@ -131,6 +134,7 @@ fn history_listener(w: Writer) -> EventListener {
         } else {
             tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");
         }
+        logs.event(arn, ev);
         // Step Functions keeps no history of Express executions (their ARNs' resource type
         // is `express`): nothing of theirs is stored.
         if asl_core::arn::is_express_execution(arn) {

@@ -7,10 +7,12 @@
 //! One file per concept: the schema and its migrations (`schema.rs`), state machines with
 //! their versions and aliases (`machines.rs`), executions with their history
 //! (`executions.rs`) and the pages of their lists (`pages.rs`), `activities.rs`, `tags.rs`,
-//! `map_runs.rs`, recorded messages (`records.rs`), and the writer (`writer.rs`).
+//! `map_runs.rs`, recorded messages (`records.rs`), CloudWatch Logs groups, streams and events
+//! (`logs.rs`), and the writer (`writer.rs`).
 
 mod activities;
 mod executions;
+mod logs;
 mod machines;
 mod map_runs;
 mod pages;
@@ -27,6 +29,7 @@ use serde_json::Value;
 
 pub use activities::ActivityRec;
 pub use executions::ExecutionRec;
+pub use logs::{LogEventQuery, LogEventRec, LogEventRow, LogGroupRec, LogStreamRec, StreamFilter};
 pub use machines::{AliasRec, StateMachineRec, VersionRec, api_revision, initial_revision};
 pub use pages::{EventQuery, ExecutionQuery, ExecutionSummary, Parent};
 pub use records::RecordRec;

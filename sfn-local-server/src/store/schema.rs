@@ -63,6 +63,23 @@ CREATE TABLE IF NOT EXISTS records (
     target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
     execution_arn TEXT, state_name TEXT
 );
+-- CloudWatch Logs (store/logs.rs): a group's events are read by (time, seq), a stream's too.
+CREATE TABLE IF NOT EXISTS log_groups (
+    name TEXT PRIMARY KEY, created INTEGER NOT NULL, retention INTEGER,
+    tags TEXT NOT NULL DEFAULT '{}'
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_streams (
+    group_name TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL,
+    first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (group_name, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS log_events (
+    seq INTEGER PRIMARY KEY, group_name TEXT NOT NULL, stream TEXT NOT NULL,
+    time INTEGER NOT NULL, ingestion INTEGER NOT NULL, message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (group_name, time, seq);
+CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (group_name, stream, time, seq);
 ";
 
 /// Columns added to a table after its first release: `(table, column, type)`. A database

@@ -6,7 +6,8 @@ use std::sync::{Arc, mpsc};
 use rusqlite::params;
 
 use super::executions::{INSERT_EXECUTION, execute_with};
-use super::{ExecutionRec, RecordRec, Result, Store};
+use super::logs::insert_log_events;
+use super::{ExecutionRec, LogEventRec, RecordRec, Result, Store};
 use crate::kinds::ApiEnum;
 
 /// A write queued for the writer thread.
@@ -36,6 +37,8 @@ pub enum WriteOp {
     },
     /// A recorded message.
     Record(RecordRec),
+    /// A log event (execution logs), its group and stream made when missing.
+    Log(LogEventRec),
     /// Metric counters to add to (name and labels as `/metrics` writes them, the amount).
     Metrics(Vec<(String, f64)>),
     /// Signals once everything queued before it is committed.
@@ -156,8 +159,15 @@ impl Store {
                         *metrics.entry(key.as_str()).or_insert(0.0) += amount;
                     }
                 }
-                WriteOp::Ack(_) => {}
+                WriteOp::Log(_) | WriteOp::Ack(_) => {}
             }
+        }
+        let logs = ops.iter().filter_map(|op| match op {
+            WriteOp::Log(e) => Some(e),
+            _ => None,
+        });
+        if ops.iter().any(|op| matches!(op, WriteOp::Log(_))) {
+            insert_log_events(&tx, logs, chrono::Utc::now().timestamp_millis())?;
         }
         if !metrics.is_empty() {
             let mut st = tx.prepare_cached(

@@ -21,6 +21,38 @@ pub fn try_call_with(
     body: &Value,
     headers: &[(&str, &str)],
 ) -> Option<(u16, Value)> {
+    let target = format!("AWSStepFunctions.{op}");
+    try_post(
+        endpoint,
+        &target,
+        "application/x-amz-json-1.0",
+        body,
+        headers,
+    )
+}
+
+/// One CloudWatch Logs call (`Logs_20140328.OP`, JSON 1.1): its HTTP status and body.
+pub fn logs_call(endpoint: &str, op: &str, body: Value) -> (u16, Value) {
+    let target = format!("Logs_20140328.{op}");
+    try_post(endpoint, &target, "application/x-amz-json-1.1", &body, &[])
+        .expect("the server answers")
+}
+
+/// One CloudWatch Logs call that must succeed: its body.
+pub fn logs_ok(endpoint: &str, op: &str, body: Value) -> Value {
+    let (status, v) = logs_call(endpoint, op, body);
+    assert_eq!(status, 200, "{op}: {v}");
+    v
+}
+
+/// One POST of a JSON protocol request to `target`.
+fn try_post(
+    endpoint: &str,
+    target: &str,
+    content_type: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> Option<(u16, Value)> {
     let host = endpoint.trim_start_matches("http://");
     let mut s = TcpStream::connect(host).ok()?;
     let body = body.to_string();
@@ -30,7 +62,7 @@ pub fn try_call_with(
         .collect();
     write!(
         s,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nContent-Type: application/x-amz-json-1.0\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: {target}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .ok()?;
