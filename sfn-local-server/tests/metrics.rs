@@ -152,3 +152,68 @@ fn execution_metrics_count_every_end_and_survive_a_restart() {
     );
     assert!(text.lines().any(|l| l.starts_with("stopped ")), "{text}");
 }
+
+/// The samples of metric `name` whose `label` is `value`: counters' values, histograms' counts.
+fn samples_of(s: &Scrape, name: &str, label: &str, value: &str) -> f64 {
+    s.samples
+        .iter()
+        .filter(|x| x.metric == name && x.labels.get(label) == Some(value))
+        .map(|x| match &x.value {
+            Sample::Counter(v) | Sample::Untyped(v) => *v,
+            Sample::Histogram(h) => h.iter().map(|b| b.count).fold(0.0, f64::max),
+            _ => 0.0,
+        })
+        .sum()
+}
+
+#[test]
+fn task_metrics_count_activities_and_service_integrations_by_resource() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let activity = ok(e, "CreateActivity", json!({"name": "work"}))["activityArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sm = create(
+        e,
+        "tasks",
+        &json!({"StartAt": "Publish", "States": {
+            "Publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "hi"},
+                "ResultPath": null, "Next": "Work"},
+            "Work": {"Type": "Task", "Resource": activity, "TimeoutSeconds": 60, "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({}));
+    let task = ok(e, "GetActivityTask", json!({"activityArn": activity}));
+    let token = task["taskToken"].as_str().expect("a task");
+    ok(
+        e,
+        "SendTaskSuccess",
+        json!({"taskToken": token, "output": "{\"done\":true}"}),
+    );
+    assert_eq!(wait_closed(e, &x)["status"], "SUCCEEDED");
+    let s = settled(e, &sm, 1.0);
+    let sns = "arn:aws:states:::sns:publish";
+    let dim = "ServiceIntegrationResourceArn";
+    for (name, label, value, n) in [
+        ("ServiceIntegrationsScheduled", dim, sns, 1.0),
+        ("ServiceIntegrationsStarted", dim, sns, 1.0),
+        ("ServiceIntegrationsSucceeded", dim, sns, 1.0),
+        ("ServiceIntegrationsFailed", dim, sns, 0.0),
+        ("ServiceIntegrationTime", dim, sns, 1.0),
+        ("ServiceIntegrationRunTime", dim, sns, 1.0),
+        ("ActivitiesScheduled", "ActivityArn", activity.as_str(), 1.0),
+        ("ActivitiesStarted", "ActivityArn", activity.as_str(), 1.0),
+        ("ActivitiesSucceeded", "ActivityArn", activity.as_str(), 1.0),
+        (
+            "ActivityScheduleTime",
+            "ActivityArn",
+            activity.as_str(),
+            1.0,
+        ),
+        ("ActivityTime", "ActivityArn", activity.as_str(), 1.0),
+    ] {
+        assert_eq!(samples_of(&s, name, label, value), n, "{name}");
+    }
+    assert!(s.docs.contains_key("ActivityRunTime"), "{:?}", s.docs);
+}

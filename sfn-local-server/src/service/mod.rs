@@ -52,7 +52,7 @@ pub struct Service {
     pub ecs: Option<EcsHandler>,
     running: running::Running,
     definitions: launch::Definitions,
-    metrics: metrics::Metrics,
+    metrics: Arc<metrics::Metrics>,
     activities: activities::Activities,
     execution_logs: Arc<ExecutionLogs>,
 }
@@ -82,8 +82,13 @@ impl Service {
             let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
             recovery::close_interrupted_children(&store);
             let execution_logs = Arc::new(ExecutionLogs::new(writer.clone()));
-            let interp = wiring::interpreter(&settings, handlers, &writer, &execution_logs, polls);
-            let metrics = metrics::Metrics::load(&store);
+            let metrics = Arc::new(metrics::Metrics::load(&store));
+            let listeners = wiring::Listeners {
+                writer: writer.clone(),
+                logs: execution_logs.clone(),
+                metrics: metrics.clone(),
+            };
+            let interp = wiring::interpreter(&settings, handlers, listeners, polls);
             Service {
                 settings,
                 store,

@@ -40,7 +40,10 @@ impl Service {
     /// Starts the periodic sweep. It ends with the service.
     pub(crate) fn spawn_retention(self: &Arc<Self>) -> Option<tokio::task::JoinHandle<()>> {
         // Without an execution retention, log groups with one are still swept, hourly.
-        let period = self.settings.retention.unwrap_or(Duration::from_secs(36_000));
+        let period = self
+            .settings
+            .retention
+            .unwrap_or(Duration::from_secs(36_000));
         let every = (period / 10).clamp(Duration::from_secs(1), Duration::from_secs(3600));
         let me: Weak<Service> = Arc::downgrade(self);
         Some(tokio::spawn(async move {

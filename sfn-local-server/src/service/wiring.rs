@@ -10,6 +10,7 @@ use asl_interpreter::{
 };
 use serde_json::{Value, json};
 
+use super::metrics::Metrics;
 use super::{Service, Settings, epoch};
 use crate::integrations::ecs::EcsHandler;
 use crate::integrations::nested::{self, NestedExecutions};
@@ -23,14 +24,14 @@ use crate::store::{ExecutionRec, RecordRec, WriteOp, Writer};
 pub(super) fn interpreter(
     settings: &Settings,
     handlers: Handlers,
-    writer: &Writer,
-    logs: &Arc<ExecutionLogs>,
+    listeners: Listeners,
     polls: Option<PollListener>,
 ) -> Interpreter {
+    let writer = &listeners.writer.clone();
     let mut builder = Interpreter::builder()
         .handlers(handlers)
         .clock(Arc::new(RealClock::scaled(settings.wait_time_scale)))
-        .on_event(history_listener(writer.clone(), logs.clone()))
+        .on_event(history_listener(listeners))
         .on_map_run(map_run_listener(writer.clone()))
         .on_map_run_child(map_run_child_listener(writer.clone()));
     if let Some(p) = polls {
@@ -122,9 +123,24 @@ pub(super) fn recorder(writer: &Writer) -> Recorder {
         })
 }
 
-/// Logs every history event (as a trace, and to CloudWatch Logs when its execution logs) and
-/// stores it (Standard executions only).
-fn history_listener(w: Writer, logs: Arc<ExecutionLogs>) -> EventListener {
+/// What hears every history event.
+pub(super) struct Listeners {
+    /// Stores it.
+    pub writer: Writer,
+    /// Logs it to CloudWatch Logs when its execution logs.
+    pub logs: Arc<ExecutionLogs>,
+    /// Counts it when it is a task's.
+    pub metrics: Arc<Metrics>,
+}
+
+/// Logs every history event (as a trace, and to CloudWatch Logs when its execution logs),
+/// counts it, and stores it (Standard executions only).
+fn history_listener(l: Listeners) -> EventListener {
+    let Listeners {
+        writer: w,
+        logs,
+        metrics,
+    } = l;
     Arc::new(move |arn, ev| {
         if tracing::enabled!(tracing::Level::INFO)
             && (ev.event_type.is_state_entered() || ev.event_type.is_state_exited())
@@ -135,6 +151,7 @@ fn history_listener(w: Writer, logs: Arc<ExecutionLogs>) -> EventListener {
             tracing::debug!(execution = %arn, event = %ev.event_type, id = ev.id, "event");
         }
         logs.event(arn, ev);
+        metrics.event(arn, ev, &w);
         // Step Functions keeps no history of Express executions (their ARNs' resource type
         // is `express`): nothing of theirs is stored.
         if asl_core::arn::is_express_execution(arn) {
