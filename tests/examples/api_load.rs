@@ -3,12 +3,16 @@
 //! servers can be compared on the same client loop (see ../shared/bench W5).
 //!
 //! `cargo run --release -p sfn-local-tests --example api_load -- http://127.0.0.1:8083 500`
+//! (then a label, and a log level: `... 500 sfn-local ALL` makes the machine log every event
+//! with its data to CloudWatch Logs, to measure what logging costs).
 
 use std::time::Instant;
 
 use aws_sdk_sfn::Client;
 use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_sfn::types::ExecutionStatus;
+use aws_sdk_sfn::types::{
+    CloudWatchLogsLogGroup, ExecutionStatus, LogDestination, LogLevel, LoggingConfiguration,
+};
 
 fn client(endpoint: &str) -> Client {
     let config = aws_sdk_sfn::Config::builder()
@@ -19,6 +23,26 @@ fn client(endpoint: &str) -> Client {
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .build();
     Client::from_conf(config)
+}
+
+/// Logging at `level` (with the execution data) to one log group, or none for `OFF`.
+fn logging(level: &str) -> Result<LoggingConfiguration, Box<dyn std::error::Error>> {
+    let mut c = LoggingConfiguration::builder().level(LogLevel::from(level));
+    if level != "OFF" {
+        c = c.include_execution_data(true).destinations(
+            LogDestination::builder()
+                .cloud_watch_logs_log_group(
+                    CloudWatchLogsLogGroup::builder()
+                        .log_group_arn(format!(
+                            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/hello-rs-{}:*",
+                            std::process::id()
+                        ))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    Ok(c.build())
 }
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
@@ -34,6 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "http://127.0.0.1:8083".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(500);
     let label = args.next().unwrap_or_else(|| "sfn-local".into());
+    let level = args.next().unwrap_or_else(|| "OFF".into());
     if !endpoint.starts_with("http://127.0.0.1") && !endpoint.starts_with("http://localhost") {
         return Err("refusing a non-loopback endpoint".into());
     }
@@ -44,6 +69,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .name(format!("hello-rs-{}", std::process::id()))
         .definition(definition)
         .role_arn("arn:aws:iam::123456789012:role/bench")
+        .logging_configuration(logging(&level)?)
         .send()
         .await?
         .state_machine_arn()
