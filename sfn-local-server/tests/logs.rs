@@ -676,3 +676,69 @@ fn the_aws_cli_and_sfn_local_logs_read_execution_logs() {
         },
     );
 }
+
+/// Every operation with hostile bodies: an answer in AWS's error shape, never a 5xx.
+#[test]
+fn hostile_logs_requests_get_aws_shaped_refusals() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    logs_ok(e, "CreateLogGroup", json!({"logGroupName": "/h"}));
+    logs_ok(
+        e,
+        "CreateLogStream",
+        json!({"logGroupName": "/h", "logStreamName": "s"}),
+    );
+    let deep = (0..100).fold(json!(1), |v, _| json!([v]));
+    let bodies = [
+        json!({}),
+        json!({"logGroupName": 5}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "limit": -1}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "limit": 1e300}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "startTime": -5, "endTime": i64::MAX}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "nextToken": "f/x/y"}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "nextToken": "\u{0}\u{ffff}"}),
+        json!({"logGroupName": "/h", "filterPattern": "{ ".repeat(600)}),
+        json!({"logGroupName": "/h", "filterPattern": "%(a+)+$%"}),
+        json!({"logGroupName": "/h", "logStreamNames": []}),
+        json!({"logGroupName": "/h", "logStreamNames": ["s"], "logStreamNamePrefix": "s"}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "logEvents": [{"timestamp": "x", "message": "m"}]}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "logEvents": [{"timestamp": 1, "message": ""}]}),
+        json!({"logGroupName": "/h", "logStreamName": "s", "logEvents": deep}),
+        json!({"logGroupName": "/h", "tags": {"k": 1}}),
+        json!({"logGroupName": "/h", "tags": {"": "v"}}),
+        json!({"logGroupIdentifier": "arn:aws:logs:us-east-1:1:log-group:/h", "logGroupName": "/h"}),
+        json!({"logGroupIdentifier": "x".repeat(3000)}),
+        json!({"resourceArn": "arn:aws:logs:us-east-1:1:log-group:/h:*", "tags": {"a": "b"}}),
+        json!({"logGroupName": "/h", "retentionInDays": "7"}),
+        json!({"logGroupName": "/h", "orderBy": "LastEventTime", "logStreamNamePrefix": "s"}),
+        json!({"logGroupName": "/h", "orderBy": "Size"}),
+    ];
+    for op in [
+        "CreateLogGroup",
+        "DeleteLogStream",
+        "DescribeLogGroups",
+        "DescribeLogStreams",
+        "FilterLogEvents",
+        "GetLogEvents",
+        "ListTagsForResource",
+        "PutLogEvents",
+        "PutRetentionPolicy",
+        "TagLogGroup",
+        "TagResource",
+        "UntagResource",
+        "NoSuchOperation",
+    ] {
+        for body in &bodies {
+            let (status, v) = logs_call(e, op, body.clone());
+            assert!(status == 200 || status == 400, "{op} {body}: {status} {v}");
+            if status == 400 {
+                assert!(
+                    v["__type"].is_string() && v["message"].is_string(),
+                    "{op}: {v}"
+                );
+            }
+        }
+    }
+    // The group is still there, and the server still answers.
+    logs_ok(e, "DescribeLogStreams", json!({"logGroupName": "/h"}));
+}
