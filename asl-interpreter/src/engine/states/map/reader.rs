@@ -1,7 +1,7 @@
 //! A Map's `ItemReader`: the items come from the reader's resource (S3 `getObject` or
 //! `listObjectsV2`), answered by the handler registered for it, and are parsed as the
 //! `ReaderConfig` says (`JSON`, `JSONL`, `CSV`, `MANIFEST`; `CSVHeaderLocation`, `CSVHeaders`,
-//! `MaxItems`).
+//! `CSVDelimiter`, `MaxItems`). CSV is read with the `csv` crate.
 //!
 //! The handler answers as the S3 integration does (`{"Body": text}` for `getObject`,
 //! `{"Contents": [...]}` for `listObjectsV2`), or with the text or the items themselves. The
@@ -124,7 +124,7 @@ pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
 }
 
 fn csv_items(text: &str, config: &Value) -> Result<Vec<Value>, String> {
-    let mut rows = csv_rows(text)?;
+    let mut rows = csv_rows(text, delimiter(config)?)?;
     let given = config.get("CSVHeaderLocation").and_then(Value::as_str) == Some("GIVEN");
     let headers: Vec<String> = if given {
         config
@@ -157,47 +157,38 @@ fn csv_items(text: &str, config: &Value) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-/// RFC 4180 rows: quoted fields may hold commas, quotes (doubled) and newlines.
-fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => quoted = true,
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-                any = false;
-            }
-            _ => field.push(c),
-        }
+/// The field delimiter `ReaderConfig.CSVDelimiter` names (`COMMA` when absent).
+fn delimiter(config: &Value) -> Result<u8, String> {
+    match config.get("CSVDelimiter") {
+        None => Ok(b','),
+        Some(Value::String(d)) => match d.as_str() {
+            "COMMA" => Ok(b','),
+            "PIPE" => Ok(b'|'),
+            "SEMICOLON" => Ok(b';'),
+            "SPACE" => Ok(b' '),
+            "TAB" => Ok(b'\t'),
+            other => Err(format!(
+                "Unknown CSVDelimiter '{other}': it must be one of COMMA, PIPE, SEMICOLON, SPACE, TAB"
+            )),
+        },
+        Some(other) => Err(format!("CSVDelimiter must be a string, not {other}")),
     }
-    if quoted {
-        return Err("The CSV file has an unterminated quoted field".into());
-    }
-    if any {
-        row.push(field);
-        rows.push(row);
-    }
-    Ok(rows)
+}
+
+/// RFC 4180 rows (quoted fields may hold delimiters, quotes doubled and newlines), split on
+/// `delimiter`; rows may have any number of fields.
+fn csv_rows(text: &str, delimiter: u8) -> Result<Vec<Vec<String>>, String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|row| {
+            row.map(|r| r.iter().map(str::to_string).collect())
+                .map_err(|e| format!("The CSV file could not be parsed: {e}"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,6 +230,33 @@ mod tests {
             parse(&json!([{"Key": "k"}]), &json_cfg).unwrap(),
             [json!({"Key": "k"})]
         );
-        assert!(parse(&json!("a,\"b"), &csv).is_err());
+    }
+
+    #[test]
+    fn each_csv_delimiter_splits_its_fields() {
+        for (name, sep) in [
+            (None, ","),
+            (Some("COMMA"), ","),
+            (Some("PIPE"), "|"),
+            (Some("SEMICOLON"), ";"),
+            (Some("SPACE"), " "),
+            (Some("TAB"), "\t"),
+        ] {
+            let mut cfg = json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"});
+            if let Some(n) = name {
+                cfg["CSVDelimiter"] = json!(n);
+            }
+            let text = format!("a{sep}b\n1{sep}\"x{sep}y\"\n2{sep}3\n");
+            assert_eq!(
+                parse(&json!(text), &cfg).unwrap(),
+                [
+                    json!({"a": "1", "b": format!("x{sep}y")}),
+                    json!({"a": "2", "b": "3"})
+                ],
+                "{name:?}"
+            );
+        }
+        let bad = json!({"InputType": "CSV", "CSVDelimiter": "COLON"});
+        assert!(parse(&json!("a:b"), &bad).unwrap_err().contains("COLON"));
     }
 }
