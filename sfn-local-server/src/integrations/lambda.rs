@@ -4,22 +4,20 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use asl_interpreter::handler::HandlerFuture;
 use asl_interpreter::{TaskFailure, TaskHandler, TaskRequest};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode, header};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub mod function_name;
+
+use super::outbound::{self, percent_encode};
 
 use function_name::FunctionName;
 
@@ -177,33 +175,8 @@ fn not_found(name: &str) -> TaskFailure {
     )
 }
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
-
-/// One client, so one connection pool, for every invocation.
-fn client() -> &'static HttpClient {
-    static CLIENT: OnceLock<HttpClient> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        Client::builder(TokioExecutor::new()).build(http)
-    })
-}
-
-/// Every byte outside RFC 3986's unreserved set as `%XX`.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// An endpoint's answer: status, whether it reports a function error, the body (or, over
-/// [`MAX_RESPONSE_BYTES`], the size its `Content-Length` gave, if it gave one).
+/// A Lambda endpoint's answer: status, whether it reports a function error, the body (or,
+/// over [`MAX_RESPONSE_BYTES`], the size its `Content-Length` gave, if it gave one).
 struct Answer {
     status: StatusCode,
     function_error: bool,
@@ -297,7 +270,7 @@ fn refuses_query_parameters(answer: &Answer) -> bool {
         })
 }
 
-/// One request; the answer's body read up to [`MAX_RESPONSE_BYTES`].
+/// One invocation request; the answer's body read up to [`MAX_RESPONSE_BYTES`].
 async fn fetch(
     uri: &str,
     body: Bytes,
@@ -309,51 +282,14 @@ async fn fetch(
         .header("X-Amz-Log-Type", "None")
         .body(Full::new(body))
         .map_err(|e| unreachable(e.to_string()))?;
-    let response = client()
-        .request(request)
+    let answer = outbound::send(request, MAX_RESPONSE_BYTES)
         .await
-        .map_err(|e| unreachable(error_text(&e)))?;
-    let status = response.status();
-    let function_error = response.headers().contains_key("x-amz-function-error");
-    let declared = response
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let answer = |body| Answer {
-        status,
-        function_error,
-        body,
-    };
-    if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
-        return Ok(answer(Err(declared)));
-    }
-    let mut incoming = response.into_body();
-    let mut out = Vec::with_capacity(declared.map_or(0, |n| n as usize));
-    while let Some(frame) = incoming.frame().await {
-        let frame = frame.map_err(|e| unreachable(error_text(&e)))?;
-        if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > MAX_RESPONSE_BYTES {
-                return Ok(answer(Err(None)));
-            }
-            out.extend_from_slice(&data);
-        }
-    }
-    Ok(answer(Ok(out)))
-}
-
-/// What failed: the I/O error at the root when there is one (`Connection refused (os error
-/// 111)`, as a socket reports it), else the whole chain.
-fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = Vec::new();
-    let mut next = Some(e);
-    while let Some(e) = next {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return io.to_string();
-        }
-        chain.push(e.to_string());
-        next = e.source();
-    }
-    chain.join(": ")
+        .map_err(unreachable)?;
+    Ok(Answer {
+        status: answer.status,
+        function_error: answer.headers.contains_key("x-amz-function-error"),
+        body: answer.body,
+    })
 }
 
 #[cfg(test)]
@@ -398,35 +334,5 @@ mod tests {
         let f = cmd(&["/nonexistent/program"]);
         let e = run_command(&f, &json!({})).await.unwrap_err();
         assert_eq!(e.error.as_deref(), Some("Lambda.ServiceException"));
-    }
-
-    #[test]
-    fn everything_but_unreserved_bytes_is_percent_encoded() {
-        assert_eq!(percent_encode("my-fn_1.x~"), "my-fn_1.x~");
-        assert_eq!(
-            percent_encode("a b\r\n/../?#%:$é"),
-            "a%20b%0D%0A%2F..%2F%3F%23%25%3A%24%C3%A9"
-        );
-    }
-
-    #[test]
-    fn an_error_reads_as_its_root_io_error() {
-        #[derive(Debug)]
-        struct Outer(std::io::Error);
-        impl std::fmt::Display for Outer {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("tcp connect error")
-            }
-        }
-        impl std::error::Error for Outer {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                Some(&self.0)
-            }
-        }
-        let io = std::io::Error::from_raw_os_error(111);
-        let text = io.to_string();
-        assert_eq!(error_text(&Outer(io)), text);
-        let plain = std::fmt::Error;
-        assert_eq!(error_text(&plain), plain.to_string());
     }
 }

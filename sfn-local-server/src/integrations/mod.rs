@@ -6,5 +6,6 @@
 pub mod ecs;
 pub mod lambda;
 pub(crate) mod nested;
+pub(crate) mod outbound;
 pub mod s3;
 pub mod sinks;
