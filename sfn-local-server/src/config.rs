@@ -11,6 +11,8 @@
 //!     "workingDir": "batch", "command": ["python3", "sample_batch.py"]}}},
 //!   "schedules": [{"name": "nightly", "expression": "cron(0 17 * * ? *)",
 //!                  "stateMachine": "batch", "input": {}, "enabled": false}],
+//!   "connections": {"Stripe": {"AuthorizationType": "API_KEY", "AuthParameters": {
+//!     "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "local"}}}},
 //!   "environments": {"prod": {"lambda": {"endpoint": "http://127.0.0.1:3002"}}}
 //! }
 //! ```
@@ -61,6 +63,10 @@ pub struct FileConfig {
     /// The local S3's folder (default: `s3` in the data directory).
     #[serde(default)]
     pub s3: Option<S3Config>,
+    /// EventBridge connections for HTTP Tasks, by ARN or name, in `CreateConnection`'s shape
+    /// (see [`crate::integrations::http_task`]).
+    #[serde(default)]
+    pub connections: HashMap<String, crate::integrations::http_task::Connection>,
     /// Overrides per environment name, merged over the rest with `--env`.
     #[serde(default)]
     pub environments: HashMap<String, Value>,

@@ -131,7 +131,7 @@ pub fn handlers_for(file: &FileConfig, lambda_endpoint: Option<&str>) -> Handler
             endpoint: endpoint.to_string(),
         });
     }
-    h
+    crate::integrations::http_task::HttpTask::new(file.connections.clone()).register(h)
 }
 
 fn init_logs(format: &str) {

@@ -1,9 +1,10 @@
 //! Service integrations the server answers locally: Lambda functions (local commands or a
 //! Lambda endpoint), nested executions, ECS RunTask as a local process, recorded SNS/SQS/
-//! EventBridge messages, and a local S3 for `getObject`/`listObjectsV2`/
+//! EventBridge messages, the HTTP Task against real endpoints (`http_task.rs`), and a local S3 for `getObject`/`listObjectsV2`/
 //! `putObject` (Map `ItemReader`s and `ResultWriter`s).
 
 pub mod ecs;
+pub mod http_task;
 pub mod lambda;
 pub(crate) mod nested;
 pub(crate) mod outbound;

@@ -1,0 +1,291 @@
+//! The HTTP Task against a real endpoint: a local API in the test records every request and
+//! answers as told; `sfn-local serve --config` holds the connections (API key, basic, OAuth
+//! client credentials). Checked: the request as AWS documents it (method, URL with query,
+//! Step Functions' headers, the connection's parameters merged over the task's, JSON and
+//! URL-encoded bodies), the result's shape, a 500 as `States.Http.StatusCode.500` caught, a
+//! forbidden header as `States.Runtime`, a refused connection as `States.Http.Socket`.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use common::{TempDir, create, ok, spawn, wait_closed};
+use serde_json::{Value, json};
+
+/// One request the API got.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Log = Arc<Mutex<Vec<Seen>>>;
+
+async fn api(State(log): State<Log>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body: Bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let seen = Seen {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    log.lock().unwrap().push(seen);
+    match parts.uri.path() {
+        "/token" => (
+            [("content-type", "application/json")],
+            r#"{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}"#,
+        )
+            .into_response(),
+        "/broken" => (StatusCode::INTERNAL_SERVER_ERROR, "database down").into_response(),
+        "/text" => ([("content-type", "text/plain")], "plain words").into_response(),
+        "/image" => ([("content-type", "image/png")], "PNG").into_response(),
+        _ => (
+            [("content-type", "application/json"), ("x-custom", "1")],
+            r#"{"ok":true,"items":[1,2]}"#,
+        )
+            .into_response(),
+    }
+}
+
+/// Starts the API on a free port; returns its base URL and its request log.
+fn start_api() -> (String, Log) {
+    let log: Log = Arc::default();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = log.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = Router::new().fallback(api).with_state(state);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{addr}"), log)
+}
+
+fn task(params: Value) -> Value {
+    json!({"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:states:::http:invoke", "Parameters": params,
+        "Catch": [{"ErrorEquals": ["States.Http.StatusCode.500"], "ResultPath": "$.error", "Next": "Caught"}],
+        "End": true},
+        "Caught": {"Type": "Pass", "End": true}}})
+}
+
+fn run(e: &str, name: &str, params: Value) -> Value {
+    let sm = create(e, name, &task(params));
+    let x = common::start(e, &sm, &json!({"id": "cus 1"}));
+    wait_closed(e, &x)
+}
+
+#[test]
+fn http_tasks_call_the_api_as_aws_does() {
+    let (base, log) = start_api();
+    let dir = TempDir::new("http-task");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        json!({"connections": {
+            "keyed": {"AuthorizationType": "API_KEY", "AuthParameters": {
+                "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "secret-key"},
+                "InvocationHttpParameters": {
+                    "HeaderParameters": [{"Key": "Request-Id", "Value": "from-connection"}],
+                    "QueryStringParameters": [{"Key": "limit", "Value": "5"}],
+                    "BodyParameters": [{"Key": "source", "Value": "connection"}]}}},
+            "arn:aws:events:us-east-1:123456789012:connection/basic/1": {
+                "AuthorizationType": "BASIC",
+                "AuthParameters": {"BasicAuthParameters": {"Username": "ann", "Password": "pw"}}},
+            "oauth": {"AuthorizationType": "OAUTH_CLIENT_CREDENTIALS", "AuthParameters": {
+                "OAuthParameters": {"AuthorizationEndpoint": format!("{base}/token"), "HttpMethod": "POST",
+                    "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"},
+                    "OAuthHttpParameters": {"BodyParameters": [{"Key": "audience", "Value": "api"}]}}}}
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    let p = spawn(&["--in-memory", "--config", config.to_str().unwrap()]);
+    let e = p.endpoint.as_str();
+    let conn = |name: &str| format!("arn:aws:events:us-east-1:123456789012:connection/{name}/1");
+
+    // API key: JSON body, query and headers merged with the connection's (which win).
+    let d = run(
+        e,
+        "keyed",
+        json!({"ApiEndpoint": format!("{base}/customers"), "Method": "POST",
+               "Authentication": {"ConnectionArn": conn("keyed")},
+               "Headers": {"Request-Id": "from-task", "X-Trace": "t1"},
+               "QueryParameters": {"currency": "usd", "limit": "100"},
+               "RequestBody": {"customer.$": "$.id", "source": "task"}}),
+    );
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert_eq!(out["StatusCode"], 200);
+    assert_eq!(out["StatusText"], "OK");
+    assert_eq!(out["ResponseBody"], json!({"ok": true, "items": [1, 2]}));
+    assert_eq!(out["Headers"]["x-custom"], json!(["1"]));
+    assert_eq!(out["Headers"]["content-type"], json!(["application/json"]));
+    let seen = log.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.method, "POST");
+    assert_eq!(seen.uri, "/customers?currency=usd&limit=5");
+    assert_eq!(seen.header("x-api-key"), Some("secret-key"));
+    assert_eq!(seen.header("request-id"), Some("from-connection"));
+    assert_eq!(seen.header("x-trace"), Some("t1"));
+    assert_eq!(
+        seen.header("user-agent"),
+        Some("Amazon|StepFunctions|HttpInvoke|us-east-1")
+    );
+    assert_eq!(seen.header("range"), Some("bytes=0-262144"));
+    assert_eq!(
+        seen.header("content-type"),
+        Some("application/json; charset=UTF-8")
+    );
+    let body: Value = serde_json::from_str(&seen.body).unwrap();
+    assert_eq!(body, json!({"customer": "cus 1", "source": "connection"}));
+
+    // Basic, found by ARN: a form body, arrays by ArrayFormat.
+    for (format, want) in [
+        (
+            "INDICES",
+            "tags%5B0%5D=a&tags%5B1%5D=b&who%5Bname%5D=ann%20b",
+        ),
+        (
+            "BRACKETS",
+            "tags%5B%5D=a&tags%5B%5D=b&who%5Bname%5D=ann%20b",
+        ),
+        ("REPEAT", "tags=a&tags=b&who%5Bname%5D=ann%20b"),
+        ("COMMAS", "tags=a,b&who%5Bname%5D=ann%20b"),
+    ] {
+        let d = run(
+            e,
+            &format!("basic-{format}"),
+            json!({"ApiEndpoint": format!("{base}/forms"), "Method": "PUT",
+                   "InvocationConfig": {"ConnectionArn": conn("basic")},
+                   "Headers": {"Content-Type": "application/x-www-form-urlencoded"},
+                   "RequestBody": {"tags": ["a", "b"], "who": {"name": "ann b"}},
+                   "Transform": {"RequestBodyEncoding": "URL_ENCODED",
+                                 "RequestEncodingOptions": {"ArrayFormat": format}}}),
+        );
+        assert_eq!(d["status"], "SUCCEEDED", "{d}");
+        let seen = log.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(seen.method, "PUT");
+        assert_eq!(seen.body, want, "{format}");
+        assert_eq!(seen.header("authorization"), Some("Basic YW5uOnB3"));
+        assert_eq!(
+            seen.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
+
+    // OAuth client credentials: a token first, then the call with it; the token is kept.
+    for name in ["oauth-1", "oauth-2"] {
+        let d = run(
+            e,
+            name,
+            json!({"ApiEndpoint": format!("{base}/orders"), "Method": "GET",
+                   "Authentication": {"ConnectionArn": conn("oauth")}}),
+        );
+        assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    }
+    let all = log.lock().unwrap().clone();
+    let tokens: Vec<&Seen> = all.iter().filter(|s| s.uri == "/token").collect();
+    assert_eq!(tokens.len(), 1, "one token for both calls");
+    assert_eq!(tokens[0].method, "POST");
+    assert_eq!(
+        tokens[0].body,
+        "grant_type=client_credentials&client_id=cid&client_secret=csecret&audience=api"
+    );
+    let orders: Vec<&Seen> = all.iter().filter(|s| s.uri == "/orders").collect();
+    assert_eq!(orders.len(), 2);
+    assert!(
+        orders
+            .iter()
+            .all(|s| s.header("authorization") == Some("Bearer tok-1"))
+    );
+    assert_eq!(orders[0].body, "", "no body for a GET without RequestBody");
+
+    // A text answer is a string; a 500 is States.Http.StatusCode.500 with its status text.
+    let d = run(
+        e,
+        "text",
+        json!({"ApiEndpoint": format!("{base}/text"), "Method": "GET"}),
+    );
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert_eq!(out["ResponseBody"], "plain words");
+    let d = run(
+        e,
+        "broken",
+        json!({"ApiEndpoint": format!("{base}/broken"), "Method": "DELETE"}),
+    );
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        out["error"],
+        json!({"Error": "States.Http.StatusCode.500", "Cause": "Internal Server Error"})
+    );
+
+    // What fails: a forbidden header, a binary answer, nobody listening, https.
+    for (name, params, error) in [
+        (
+            "forbidden",
+            json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "Headers": {"Authorization": "Bearer mine"}}),
+            "States.Runtime",
+        ),
+        (
+            "image",
+            json!({"ApiEndpoint": format!("{base}/image"), "Method": "GET"}),
+            "States.Runtime",
+        ),
+        (
+            "refused",
+            json!({"ApiEndpoint": "http://127.0.0.1:9/x", "Method": "GET"}),
+            "States.Http.Socket",
+        ),
+        (
+            "tls",
+            json!({"ApiEndpoint": "https://api.example.com/x", "Method": "GET"}),
+            "States.Http.Socket",
+        ),
+        (
+            "method",
+            json!({"ApiEndpoint": format!("{base}/x"), "Method": "FETCH"}),
+            "States.Runtime",
+        ),
+    ] {
+        let d = run(e, name, params);
+        assert_eq!(d["status"], "FAILED", "{name}: {d}");
+        assert_eq!(d["error"], error, "{name}: {d}");
+    }
+    let history = ok(
+        e,
+        "ListExecutions",
+        json!({"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:keyed"}),
+    );
+    assert_eq!(history["executions"].as_array().unwrap().len(), 1);
+}
