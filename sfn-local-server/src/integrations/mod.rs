@@ -9,4 +9,5 @@ pub mod lambda;
 pub(crate) mod nested;
 pub(crate) mod outbound;
 pub mod s3;
+pub(crate) mod sdk_sfn;
 pub mod sinks;

@@ -15,6 +15,7 @@ use super::{Service, Settings, epoch};
 use crate::integrations::ecs::EcsHandler;
 use crate::integrations::nested::{self, NestedExecutions};
 use crate::integrations::s3::LocalS3;
+use crate::integrations::sdk_sfn::{self, SdkSfn};
 use crate::integrations::sinks::{Record, Recorder};
 use crate::logs::ExecutionLogs;
 use crate::store::{ExecutionRec, RecordRec, WriteOp, Writer};
@@ -44,7 +45,7 @@ pub(super) fn interpreter(
 }
 
 /// The embedder's handlers (`extra`) with the built-in ones: activities and nested executions
-/// (served by the service itself), recorded messages, the local S3 and ECS when configured.
+/// and `aws-sdk:sfn:*` actions (served by the service itself), recorded messages, the local S3 and ECS when configured.
 pub(super) fn handlers(
     extra: Handlers,
     settings: &Settings,
@@ -77,7 +78,9 @@ pub(super) fn handlers(
         let a = activity.clone();
         handlers = handlers.prefix(prefix, move |req| a(req));
     }
-    let handlers = handlers.prefix(nested::PREFIX, NestedExecutions(service.clone()));
+    let handlers = handlers
+        .prefix(nested::PREFIX, NestedExecutions(service.clone()))
+        .prefix(sdk_sfn::PREFIX, SdkSfn(service.clone()));
     let handlers = recorder.register(handlers);
     let handlers = match &settings.s3_root {
         Some(root) => LocalS3::new(root).register(handlers),
