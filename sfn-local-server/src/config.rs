@@ -13,6 +13,7 @@
 //!                  "stateMachine": "batch", "input": {}, "enabled": false}],
 //!   "connections": {"Stripe": {"AuthorizationType": "API_KEY", "AuthParameters": {
 //!     "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "local"}}}},
+//!   "endpoints": {"dynamodb": "http://127.0.0.1:8000", "sqs": "http://127.0.0.1:9324"},
 //!   "environments": {"prod": {"lambda": {"endpoint": "http://127.0.0.1:3002"}}}
 //! }
 //! ```
@@ -67,6 +68,11 @@ pub struct FileConfig {
     /// (see [`crate::integrations::http_task`]).
     #[serde(default)]
     pub connections: HashMap<String, crate::integrations::http_task::Connection>,
+    /// Service endpoints by service (`dynamodb`, `sqs`, `eventbridge`, `sfn`, `ecs`, `glue`,
+    /// `sagemaker`; see [`crate::integrations::endpoints`]); the `*_ENDPOINT` environment
+    /// variables win over them.
+    #[serde(default)]
+    pub endpoints: HashMap<String, String>,
     /// Overrides per environment name, merged over the rest with `--env`.
     #[serde(default)]
     pub environments: HashMap<String, Value>,

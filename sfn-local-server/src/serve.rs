@@ -177,6 +177,13 @@ pub fn serve(args: ServeArgs) -> i32 {
         None => FileConfig::default(),
     };
     let handlers = handlers_for(&file, args.lambda_endpoint.as_deref());
+    let endpoints = match crate::integrations::endpoints::Endpoints::from_config(&file.endpoints) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("sfn-local: bad configuration: {e}");
+            return 2;
+        }
+    };
     let settings = Settings {
         region: args.region.clone(),
         account: args.account.clone(),
@@ -193,6 +200,7 @@ pub fn serve(args: ServeArgs) -> i32 {
         retention: retention(args.retention_days),
         console: !args.no_console,
         schedules: file.schedules.clone(),
+        endpoints,
     };
     let schedules = match Scheduled::parse_all(&file.schedules) {
         Ok(s) => s,

@@ -9,7 +9,8 @@
 set -euo pipefail
 
 # botocore is pinned through both: awscli 1.46.3 and boto3 1.44.5 both need botocore 1.44.5.
-PINS=(boto3==1.44.5 awscli==1.46.3)
+# moto_server stands in for DynamoDB, SQS and EventBridge in the service-endpoint tests.
+PINS=(boto3==1.44.5 awscli==1.46.3 "moto[server]==5.2.5")
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 workspace="$(cd "$here/../.." && pwd)"

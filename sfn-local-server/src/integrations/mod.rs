@@ -4,10 +4,12 @@
 //! `putObject` (Map `ItemReader`s and `ResultWriter`s).
 
 pub mod ecs;
+pub mod endpoints;
 pub mod http_task;
 pub mod lambda;
 pub(crate) mod nested;
 pub(crate) mod outbound;
 pub mod s3;
+pub(crate) mod sdk_metadata;
 pub(crate) mod sdk_sfn;
 pub mod sinks;

@@ -115,33 +115,21 @@ async fn start_child(svc: &Arc<Service>, req: &TaskRequest) -> Result<Value, Tas
 /// `SdkResponseMetadata`, keys sorted, as recorded on AWS (conformance case
 /// `callback.test_callback.TestCallback.test_start_execution_sync`).
 fn submitted(arn: &str, start: i64, start_ms: i64) -> Value {
-    let id = uuid::Uuid::new_v4().to_string();
-    let date = chrono::DateTime::from_timestamp_millis(start)
-        .unwrap_or_default()
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string();
+    let now = chrono::DateTime::from_timestamp_millis(start).unwrap_or_default();
     // The length of the JSON body the API answered.
     let len = json!({"executionArn": arn, "startDate": epoch_seconds(start)})
         .to_string()
-        .len()
-        .to_string();
-    let ct = "application/x-amz-json-1.0";
-    json!({
-        "ExecutionArn": arn,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "x-amzn-RequestId": [id], "connection": ["keep-alive"], "Content-Length": [len],
-                "Date": [date], "Content-Type": [ct]
-            },
-            "HttpHeaders": {
-                "connection": "keep-alive", "Content-Length": len, "Content-Type": ct,
-                "Date": date, "x-amzn-RequestId": id
-            },
-            "HttpStatusCode": 200
-        },
-        "SdkResponseMetadata": {"RequestId": id},
-        "StartDate": start_ms
-    })
+        .len();
+    let mut body = Map::new();
+    body.insert("ExecutionArn".into(), json!(arn));
+    body.insert("StartDate".into(), json!(start_ms));
+    crate::integrations::sdk_metadata::aws_answer(
+        body,
+        true,
+        len,
+        now,
+        "application/x-amz-json-1.0",
+    )
 }
 
 fn epoch_seconds(ms: i64) -> f64 {

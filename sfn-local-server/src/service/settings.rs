@@ -33,6 +33,8 @@ pub struct Settings {
     pub console: bool,
     /// The configured schedules (the console shows them; `serve` runs them).
     pub schedules: Vec<crate::scheduler::ScheduleConfig>,
+    /// Services whose integrations go to real endpoints (`DYNAMODB_ENDPOINT`, ...).
+    pub endpoints: crate::integrations::endpoints::Endpoints,
 }
 
 /// AWS's retention of closed executions: 90 days.
@@ -67,6 +69,7 @@ impl Default for Settings {
             retention: Some(AWS_RETENTION),
             console: true,
             schedules: Vec::new(),
+            endpoints: Default::default(),
         }
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn interpreter(
 }
 
 /// The embedder's handlers (`extra`) with the built-in ones: activities and nested executions
-/// and `aws-sdk:sfn:*` actions (served by the service itself), recorded messages, the local S3 and ECS when configured.
+/// and `aws-sdk:sfn:*` actions (served by the service itself), recorded messages, the local S3 and ECS when configured, and last the services configured with an endpoint.
 pub(super) fn handlers(
     extra: Handlers,
     settings: &Settings,
@@ -86,10 +86,12 @@ pub(super) fn handlers(
         Some(root) => LocalS3::new(root).register(handlers),
         None => handlers,
     };
-    match ecs {
+    let handlers = match ecs {
         Some(e) => e.register(handlers),
         None => handlers,
-    }
+    };
+    // Last: a service with an endpoint is sent there, whatever answered it before.
+    settings.endpoints.register(handlers)
 }
 
 /// Whether a Task's resource is an activity's ARN.

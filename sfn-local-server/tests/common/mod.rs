@@ -153,10 +153,16 @@ impl Drop for Proc {
 
 /// Starts `sfn-local serve --port 0 ARGS` and waits until it listens.
 pub fn spawn(args: &[&str]) -> Proc {
+    spawn_with_env(args, &[])
+}
+
+/// [`spawn`] with these environment variables set.
+pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Proc {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sfn-local"))
         .arg("serve")
         .args(["--port", "0"])
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

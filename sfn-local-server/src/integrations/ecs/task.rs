@@ -64,22 +64,17 @@ pub(crate) fn millis(t: DateTime<Utc>) -> Value {
 /// The RunTask response: the task plus the HTTP metadata the v1 Java SDK attaches, as Step
 /// Functions includes it in optimized-integration outputs.
 pub(crate) fn run_task_response(task: Value, now: DateTime<Utc>) -> Value {
-    let id = uuid::Uuid::new_v4().to_string();
-    let date = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let len = (task.to_string().len() + 26).to_string();
-    let ct = "application/x-amz-json-1.1";
-    json!({
-        "Failures": [],
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "x-amzn-RequestId": [id], "Content-Length": [len], "Date": [date], "Content-Type": [ct]
-            },
-            "HttpHeaders": {"Content-Length": len, "Content-Type": ct, "Date": date, "x-amzn-RequestId": id},
-            "HttpStatusCode": 200
-        },
-        "SdkResponseMetadata": {"RequestId": id},
-        "Tasks": [task]
-    })
+    let len = task.to_string().len() + 26;
+    let mut body = serde_json::Map::new();
+    body.insert("Failures".into(), json!([]));
+    body.insert("Tasks".into(), json!([task]));
+    crate::integrations::sdk_metadata::aws_answer(
+        body,
+        false,
+        len,
+        now,
+        "application/x-amz-json-1.1",
+    )
 }
 
 /// An optional string parameter.

@@ -1,6 +1,7 @@
 //! One accepted SNS, SQS or EventBridge call: its checks, its record and the response the
 //! integration (optimized or AWS SDK) answers with.
 
+use crate::integrations::sdk_metadata::aws_answer;
 use asl_interpreter::{TaskFailure, TaskRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -83,26 +84,10 @@ impl Call {
 
     /// The response as the task sees it: sorted keys, plus HTTP metadata for optimized SNS
     /// and SQS calls.
-    fn response(&self, mut body: Map<String, Value>, content_type: &str) -> Value {
+    fn response(&self, body: Map<String, Value>, content_type: &str) -> Value {
         if self.api == Api::Optimized {
             let len = Value::Object(body.clone()).to_string().len();
-            let id = uuid::Uuid::new_v4().to_string();
-            let date = self.now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-            body.insert(
-                "SdkHttpMetadata".into(),
-                json!({
-                    "AllHttpHeaders": {
-                        "x-amzn-RequestId": [id], "Content-Length": [len.to_string()],
-                        "Date": [date], "Content-Type": [content_type]
-                    },
-                    "HttpHeaders": {
-                        "Content-Length": len.to_string(), "Content-Type": content_type,
-                        "Date": date, "x-amzn-RequestId": id
-                    },
-                    "HttpStatusCode": 200
-                }),
-            );
-            body.insert("SdkResponseMetadata".into(), json!({"RequestId": id}));
+            return aws_answer(body, false, len, self.now, content_type);
         }
         let mut entries: Vec<(String, Value)> = body.into_iter().collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));

@@ -1,0 +1,615 @@
+//! Service integrations sent to real endpoints (Step Functions Local's `DYNAMODB_ENDPOINT`,
+//! `SQS_ENDPOINT`, ... and the config file's `endpoints`), so that a workflow writes a real
+//! item to a local DynamoDB and reads it back.
+//!
+//! Served: the services that speak AWS's JSON protocol: DynamoDB, SQS, EventBridge, Step
+//! Functions, ECS, Glue and SageMaker. For a configured service, its optimized integrations
+//! (`arn:aws:states:::dynamodb:putItem`, `sqs:sendMessage`, `events:putEvents`, ...) and every
+//! `arn:aws:states:::aws-sdk:SERVICE:ACTION` are sent to the endpoint as the SDK would send
+//! them: `POST /` with `X-Amz-Target: PREFIX.Action`, the task's parameters as the body
+//! (these services' members are PascalCase already), SigV4-signed (`aws-sigv4`) with the
+//! configured credentials in the execution's region. `.waitForTaskToken` sends the call and
+//! waits for the token as on AWS. A JSON `MessageBody` (SQS) or `Detail` (EventBridge) that is
+//! not a string is sent as its text, as Step Functions does.
+//!
+//! Answers: an optimized integration's result is the service's response plus the
+//! `SdkHttpMetadata`/`SdkResponseMetadata` of the v1 Java SDK Step Functions uses; an
+//! `aws-sdk` one the response alone. Errors are named as Step Functions names them:
+//! `DynamoDB.ConditionalCheckFailedException` (optimized; the v1 SDK's cause) or
+//! `DynamoDb.ConditionalCheckFailedException` (`aws-sdk`; the v2 SDK's cause), the
+//! `Exception` suffix added when the service's error name lacks it.
+//!
+//! A mock still answers first; a service without an endpoint is answered as before (the
+//! recorded SNS/SQS/EventBridge sinks, or no handler). Not sent to endpoints: SNS and S3
+//! (query and REST-XML protocols) and Batch and Lambda (REST-JSON; Lambda has its own
+//! `LAMBDA_ENDPOINT`), and the `.sync` patterns.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use asl_interpreter::handler::HandlerFuture;
+use asl_interpreter::{Handlers, TaskFailure, TaskHandler, TaskRequest};
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Request, header};
+use serde_json::{Map, Value};
+
+use super::outbound;
+use super::sdk_metadata::with_sdk_metadata;
+
+/// The largest answer read (the 256 KiB payload quota, with room for the service's framing).
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// A service that can be sent to an endpoint.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// The name in `aws-sdk:NAME:action` and in the config file's `endpoints`.
+    pub name: &'static str,
+    /// The environment variable that names its endpoint.
+    pub env: &'static str,
+    /// `X-Amz-Target`'s prefix.
+    target: &'static str,
+    /// AWS JSON 1.0 or 1.1.
+    json_version: &'static str,
+    /// The SigV4 signing name.
+    signing_name: &'static str,
+    /// Error prefix and service name of optimized integrations (v1 SDK).
+    optimized: (&'static str, &'static str),
+    /// Error prefix and service name of `aws-sdk` integrations (v2 SDK).
+    sdk: (&'static str, &'static str),
+    /// Optimized integrations: (`SERVICE:action` of the resource, the API operation).
+    actions: &'static [(&'static str, &'static str)],
+}
+
+/// The services sent to endpoints.
+pub const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        name: "dynamodb",
+        env: "DYNAMODB_ENDPOINT",
+        target: "DynamoDB_20120810",
+        json_version: "1.0",
+        signing_name: "dynamodb",
+        optimized: ("DynamoDB", "AmazonDynamoDBv2"),
+        sdk: ("DynamoDb", "DynamoDb"),
+        actions: &[
+            ("dynamodb:getItem", "GetItem"),
+            ("dynamodb:putItem", "PutItem"),
+            ("dynamodb:deleteItem", "DeleteItem"),
+            ("dynamodb:updateItem", "UpdateItem"),
+        ],
+    },
+    ServiceSpec {
+        name: "sqs",
+        env: "SQS_ENDPOINT",
+        target: "AmazonSQS",
+        json_version: "1.0",
+        signing_name: "sqs",
+        optimized: ("SQS", "AmazonSQS"),
+        sdk: ("Sqs", "Sqs"),
+        actions: &[("sqs:sendMessage", "SendMessage")],
+    },
+    ServiceSpec {
+        name: "eventbridge",
+        env: "EVENTBRIDGE_ENDPOINT",
+        target: "AWSEvents",
+        json_version: "1.1",
+        signing_name: "events",
+        optimized: ("EventBridge", "AmazonEventBridge"),
+        sdk: ("EventBridge", "EventBridge"),
+        actions: &[("events:putEvents", "PutEvents")],
+    },
+    ServiceSpec {
+        name: "sfn",
+        env: "STEP_FUNCTIONS_ENDPOINT",
+        target: "AWSStepFunctions",
+        json_version: "1.0",
+        signing_name: "states",
+        optimized: ("StepFunctions", "AWSStepFunctions"),
+        sdk: ("Sfn", "Sfn"),
+        actions: &[],
+    },
+    ServiceSpec {
+        name: "ecs",
+        env: "ECS_ENDPOINT",
+        target: "AmazonEC2ContainerServiceV20141113",
+        json_version: "1.1",
+        signing_name: "ecs",
+        optimized: ("ECS", "AmazonECS"),
+        sdk: ("Ecs", "Ecs"),
+        actions: &[("ecs:runTask", "RunTask")],
+    },
+    ServiceSpec {
+        name: "glue",
+        env: "GLUE_ENDPOINT",
+        target: "AWSGlue",
+        json_version: "1.1",
+        signing_name: "glue",
+        optimized: ("Glue", "AWSGlue"),
+        sdk: ("Glue", "Glue"),
+        actions: &[("glue:startJobRun", "StartJobRun")],
+    },
+    ServiceSpec {
+        name: "sagemaker",
+        env: "SAGE_MAKER_ENDPOINT",
+        target: "SageMaker",
+        json_version: "1.1",
+        signing_name: "sagemaker",
+        optimized: ("SageMaker", "AmazonSageMaker"),
+        sdk: ("SageMaker", "SageMaker"),
+        actions: &[
+            ("sagemaker:createTrainingJob", "CreateTrainingJob"),
+            ("sagemaker:createTransformJob", "CreateTransformJob"),
+            ("sagemaker:createEndpoint", "CreateEndpoint"),
+            ("sagemaker:createModel", "CreateModel"),
+        ],
+    },
+];
+
+/// Where the configured services are, and the credentials calls are signed with.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    /// Service name -> base URL.
+    pub urls: HashMap<String, String>,
+    /// Access key id and secret.
+    pub credentials: (String, String),
+}
+
+impl Endpoints {
+    /// The endpoints of the config file's `endpoints`, with the environment's
+    /// `*_ENDPOINT` variables over them (as Step Functions Local names them), signed with
+    /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (any value: local services do not check).
+    pub fn from_config(file: &HashMap<String, String>) -> Result<Endpoints, String> {
+        let mut urls = HashMap::new();
+        for (name, url) in file {
+            if !SERVICES.iter().any(|s| s.name == name) {
+                return Err(format!(
+                    "endpoints: '{name}' is not a service sfn-local sends to an endpoint (it can: {})",
+                    SERVICES
+                        .iter()
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            urls.insert(name.clone(), url.clone());
+        }
+        for s in SERVICES {
+            if let Ok(url) = std::env::var(s.env)
+                && !url.trim().is_empty()
+            {
+                urls.insert(s.name.to_string(), url.trim().to_string());
+            }
+        }
+        for (name, url) in &urls {
+            if !url.starts_with("http://") {
+                return Err(format!(
+                    "endpoints: {name}: '{url}' is not an http:// URL (sfn-local has no TLS client)"
+                ));
+            }
+        }
+        let key = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.into());
+        Ok(Endpoints {
+            urls,
+            credentials: (
+                key("AWS_ACCESS_KEY_ID", "test"),
+                key("AWS_SECRET_ACCESS_KEY", "test"),
+            ),
+        })
+    }
+
+    /// Registers a handler for every integration of every configured service (over the
+    /// built-in ones: registered last, they win).
+    pub fn register(&self, mut handlers: Handlers) -> Handlers {
+        let credentials = Arc::new(self.credentials.clone());
+        for spec in SERVICES {
+            let Some(url) = self.urls.get(spec.name) else {
+                continue;
+            };
+            let h = |api| ServiceCall {
+                spec,
+                url: url.trim_end_matches('/').to_string(),
+                credentials: credentials.clone(),
+                api,
+            };
+            for (action, _) in spec.actions {
+                for pattern in ["", ".waitForTaskToken"] {
+                    handlers = handlers.resource(
+                        format!("arn:aws:states:::{action}{pattern}"),
+                        h(Api::Optimized),
+                    );
+                }
+            }
+            let prefix = format!("arn:aws:states:::aws-sdk:{}:", spec.name);
+            // The recorded sinks answer some aws-sdk resources exactly: these go here now.
+            for r in super::sinks::resources() {
+                if r.starts_with(&prefix) {
+                    handlers = handlers.resource(r, h(Api::Sdk));
+                }
+            }
+            handlers = handlers.prefix(prefix, h(Api::Sdk));
+        }
+        handlers
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Optimized,
+    Sdk,
+}
+
+/// One service's integrations at its endpoint.
+struct ServiceCall {
+    spec: &'static ServiceSpec,
+    url: String,
+    credentials: Arc<(String, String)>,
+    api: Api,
+}
+
+impl TaskHandler for ServiceCall {
+    fn call(&self, req: TaskRequest) -> HandlerFuture {
+        let spec = self.spec;
+        let url = self.url.clone();
+        let credentials = self.credentials.clone();
+        let api = self.api;
+        Box::pin(async move { call(spec, &url, &credentials, api, &req).await })
+    }
+}
+
+/// The API operation a resource calls: an optimized integration's, or `aws-sdk`'s action in
+/// PascalCase.
+fn operation(spec: &ServiceSpec, api: Api, resource: &str) -> Option<String> {
+    let rest = resource.strip_prefix("arn:aws:states:::")?;
+    let rest = rest.split('.').next()?;
+    match api {
+        Api::Optimized => spec
+            .actions
+            .iter()
+            .find(|(a, _)| *a == rest)
+            .map(|(_, op)| op.to_string()),
+        Api::Sdk => {
+            let action = rest.strip_prefix("aws-sdk:")?.split_once(':')?.1;
+            let mut c = action.chars();
+            let first = c.next()?;
+            Some(first.to_uppercase().chain(c).collect())
+        }
+    }
+}
+
+/// Members Step Functions sends as text when the task gives JSON.
+const TEXT_MEMBERS: &[&str] = &["MessageBody", "Detail", "Input"];
+
+fn text_members(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if TEXT_MEMBERS.contains(&k.as_str()) && (x.is_object() || x.is_array()) {
+                    *x = Value::String(x.to_string());
+                } else {
+                    text_members(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(text_members),
+        _ => {}
+    }
+}
+
+async fn call(
+    spec: &'static ServiceSpec,
+    url: &str,
+    credentials: &(String, String),
+    api: Api,
+    req: &TaskRequest,
+) -> Result<Value, TaskFailure> {
+    let resource = asl_core::resource::routing_form(&req.resource);
+    let op = operation(spec, api, &resource).ok_or_else(|| {
+        TaskFailure::new(
+            "States.Runtime",
+            format!(
+                "The resource '{}' names no {} API action",
+                req.resource, spec.name
+            ),
+        )
+    })?;
+    let mut params = req.parameters.clone();
+    if !params.is_object() {
+        params = Value::Object(Map::new());
+    }
+    text_members(&mut params);
+    let body = params.to_string();
+    let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
+        .map_or_else(|| "us-east-1".to_string(), |s| s.region);
+    let content_type = format!("application/x-amz-json-{}", spec.json_version);
+    let mut request = Request::post(format!("{url}/"))
+        .header(header::CONTENT_TYPE, &content_type)
+        .header("x-amz-target", format!("{}.{op}", spec.target))
+        .header(header::HOST, url.trim_start_matches("http://"))
+        .body(Full::new(Bytes::from(body.clone())))
+        .map_err(|e| TaskFailure::new("States.Runtime", format!("bad endpoint {url}: {e}")))?;
+    sign_request(
+        &mut request,
+        body.as_bytes(),
+        credentials,
+        &region,
+        spec.signing_name,
+    )?;
+    let unreachable = |e: String| {
+        let (prefix, _) = match api {
+            Api::Optimized => spec.optimized,
+            Api::Sdk => spec.sdk,
+        };
+        TaskFailure::new(
+            format!("{prefix}.SdkClientException"),
+            format!("Unable to execute HTTP request: {e} ({} {url})", spec.env),
+        )
+    };
+    let answer = outbound::send(request, MAX_RESPONSE_BYTES)
+        .await
+        .map_err(unreachable)?;
+    let request_id = ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|h| answer.headers.get(*h)?.to_str().ok())
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+    let bytes = answer.body.map_err(|_| {
+        unreachable(format!(
+            "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+        ))
+    })?;
+    let parsed: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    if !answer.status.is_success() {
+        return Err(service_error(
+            spec,
+            api,
+            &parsed,
+            answer.status.as_u16(),
+            &request_id,
+        ));
+    }
+    let Value::Object(body) = parsed else {
+        return Err(unreachable("the answer is not a JSON object".into()));
+    };
+    Ok(match api {
+        Api::Sdk => Value::Object(body),
+        Api::Optimized => {
+            let headers: Vec<(String, String)> = answer
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            with_sdk_metadata(body, &headers, answer.status.as_u16(), &request_id)
+        }
+    })
+}
+
+/// Signs `request` for `service` in `region` (SigV4, the AWS SDK's signer).
+fn sign_request(
+    request: &mut Request<Full<Bytes>>,
+    body: &[u8],
+    credentials: &(String, String),
+    region: &str,
+    service: &str,
+) -> Result<(), TaskFailure> {
+    let failed =
+        |e: String| TaskFailure::new("States.Runtime", format!("cannot sign the request: {e}"));
+    let identity = Credentials::new(&credentials.0, &credentials.1, None, None, "sfn-local").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| failed(e.to_string()))?
+        .into();
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let uri = request.uri().to_string();
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        &uri,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| failed(e.to_string()))?
+        .into_parts();
+    instructions.apply_to_request_http1x(request);
+    Ok(())
+}
+
+/// A service's error answer as Step Functions names it.
+fn service_error(
+    spec: &ServiceSpec,
+    api: Api,
+    body: &Value,
+    status: u16,
+    request_id: &str,
+) -> TaskFailure {
+    // `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` or the bare name.
+    let raw = body
+        .get("__type")
+        .or_else(|| body.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or("UnknownError");
+    let code = raw.rsplit('#').next().unwrap_or(raw);
+    let class = if code.ends_with("Exception") {
+        code.to_string()
+    } else {
+        format!("{code}Exception")
+    };
+    let message = body
+        .get("message")
+        .or_else(|| body.get("Message"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match api {
+        Api::Optimized => {
+            let (prefix, service) = spec.optimized;
+            TaskFailure::new(
+                format!("{prefix}.{class}"),
+                format!(
+                    "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
+                ),
+            )
+        }
+        Api::Sdk => {
+            let (prefix, service) = spec.sdk;
+            TaskFailure::new(
+                format!("{prefix}.{class}"),
+                format!(
+                    "{message} (Service: {service}, Status Code: {status}, Request ID: {request_id})"
+                ),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(name: &str) -> &'static ServiceSpec {
+        SERVICES.iter().find(|s| s.name == name).unwrap()
+    }
+
+    #[test]
+    fn operations_come_from_the_resource() {
+        let d = spec("dynamodb");
+        for (api, resource, op) in [
+            (
+                Api::Optimized,
+                "arn:aws:states:::dynamodb:putItem",
+                Some("PutItem"),
+            ),
+            (Api::Optimized, "arn:aws:states:::dynamodb:scan", None),
+            (
+                Api::Sdk,
+                "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems",
+                Some("TransactWriteItems"),
+            ),
+            (
+                Api::Sdk,
+                "arn:aws:states:::aws-sdk:dynamodb:getItem.waitForTaskToken",
+                Some("GetItem"),
+            ),
+        ] {
+            assert_eq!(operation(d, api, resource).as_deref(), op, "{resource}");
+        }
+        let s = spec("sqs");
+        assert_eq!(
+            operation(
+                s,
+                Api::Optimized,
+                "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+            )
+            .as_deref(),
+            Some("SendMessage")
+        );
+    }
+
+    /// Each service's error names, both ways, with and without the `Exception` suffix.
+    #[test]
+    fn errors_are_named_as_step_functions_names_them() {
+        for (service, api, body, want) in [
+            (
+                "dynamodb",
+                Api::Optimized,
+                json!({"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "message": "The conditional request failed"}),
+                "DynamoDB.ConditionalCheckFailedException",
+            ),
+            (
+                "dynamodb",
+                Api::Sdk,
+                json!({"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found"}),
+                "DynamoDb.ResourceNotFoundException",
+            ),
+            (
+                "sqs",
+                Api::Optimized,
+                json!({"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "The specified queue does not exist."}),
+                "SQS.QueueDoesNotExistException",
+            ),
+            (
+                "sqs",
+                Api::Sdk,
+                json!({"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "x"}),
+                "Sqs.QueueDoesNotExistException",
+            ),
+            (
+                "eventbridge",
+                Api::Sdk,
+                json!({"__type": "ResourceNotFoundException", "message": "x"}),
+                "EventBridge.ResourceNotFoundException",
+            ),
+            (
+                "ecs",
+                Api::Optimized,
+                json!({"__type": "ClusterNotFoundException", "message": "x"}),
+                "ECS.ClusterNotFoundException",
+            ),
+            (
+                "sfn",
+                Api::Sdk,
+                json!({"__type": "com.amazonaws.swf.base.model#ExecutionDoesNotExist", "message": "x"}),
+                "Sfn.ExecutionDoesNotExistException",
+            ),
+        ] {
+            let f = service_error(spec(service), api, &body, 400, "rid");
+            assert_eq!(f.error.as_deref(), Some(want));
+            let cause = f.cause.unwrap();
+            assert!(cause.contains("rid") && cause.contains("400"), "{cause}");
+        }
+    }
+
+    #[test]
+    fn json_message_bodies_are_sent_as_text() {
+        let mut p = json!({"QueueUrl": "q", "MessageBody": {"a": 1}, "Entries": [{"Detail": {"b": 2}, "Source": "s"}]});
+        text_members(&mut p);
+        assert_eq!(p["MessageBody"], "{\"a\":1}");
+        assert_eq!(p["Entries"][0]["Detail"], "{\"b\":2}");
+    }
+
+    #[test]
+    fn only_known_services_and_http_urls_are_taken() {
+        let ok = Endpoints::from_config(&HashMap::from([(
+            "dynamodb".to_string(),
+            "http://127.0.0.1:1".to_string(),
+        )]))
+        .unwrap();
+        assert_eq!(ok.urls["dynamodb"], "http://127.0.0.1:1");
+        assert!(
+            Endpoints::from_config(&HashMap::from([(
+                "dynamo".to_string(),
+                "http://x".to_string()
+            )]))
+            .is_err()
+        );
+        assert!(
+            Endpoints::from_config(&HashMap::from([(
+                "sqs".to_string(),
+                "https://x".to_string()
+            )]))
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Service integrations sent to a real endpoint: `moto_server` (PyPI `moto[server]`, from the
+//! client venv `tests/clients/setup_venv.sh` makes) stands in for DynamoDB, SQS and
+//! EventBridge on a free loopback port, named by Step Functions Local's variables
+//! (`DYNAMODB_ENDPOINT`, `SQS_ENDPOINT`) and the config file (`eventbridge`). A workflow creates
+//! a table and a queue through `aws-sdk:*`, puts and gets an item through the optimized
+//! DynamoDB integration, has a conditional put refused (`DynamoDB.ConditionalCheckFailedException`)
+//! and a missing table reported (`DynamoDb.ResourceNotFoundException`), puts an event, and
+//! sends an SQS message with its task token, which the test receives from moto with boto3 and
+//! answers with SendTaskSuccess.
+
+mod common;
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{TempDir, create, ok, spawn_with_env, wait_closed};
+use serde_json::{Value, json};
+
+/// The client venv's bin directory (made on first use; needs PyPI once).
+fn venv_bin() -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/clients/setup_venv.sh");
+    let target = std::env::current_exe()
+        .unwrap()
+        .ancestors()
+        .nth(3)
+        .unwrap()
+        .to_path_buf();
+    let out = Command::new("bash")
+        .arg(&script)
+        .env("CARGO_TARGET_DIR", &target)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run setup_venv.sh");
+    assert!(out.status.success(), "setup_venv.sh failed");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// `moto_server` on a free port, killed when dropped.
+struct Moto(Child, String);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_moto(bin: &Path) -> Moto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin.join("moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Moto(child, format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn integrations_reach_real_services_at_their_endpoints() {
+    let bin = venv_bin();
+    let moto = start_moto(&bin);
+    let dir = TempDir::new("endpoints");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        json!({"endpoints": {"eventbridge": moto.1}}).to_string(),
+    )
+    .unwrap();
+    let p = spawn_with_env(
+        &["--in-memory", "--config", config.to_str().unwrap()],
+        &[
+            ("DYNAMODB_ENDPOINT", moto.1.as_str()),
+            ("SQS_ENDPOINT", moto.1.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
+    let e = p.endpoint.as_str();
+    let sm = create(
+        e,
+        "orders",
+        &json!({"StartAt": "CreateTable", "States": {
+            "CreateTable": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:createTable",
+                "Parameters": {"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]},
+                "ResultPath": null, "Next": "Put"},
+            "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "orders", "Item": {"id": {"S.$": "$.id"}, "total": {"N": "42"}}},
+                "ResultPath": "$.put", "Next": "Get"},
+            "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "orders", "Key": {"id": {"S.$": "$.id"}}},
+                "ResultSelector": {"item.$": "$.Item", "status.$": "$.SdkHttpMetadata.HttpStatusCode"},
+                "ResultPath": "$.got", "Next": "PutAgain"},
+            "PutAgain": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "orders", "Item": {"id": {"S.$": "$.id"}},
+                    "ConditionExpression": "attribute_not_exists(id)"},
+                "Catch": [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
+                    "ResultPath": "$.conflict", "Next": "Missing"}],
+                "Next": "Missing"},
+            "Missing": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                "Parameters": {"TableName": "nope", "Key": {"id": {"S": "x"}}},
+                "Catch": [{"ErrorEquals": ["DynamoDb.ResourceNotFoundException"],
+                    "ResultPath": "$.missing", "Next": "Event"}],
+                "Next": "Event"},
+            "Event": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+                "Parameters": {"Entries": [{"Source": "orders", "DetailType": "created",
+                    "Detail": {"id.$": "$.id"}}]},
+                "ResultSelector": {"failed.$": "$.FailedEntryCount"},
+                "ResultPath": "$.event", "Next": "Queue"},
+            "Queue": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:createQueue",
+                "Parameters": {"QueueName": "orders"}, "ResultPath": "$.queue", "Next": "Notify"},
+            "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl.$": "$.queue.QueueUrl",
+                    "MessageBody": {"token.$": "$$.Task.Token", "id.$": "$.id"}},
+                "ResultPath": "$.answer", "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({"id": "o-1"}));
+
+    // The worker: receive the message from moto's SQS, answer with its token.
+    let script = format!(
+        "import boto3, json, sys, time\n\
+         sqs = boto3.client('sqs', endpoint_url='{url}', region_name='us-east-1', \
+           aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+         deadline = time.time() + 60\n\
+         while time.time() < deadline:\n\
+         \x20   try:\n\
+         \x20       q = sqs.get_queue_url(QueueName='orders')['QueueUrl']\n\
+         \x20   except Exception:\n\
+         \x20       time.sleep(0.2); continue\n\
+         \x20   got = sqs.receive_message(QueueUrl=q, WaitTimeSeconds=1).get('Messages', [])\n\
+         \x20   if got:\n\
+         \x20       print(got[0]['Body']); sys.exit(0)\n\
+         sys.exit(1)\n",
+        url = moto.1
+    );
+    let out = Command::new(bin.join("python"))
+        .args(["-c", &script])
+        .output()
+        .expect("run the worker");
+    assert!(
+        out.status.success(),
+        "no message: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["id"], "o-1");
+    ok(
+        e,
+        "SendTaskSuccess",
+        json!({"taskToken": body["token"], "output": "{\"shipped\":true}"}),
+    );
+    let d = wait_closed(e, &x);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        out["got"]["item"],
+        json!({"id": {"S": "o-1"}, "total": {"N": "42"}})
+    );
+    assert_eq!(out["got"]["status"], 200);
+    assert!(
+        out["put"]["SdkResponseMetadata"]["RequestId"].is_string(),
+        "{out}"
+    );
+    assert_eq!(
+        out["conflict"]["Error"], "DynamoDB.ConditionalCheckFailedException",
+        "{out}"
+    );
+    assert!(
+        out["conflict"]["Cause"]
+            .as_str()
+            .unwrap()
+            .contains("Service: AmazonDynamoDBv2; Status Code: 400"),
+        "{out}"
+    );
+    assert_eq!(
+        out["missing"]["Error"], "DynamoDb.ResourceNotFoundException",
+        "{out}"
+    );
+    assert_eq!(out["event"]["failed"], 0);
+    assert_eq!(out["answer"], json!({"shipped": true}));
+}
