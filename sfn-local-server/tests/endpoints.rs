@@ -83,6 +83,7 @@ fn integrations_reach_real_services_at_their_endpoints() {
         &[
             ("DYNAMODB_ENDPOINT", moto.1.as_str()),
             ("SQS_ENDPOINT", moto.1.as_str()),
+            ("S3_ENDPOINT", moto.1.as_str()),
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
         ],
@@ -191,4 +192,59 @@ fn integrations_reach_real_services_at_their_endpoints() {
     );
     assert_eq!(out["event"]["failed"], 0);
     assert_eq!(out["answer"], json!({"shipped": true}));
+
+    // S3: a bucket made in moto, objects put and got by the workflow (`aws-sdk:s3`), and a
+    // Distributed Map over them that lists them through its ItemReader (`s3:listObjectsV2`).
+    let made = Command::new(bin.join("python"))
+        .args([
+            "-c",
+            &format!(
+                "import boto3; boto3.client('s3', endpoint_url='{}', region_name='us-east-1', \
+                 aws_access_key_id='testing', aws_secret_access_key='testing').create_bucket(Bucket='docs')",
+                moto.1
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let sm = create(
+        e,
+        "documents",
+        &json!({"StartAt": "PutA", "States": {
+            "PutA": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+                "Parameters": {"Bucket": "docs", "Key": "in/a b.json", "Body": {"n": 1}},
+                "ResultPath": "$.put", "Next": "PutB"},
+            "PutB": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+                "Parameters": {"Bucket": "docs", "Key": "in/b.json", "Body": "{\"n\":2}"},
+                "ResultPath": null, "Next": "Get"},
+            "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": "docs", "Key": "in/a b.json"},
+                "ResultSelector": {"body.$": "$.Body"}, "ResultPath": "$.got", "Next": "Each"},
+            "Each": {"Type": "Map",
+                "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": {"Bucket": "docs", "Prefix": "in/"}},
+                "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Key", "States": {"Key": {"Type": "Pass", "OutputPath": "$.Key", "End": true}}},
+                "ResultPath": "$.keys", "Next": "NoBucket"},
+            "NoBucket": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": "nope", "Key": "x"},
+                "Catch": [{"ErrorEquals": ["S3.NoSuchBucketException"], "ResultPath": "$.missing", "Next": "Done"}],
+                "Next": "Done"},
+            "Done": {"Type": "Pass", "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({}));
+    let d = wait_closed(e, &x);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert!(
+        out["put"]["ETag"].as_str().unwrap().starts_with('"'),
+        "{out}"
+    );
+    assert_eq!(out["got"]["body"], "{\"n\":1}");
+    assert_eq!(out["keys"], json!(["in/a b.json", "in/b.json"]));
+    assert_eq!(out["missing"]["Error"], "S3.NoSuchBucketException", "{out}");
 }

@@ -3,7 +3,8 @@
 //! item to a local DynamoDB and reads it back.
 //!
 //! Served: the services that speak AWS's JSON protocol: DynamoDB, SQS, EventBridge, Step
-//! Functions, ECS, Glue and SageMaker. For a configured service, its optimized integrations
+//! Functions, ECS, Glue and SageMaker; and S3's `getObject`, `putObject` and `listObjectsV2`
+//! (REST-XML, `s3.rs`), which a Distributed Map's `ItemReader` reads through too. For a configured service, its optimized integrations
 //! (`arn:aws:states:::dynamodb:putItem`, `sqs:sendMessage`, `events:putEvents`, ...) and every
 //! `arn:aws:states:::aws-sdk:SERVICE:ACTION` are sent to the endpoint as the SDK would send
 //! them: `POST /` with `X-Amz-Target: PREFIX.Action`, the task's parameters as the body
@@ -20,8 +21,8 @@
 //! `Exception` suffix added when the service's error name lacks it.
 //!
 //! A mock still answers first; a service without an endpoint is answered as before (the
-//! recorded SNS/SQS/EventBridge sinks, or no handler). Not sent to endpoints: SNS and S3
-//! (query and REST-XML protocols) and Batch and Lambda (REST-JSON; Lambda has its own
+//! recorded SNS/SQS/EventBridge sinks, the local folder S3, or no handler). Not sent to
+//! endpoints: SNS (query protocol), S3's other actions, and Batch and Lambda (REST-JSON; Lambda has its own
 //! `LAMBDA_ENDPOINT`), and the `.sync` patterns.
 
 use std::collections::HashMap;
@@ -31,7 +32,10 @@ use std::time::SystemTime;
 use asl_interpreter::handler::HandlerFuture;
 use asl_interpreter::{Handlers, TaskFailure, TaskHandler, TaskRequest};
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode, sign,
+};
 use aws_sigv4::sign::v4;
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -40,6 +44,11 @@ use serde_json::{Map, Value};
 
 use super::outbound;
 use super::sdk_metadata::with_sdk_metadata;
+
+mod s3;
+
+/// S3's name and variable (REST-XML: its calls are made by `s3.rs`).
+const S3: (&str, &str) = ("s3", "S3_ENDPOINT");
 
 /// The largest answer read (the 256 KiB payload quota, with room for the service's framing).
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -164,24 +173,26 @@ impl Endpoints {
     /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (any value: local services do not check).
     pub fn from_config(file: &HashMap<String, String>) -> Result<Endpoints, String> {
         let mut urls = HashMap::new();
+        let known = || {
+            SERVICES
+                .iter()
+                .map(|s| (s.name, s.env))
+                .chain(std::iter::once(S3))
+        };
         for (name, url) in file {
-            if !SERVICES.iter().any(|s| s.name == name) {
+            if !known().any(|(n, _)| n == name) {
                 return Err(format!(
                     "endpoints: '{name}' is not a service sfn-local sends to an endpoint (it can: {})",
-                    SERVICES
-                        .iter()
-                        .map(|s| s.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    known().map(|(n, _)| n).collect::<Vec<_>>().join(", ")
                 ));
             }
             urls.insert(name.clone(), url.clone());
         }
-        for s in SERVICES {
-            if let Ok(url) = std::env::var(s.env)
+        for (name, env) in known() {
+            if let Ok(url) = std::env::var(env)
                 && !url.trim().is_empty()
             {
-                urls.insert(s.name.to_string(), url.trim().to_string());
+                urls.insert(name.to_string(), url.trim().to_string());
             }
         }
         for (name, url) in &urls {
@@ -232,6 +243,21 @@ impl Endpoints {
             }
             handlers = handlers.prefix(prefix, h(Api::Sdk));
         }
+        if let Some(url) = self.urls.get(S3.0) {
+            let h = |api| S3Call {
+                url: url.trim_end_matches('/').to_string(),
+                credentials: credentials.clone(),
+                api,
+            };
+            for r in [
+                super::s3::GET_OBJECT,
+                super::s3::LIST_OBJECTS,
+                super::s3::PUT_OBJECT,
+            ] {
+                handlers = handlers.resource(r, h(Api::Optimized));
+            }
+            handlers = handlers.prefix("arn:aws:states:::aws-sdk:s3:", h(Api::Sdk));
+        }
         handlers
     }
 }
@@ -257,6 +283,34 @@ impl TaskHandler for ServiceCall {
         let credentials = self.credentials.clone();
         let api = self.api;
         Box::pin(async move { call(spec, &url, &credentials, api, &req).await })
+    }
+}
+
+/// S3's integrations at its endpoint.
+struct S3Call {
+    url: String,
+    credentials: Arc<(String, String)>,
+    api: Api,
+}
+
+impl TaskHandler for S3Call {
+    fn call(&self, req: TaskRequest) -> HandlerFuture {
+        let url = self.url.clone();
+        let credentials = self.credentials.clone();
+        let api = self.api;
+        Box::pin(async move {
+            let resource = asl_core::resource::routing_form(&req.resource).into_owned();
+            let action = resource
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .split('.')
+                .next()
+                .unwrap_or_default();
+            let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
+                .map_or_else(|| "us-east-1".to_string(), |s| s.region);
+            s3::call(&url, &credentials, &region, api, action, &req).await
+        })
     }
 }
 
@@ -407,12 +461,19 @@ fn sign_request(
     let failed =
         |e: String| TaskFailure::new("States.Runtime", format!("cannot sign the request: {e}"));
     let identity = Credentials::new(&credentials.0, &credentials.1, None, None, "sfn-local").into();
+    let mut settings = SigningSettings::default();
+    if service == "s3" {
+        // S3 signs its payload's hash in a header, and its paths as they are.
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    }
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
         .name(service)
         .time(SystemTime::now())
-        .settings(SigningSettings::default())
+        .settings(settings)
         .build()
         .map_err(|e| failed(e.to_string()))?
         .into();
@@ -610,6 +671,36 @@ mod tests {
                 "https://x".to_string()
             )]))
             .is_err()
+        );
+    }
+}
+
+#[cfg(test)]
+mod routing_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_configured_service_s_resources_find_their_handler() {
+        let e = Endpoints {
+            urls: HashMap::from([
+                ("s3".to_string(), "http://127.0.0.1:1".to_string()),
+                ("dynamodb".to_string(), "http://127.0.0.1:1".to_string()),
+            ]),
+            credentials: ("a".into(), "b".into()),
+        };
+        let h = e.register(Handlers::new());
+        for r in [
+            "arn:aws:states:::aws-sdk:s3:putObject",
+            "arn:aws:states:::s3:listObjectsV2",
+            "arn:aws:states:::dynamodb:putItem",
+            "arn:aws:states:::aws-sdk:dynamodb:scan",
+        ] {
+            assert!(h.find(r, &json!({})).is_some(), "{r}");
+        }
+        assert!(
+            h.find("arn:aws:states:::aws-sdk:sqs:sendMessage", &json!({}))
+                .is_none()
         );
     }
 }
