@@ -5,7 +5,8 @@
 //! Served: the services that speak AWS's JSON protocol: DynamoDB, SQS, EventBridge, Step
 //! Functions, ECS, Glue and SageMaker; and S3's `getObject`, `putObject` and `listObjectsV2`
 //! (REST-XML, `s3.rs`), which a Distributed Map's `ItemReader` reads through too. For a
-//! configured service, its optimized integrations (`arn:aws:states:::dynamodb:putItem`, `sqs:sendMessage`, `events:putEvents`, ...) and every
+//! configured service, its optimized integrations (`arn:aws:states:::dynamodb:putItem`,
+//! `sqs:sendMessage`, `events:putEvents`, ...) and every
 //! `arn:aws:states:::aws-sdk:SERVICE:ACTION` are sent to the endpoint as the SDK would send
 //! them: `POST /` with `X-Amz-Target: PREFIX.Action`, the task's parameters as the body
 //! (these services' members are PascalCase already), SigV4-signed (`aws-sigv4`) with the
