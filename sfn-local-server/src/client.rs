@@ -8,6 +8,17 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
+/// Runs a command's requests to completion on a runtime of its own.
+pub fn block_on<T>(
+    work: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?
+        .block_on(work)
+}
+
 /// Calls `target` (`AWSStepFunctions.GetExecutionHistory`, `Logs_20140328.FilterLogEvents`)
 /// at `endpoint` with `body`; an error answer becomes `Operation: Type: message`.
 pub async fn call(endpoint: &str, target: &str, body: &Value) -> Result<Value, String> {

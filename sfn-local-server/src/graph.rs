@@ -169,11 +169,7 @@ fn read_definition(path: &Path, name: Option<&str>) -> Result<Value, Failure> {
 
 /// The definition an execution ran and its whole history, from the server at `endpoint`.
 fn fetch(endpoint: &str, arn: &str) -> Result<(Value, Value), Failure> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| (1, format!("cannot start the runtime: {e}")))?;
-    rt.block_on(async {
+    crate::client::block_on(async {
         let described = call(
             endpoint,
             "DescribeStateMachineForExecution",
@@ -183,7 +179,7 @@ fn fetch(endpoint: &str, arn: &str) -> Result<(Value, Value), Failure> {
         let definition: Value = described["definition"]
             .as_str()
             .and_then(|t| serde_json::from_str(t).ok())
-            .ok_or_else(|| (1, format!("the server sent no definition for {arn}")))?;
+            .ok_or_else(|| format!("the server sent no definition for {arn}"))?;
         let mut events = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -202,11 +198,10 @@ fn fetch(endpoint: &str, arn: &str) -> Result<(Value, Value), Failure> {
         }
         Ok((definition, json!({"events": events})))
     })
+    .map_err(|e| (1, e))
 }
 
 /// One call of the Step Functions API.
-async fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, Failure> {
-    crate::client::call(endpoint, &format!("AWSStepFunctions.{op}"), &body)
-        .await
-        .map_err(|e| (1, e))
+async fn call(endpoint: &str, op: &str, body: Value) -> Result<Value, String> {
+    crate::client::call(endpoint, &format!("AWSStepFunctions.{op}"), &body).await
 }

@@ -13,3 +13,12 @@ pub mod s3;
 pub(crate) mod sdk_metadata;
 pub(crate) mod sdk_sfn;
 pub mod sinks;
+
+/// The service a built-in handler serves from, while it runs (`States.Runtime` once it is
+/// stopping).
+pub(crate) fn running_service(
+    svc: &std::sync::Weak<crate::service::Service>,
+) -> Result<std::sync::Arc<crate::service::Service>, asl_interpreter::TaskFailure> {
+    svc.upgrade()
+        .ok_or_else(|| asl_interpreter::TaskFailure::new("States.Runtime", "sfn-local is stopping"))
+}

@@ -22,9 +22,7 @@ impl TaskHandler for NestedExecutions {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let svc = self.0.clone();
         Box::pin(async move {
-            let svc = svc
-                .upgrade()
-                .ok_or_else(|| TaskFailure::new("States.Runtime", "sfn-local is stopping"))?;
+            let svc = super::running_service(&svc)?;
             start_child(&svc, &req).await
         })
     }

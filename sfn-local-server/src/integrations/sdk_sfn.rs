@@ -29,9 +29,7 @@ impl TaskHandler for SdkSfn {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let svc = self.0.clone();
         Box::pin(async move {
-            let svc = svc
-                .upgrade()
-                .ok_or_else(|| TaskFailure::new("States.Runtime", "sfn-local is stopping"))?;
+            let svc = super::running_service(&svc)?;
             let resource = asl_core::resource::routing_form(&req.resource);
             let action = resource
                 .strip_prefix(PREFIX)

@@ -263,7 +263,14 @@ impl Req<'_> {
     }
 }
 
-fn check_group_name(field: &str, name: &str) -> Result<(), LogsError> {
+/// A log group's or stream's name: 1 to 512 characters (AWS's own message past 512), each
+/// one `allowed`, else the model's `pattern` constraint.
+fn check_name(
+    field: &str,
+    name: &str,
+    allowed: fn(char) -> bool,
+    pattern: &str,
+) -> Result<(), LogsError> {
     if name.is_empty() {
         return Err(constraint(
             field,
@@ -276,40 +283,27 @@ fn check_group_name(field: &str, name: &str) -> Result<(), LogsError> {
             "Invalid LogGroup or LogStream, both must have length less than or equal to 512.",
         ));
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'#'))
-    {
+    if !name.chars().all(allowed) {
         return Err(constraint(
             field,
             &name,
-            "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+            &format!("Member must satisfy regular expression pattern: {pattern}"),
         ));
     }
     Ok(())
 }
 
+fn check_group_name(field: &str, name: &str) -> Result<(), LogsError> {
+    check_name(
+        field,
+        name,
+        |c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | '#'),
+        "[\\.\\-_/#A-Za-z0-9]+",
+    )
+}
+
 fn check_stream_name(field: &str, name: &str) -> Result<(), LogsError> {
-    if name.is_empty() {
-        return Err(constraint(
-            field,
-            &name,
-            "Member must have length greater than or equal to 1",
-        ));
-    }
-    if name.chars().count() > 512 {
-        return Err(LogsError::invalid(
-            "Invalid LogGroup or LogStream, both must have length less than or equal to 512.",
-        ));
-    }
-    if name.contains([':', '*']) {
-        return Err(constraint(
-            field,
-            &name,
-            "Member must satisfy regular expression pattern: [^:*]*",
-        ));
-    }
-    Ok(())
+    check_name(field, name, |c| c != ':' && c != '*', "[^:*]*")
 }
 
 fn check_tag(key: &str, value: &str) -> Result<(), LogsError> {

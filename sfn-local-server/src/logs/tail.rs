@@ -53,17 +53,7 @@ pub fn logs(args: &LogsArgs) -> i32 {
             return 2;
         }
     };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("sfn-local: cannot start the runtime: {e}");
-            return 1;
-        }
-    };
-    match rt.block_on(tail(args, start)) {
+    match crate::client::block_on(tail(args, start)) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("sfn-local: {e}");
