@@ -84,6 +84,7 @@ fn integrations_reach_real_services_at_their_endpoints() {
             ("DYNAMODB_ENDPOINT", moto.1.as_str()),
             ("SQS_ENDPOINT", moto.1.as_str()),
             ("S3_ENDPOINT", moto.1.as_str()),
+            ("SNS_ENDPOINT", moto.1.as_str()),
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
         ],
@@ -247,4 +248,36 @@ fn integrations_reach_real_services_at_their_endpoints() {
     assert_eq!(out["got"]["body"], "{\"n\":1}");
     assert_eq!(out["keys"], json!(["in/a b.json", "in/b.json"]));
     assert_eq!(out["missing"]["Error"], "S3.NoSuchBucketException", "{out}");
+
+    // SNS: a topic made, a JSON message published to it, a missing topic refused.
+    let sm = create(
+        e,
+        "alerts",
+        &json!({"StartAt": "Topic", "States": {
+            "Topic": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sns:createTopic",
+                "Parameters": {"Name": "alerts"}, "ResultPath": "$.topic", "Next": "Publish"},
+            "Publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn.$": "$.topic.TopicArn", "Message": {"level": "high"},
+                    "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "test"}}},
+                "ResultPath": "$.published", "Next": "Nowhere"},
+            "Nowhere": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:nope", "Message": "x"},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.missing", "Next": "Done"}],
+                "Next": "Done"},
+            "Done": {"Type": "Pass", "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({}));
+    let d = wait_closed(e, &x);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    assert!(
+        out["topic"]["TopicArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":alerts"),
+        "{out}"
+    );
+    assert!(out["published"]["MessageId"].is_string(), "{out}");
+    assert_eq!(out["published"]["SdkHttpMetadata"]["HttpStatusCode"], 200);
+    assert_eq!(out["missing"]["Error"], "SNS.NotFoundException", "{out}");
 }

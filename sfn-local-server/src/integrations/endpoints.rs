@@ -4,7 +4,8 @@
 //!
 //! Served: the services that speak AWS's JSON protocol: DynamoDB, SQS, EventBridge, Step
 //! Functions, ECS, Glue and SageMaker; and S3's `getObject`, `putObject` and `listObjectsV2`
-//! (REST-XML, `s3.rs`), which a Distributed Map's `ItemReader` reads through too. For a
+//! (REST-XML, `s3.rs`), which a Distributed Map's `ItemReader` reads through too; and SNS
+//! (the query protocol, `sns.rs`). For a
 //! configured service, its optimized integrations (`arn:aws:states:::dynamodb:putItem`,
 //! `sqs:sendMessage`, `events:putEvents`, ...) and every
 //! `arn:aws:states:::aws-sdk:SERVICE:ACTION` are sent to the endpoint as the SDK would send
@@ -23,7 +24,7 @@
 //!
 //! A mock still answers first; a service without an endpoint is answered as before (the
 //! recorded SNS/SQS/EventBridge sinks, the local folder S3, or no handler). Not sent to
-//! endpoints: SNS (query protocol), S3's other actions, Batch and Lambda (REST-JSON; Lambda
+//! endpoints: S3's other actions, Batch and Lambda (REST-JSON; Lambda
 //! has its own `LAMBDA_ENDPOINT`), and the `.sync` patterns.
 
 use std::collections::HashMap;
@@ -47,9 +48,12 @@ use super::outbound;
 use super::sdk_metadata::with_sdk_metadata;
 
 mod s3;
+mod sns;
 
 /// S3's name and variable (REST-XML: its calls are made by `s3.rs`).
 const S3: (&str, &str) = ("s3", "S3_ENDPOINT");
+/// SNS's (the query protocol: `sns.rs`).
+const SNS: (&str, &str) = ("sns", "SNS_ENDPOINT");
 
 /// The largest answer read (the 256 KiB payload quota, with room for the service's framing).
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -174,12 +178,7 @@ impl Endpoints {
     /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (any value: local services do not check).
     pub fn from_config(file: &HashMap<String, String>) -> Result<Endpoints, String> {
         let mut urls = HashMap::new();
-        let known = || {
-            SERVICES
-                .iter()
-                .map(|s| (s.name, s.env))
-                .chain(std::iter::once(S3))
-        };
+        let known = || SERVICES.iter().map(|s| (s.name, s.env)).chain([S3, SNS]);
         for (name, url) in file {
             if !known().any(|(n, _)| n == name) {
                 return Err(format!(
@@ -244,8 +243,29 @@ impl Endpoints {
             }
             handlers = handlers.prefix(prefix, h(Api::Sdk));
         }
+        if let Some(url) = self.urls.get(SNS.0) {
+            let h = |api| XmlCall {
+                protocol: Protocol::Sns,
+                url: url.trim_end_matches('/').to_string(),
+                credentials: credentials.clone(),
+                api,
+            };
+            for pattern in ["", ".waitForTaskToken"] {
+                handlers = handlers.resource(
+                    format!("arn:aws:states:::sns:publish{pattern}"),
+                    h(Api::Optimized),
+                );
+            }
+            for r in super::sinks::resources() {
+                if r.starts_with("arn:aws:states:::aws-sdk:sns:") {
+                    handlers = handlers.resource(r, h(Api::Sdk));
+                }
+            }
+            handlers = handlers.prefix("arn:aws:states:::aws-sdk:sns:", h(Api::Sdk));
+        }
         if let Some(url) = self.urls.get(S3.0) {
-            let h = |api| S3Call {
+            let h = |api| XmlCall {
+                protocol: Protocol::S3,
                 url: url.trim_end_matches('/').to_string(),
                 credentials: credentials.clone(),
                 api,
@@ -287,18 +307,27 @@ impl TaskHandler for ServiceCall {
     }
 }
 
-/// S3's integrations at its endpoint.
-struct S3Call {
+/// The services whose protocols answer in XML.
+#[derive(Debug, Clone, Copy)]
+enum Protocol {
+    S3,
+    Sns,
+}
+
+/// S3's or SNS's integrations at their endpoint.
+struct XmlCall {
+    protocol: Protocol,
     url: String,
     credentials: Arc<(String, String)>,
     api: Api,
 }
 
-impl TaskHandler for S3Call {
+impl TaskHandler for XmlCall {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let url = self.url.clone();
         let credentials = self.credentials.clone();
         let api = self.api;
+        let protocol = self.protocol;
         Box::pin(async move {
             let resource = asl_core::resource::routing_form(&req.resource).into_owned();
             let action = resource
@@ -310,7 +339,10 @@ impl TaskHandler for S3Call {
                 .unwrap_or_default();
             let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
                 .map_or_else(|| "us-east-1".to_string(), |s| s.region);
-            s3::call(&url, &credentials, &region, api, action, &req).await
+            match protocol {
+                Protocol::S3 => s3::call(&url, &credentials, &region, api, action, &req).await,
+                Protocol::Sns => sns::call(&url, &credentials, &region, api, action, &req).await,
+            }
         })
     }
 }
