@@ -150,3 +150,38 @@ fn retrier_retry_count_decides_retriable_failed_or_caught() {
         "1 validation error detected: Value '-1' at 'stateConfiguration.retrierRetryCount' failed to satisfy constraint: Member must have value greater than or equal to 0"
     );
 }
+
+/// `stateName` finds a state wherever it is in a whole definition: at the top, in a
+/// Parallel branch, in a Map's processor, nested deeper; a name that is nowhere is refused.
+#[test]
+fn state_name_finds_nested_states() {
+    let p = spawn(&["--in-memory"]);
+    let definition = json!({"StartAt": "Top", "States": {
+        "Top": {"Type": "Pass", "Result": "top", "Next": "Fan"},
+        "Fan": {"Type": "Parallel", "End": true, "Branches": [
+            {"StartAt": "InBranch", "States": {
+                "InBranch": {"Type": "Pass", "Result": "branch", "Next": "Each"},
+                "Each": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "InMap", "States": {
+                    "InMap": {"Type": "Pass", "Result": "map", "Next": "Deepest"},
+                    "Deepest": {"Type": "Pass", "Result": "deep", "End": true}}}}}}]}}});
+    for (name, want, next) in [
+        ("Top", "top", Some("Fan")),
+        ("InBranch", "branch", Some("Each")),
+        ("InMap", "map", Some("Deepest")),
+        ("Deepest", "deep", None),
+    ] {
+        let out = test_state(
+            &p.endpoint,
+            json!({"definition": definition.to_string(), "stateName": name, "input": "{}"}),
+        );
+        assert_eq!(out["status"], "SUCCEEDED", "{name}: {out}");
+        assert_eq!(out["output"], json!(format!("\"{want}\"")), "{name}");
+        assert_eq!(out.get("nextState").and_then(Value::as_str), next, "{name}");
+    }
+    let (status, v) = call(
+        &p.endpoint,
+        "TestState",
+        json!({"definition": definition.to_string(), "stateName": "Nowhere", "input": "{}"}),
+    );
+    assert_eq!(status, 400, "{v}");
+}

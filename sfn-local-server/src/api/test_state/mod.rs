@@ -58,15 +58,38 @@ fn pick_state(
                     .map(str::to_string)
             })
             .ok_or_else(|| invalid("stateName is required for a state machine definition"))?;
-        let state = states
-            .get(&name)
-            .and_then(Value::as_object)
+        let state = find_state(states, &name, 0)
             .cloned()
             .ok_or_else(|| invalid(format!("State '{name}' does not exist in the definition")))?;
         return Ok((name, state, obj.get("QueryLanguage").cloned()));
     }
     let name = state_name.unwrap_or("TestState").to_string();
     Ok((name, obj.clone(), None))
+}
+
+/// The state named `name` in `states` or, when it is not there, in a Parallel state's
+/// branches or a Map state's processor (state names are unique in a whole definition).
+fn find_state<'a>(
+    states: &'a Map<String, Value>,
+    name: &str,
+    depth: usize,
+) -> Option<&'a Map<String, Value>> {
+    if let Some(s) = states.get(name).and_then(Value::as_object) {
+        return Some(s);
+    }
+    if depth >= asl_core::limits::MAX_JSON_DEPTH {
+        return None;
+    }
+    states.values().filter_map(Value::as_object).find_map(|s| {
+        let branches = s.get("Branches").and_then(Value::as_array);
+        let processor = s.get("ItemProcessor").or_else(|| s.get("Iterator"));
+        branches
+            .into_iter()
+            .flatten()
+            .chain(processor)
+            .filter_map(|b| b.get("States").and_then(Value::as_object))
+            .find_map(|inner| find_state(inner, name, depth + 1))
+    })
 }
 
 fn state_name(e: &HistoryEvent) -> Option<String> {
