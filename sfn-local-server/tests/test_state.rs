@@ -185,3 +185,136 @@ fn state_name_finds_nested_states() {
     );
     assert_eq!(status, 400, "{v}");
 }
+
+/// Map and Parallel states under TestState, as AWS answers them: a mock is required and is
+/// their whole result (no iteration or branch runs), its shape is checked, and
+/// `mapIterationFailureCount` is measured against the Map's declared tolerance.
+#[test]
+fn mocked_map_and_parallel_states() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let map = |extra: Value| {
+        let mut m = json!({"Type": "Map", "ItemsPath": "$.values", "ResultPath": "$.out",
+            "ItemProcessor": {"StartAt": "Call", "States": {"Call": {"Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:does-not-exist", "End": true}}},
+            "Next": "After"});
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        m.to_string()
+    };
+    let parallel = json!({"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]})
+    .to_string();
+    let refused = |body: Value, code: &str, message: &str| {
+        let (status, v) = call(e, "TestState", body.clone());
+        assert_eq!(status, 400, "{body}: {v}");
+        assert!(v["__type"].as_str().unwrap().ends_with(code), "{body}: {v}");
+        assert_eq!(v["message"], message, "{body}");
+    };
+    let no_map = "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]";
+    refused(
+        json!({"definition": map(json!({}))}),
+        "InvalidDefinition",
+        no_map,
+    );
+    refused(json!({"definition": parallel}), "InvalidDefinition", no_map);
+    refused(
+        json!({"definition": json!({"Type": "Task", "Resource": LAMBDA, "End": true}).to_string()}),
+        "ValidationException",
+        "RoleArn must be specified when testing a Task state",
+    );
+    refused(
+        json!({"definition": map(json!({})), "mock": {"result": "not json"}}),
+        "ValidationException",
+        "Mocked result must be valid JSON",
+    );
+    refused(
+        json!({"definition": map(json!({})), "mock": {"result": "{}"}}),
+        "ValidationException",
+        "Mocked result must be an array.",
+    );
+    refused(
+        json!({"definition": map(json!({"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+            "Parameters": {"Bucket": "b", "Prefix": "p"}}})), "mock": {"result": "[1]"}}),
+        "ValidationException",
+        "Mocked result must be a JSON object.",
+    );
+    refused(
+        json!({"definition": parallel, "mock": {"result": "[1]"}}),
+        "ValidationException",
+        "Mocked result must contain the same number of items as number of Parallel branches.",
+    );
+
+    // The mock is the Map's result: its iterations (which would fail) do not run.
+    let out = test_state(
+        e,
+        json!({"definition": map(json!({})), "input": "{\"values\":[1,2,3]}",
+               "inspectionLevel": "DEBUG", "mock": {"result": "[1,4,9]"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    assert_eq!(out["nextState"], "After");
+    assert_eq!(
+        serde_json::from_str::<Value>(out["output"].as_str().unwrap()).unwrap(),
+        json!({"values": [1, 2, 3], "out": [1, 4, 9]})
+    );
+    let data = &out["inspectionData"];
+    assert_eq!(data["afterItemsPath"], "[1,2,3]", "{data}");
+    assert_eq!(data["maxConcurrency"], 0);
+    assert!(
+        data.get("afterParameters").is_none() && data.get("result").is_none(),
+        "{data}"
+    );
+
+    // Failed iterations against the declared tolerance.
+    let tolerant = map(json!({"ToleratedFailureCount": 1, "Catch": [
+        {"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "Next": "Handle"}]}));
+    for (failures, status) in [(0, "SUCCEEDED"), (1, "SUCCEEDED"), (2, "CAUGHT_ERROR")] {
+        let out = test_state(
+            e,
+            json!({"definition": tolerant, "input": "{\"values\":[1,2,3]}",
+                   "inspectionLevel": "DEBUG", "mock": {"result": "[1,4,9]"},
+                   "stateConfiguration": {"mapIterationFailureCount": failures}}),
+        );
+        assert_eq!(out["status"], status, "{failures}: {out}");
+        if status == "CAUGHT_ERROR" {
+            assert_eq!(out["error"], "States.ExceedToleratedFailureThreshold");
+            assert_eq!(
+                out["cause"],
+                "The specified tolerated failure threshold was exceeded"
+            );
+            assert_eq!(out["nextState"], "Handle");
+            assert_eq!(
+                out["inspectionData"]["errorDetails"],
+                json!({"catchIndex": 0})
+            );
+            assert_eq!(out["inspectionData"]["toleratedFailureCount"], 1);
+        }
+    }
+    let out = test_state(
+        e,
+        json!({"definition": map(json!({})), "input": "{\"values\":[1,2,3]}",
+               "mock": {"result": "[1,4,9]"}, "stateConfiguration": {"mapIterationFailureCount": 2}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "no tolerance declared: {out}");
+
+    // A Parallel's mock is one result per branch; a mocked error is the state's own.
+    let out = test_state(
+        e,
+        json!({"definition": parallel, "mock": {"result": "[\"a\",\"b\"]"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    assert_eq!(out["output"], "[\"a\",\"b\"]");
+    let out = test_state(
+        e,
+        json!({"definition": parallel, "mock": {"errorOutput": {"error": "Boom", "cause": "branch B"}},
+               "stateConfiguration": {"errorCausedByState": "B"}}),
+    );
+    assert_eq!(out["status"], "FAILED", "{out}");
+    assert_eq!(
+        (&out["error"], &out["cause"]),
+        (&json!("Boom"), &json!("branch B"))
+    );
+    assert!(out.get("output").is_none() && out.get("nextState").is_none());
+}

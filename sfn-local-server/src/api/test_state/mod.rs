@@ -8,9 +8,16 @@
 //! `context` becomes the whole of `$$` (AWS uses it as given). The status follows AWS's
 //! TestState, which never retries: the first retrier matching the state's error either has an
 //! attempt left after `stateConfiguration.retrierRetryCount` (RETRIABLE, with its backoff) or
-//! hands the error to Catch. `mapIterationFailureCount`, `errorCausedByState` and
-//! `mapItemReaderData` are checked but not yet acted on: a mocked Map or Parallel state here
-//! still runs its iterations or branches, with the mock answering their tasks.
+//! hands the error to Catch.
+//!
+//! Map and Parallel states need a mock, and do not run their iterations or branches: the mock
+//! is their whole result (an array; a JSON object for a Map with a `ResultWriter`; one item per
+//! Parallel branch), through the state's own ResultSelector, ResultPath, OutputPath, Retry and
+//! Catch. `mapIterationFailureCount` above the Map's declared tolerance fails it with
+//! `States.ExceedToleratedFailureThreshold`; a mocked error is the Map's or Parallel's own
+//! (`errorCausedByState` names where it came from); `mapItemReaderData` stands for what the
+//! ItemReader would read, which nothing reads here. A Task without a mock needs a `roleArn`.
+//! The messages of every refusal are AWS's (recorded against AWS).
 
 use std::sync::Arc;
 
@@ -58,9 +65,12 @@ fn pick_state(
                     .map(str::to_string)
             })
             .ok_or_else(|| invalid("stateName is required for a state machine definition"))?;
-        let state = find_state(states, &name, 0)
-            .cloned()
-            .ok_or_else(|| invalid(format!("State '{name}' does not exist in the definition")))?;
+        let state = find_state(states, &name, 0).cloned().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ValidationException,
+                "State not found in definition",
+            )
+        })?;
         return Ok((name, state, obj.get("QueryLanguage").cloned()));
     }
     let name = state_name.unwrap_or("TestState").to_string();
@@ -89,6 +99,94 @@ fn find_state<'a>(
             .chain(processor)
             .filter_map(|b| b.get("States").and_then(Value::as_object))
             .find_map(|inner| find_state(inner, name, depth + 1))
+    })
+}
+
+/// The resource a mocked Map or Parallel state runs as.
+const MOCKED_AGGREGATE: &str = "arn:aws:states:::sfn-local:testState.mockedState";
+
+/// A Map or Parallel state as a Task with its own data flow (InputPath, ResultSelector,
+/// ResultPath, OutputPath, Output, Assign), handlers and transitions, whose result is the mock.
+fn mocked_as_task(state: &Map<String, Value>) -> Map<String, Value> {
+    const KEPT: &[&str] = &[
+        "Comment",
+        "InputPath",
+        "ResultSelector",
+        "ResultPath",
+        "OutputPath",
+        "Output",
+        "Assign",
+        "Retry",
+        "Catch",
+        "Next",
+        "End",
+        "QueryLanguage",
+    ];
+    let mut task: Map<String, Value> = state
+        .iter()
+        .filter(|(k, _)| KEPT.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    task.insert("Type".into(), json!("Task"));
+    task.insert("Resource".into(), json!(MOCKED_AGGREGATE));
+    task
+}
+
+/// AWS's checks of a mocked Map's or Parallel's result: a Map's is an array (an object with a
+/// ResultWriter), a Parallel's an array with one item per branch.
+fn check_mocked_shape(kind: &str, state: &Map<String, Value>, result: &Value) -> ApiResult<()> {
+    let refuse = |m: &str| Err(ApiError::new(ErrorCode::ValidationException, m));
+    match kind {
+        "Map" if state.contains_key("ResultWriter") && !result.is_object() => {
+            return refuse("Mocked result must be a JSON object.");
+        }
+        "Map" if !state.contains_key("ResultWriter") && !result.is_array() => {
+            return refuse("Mocked result must be an array.");
+        }
+        "Parallel" => {
+            let Some(items) = result.as_array() else {
+                return refuse("Mocked result must be an array.");
+            };
+            let branches = state
+                .get("Branches")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if items.len() != branches {
+                return refuse(
+                    "Mocked result must contain the same number of items as number of Parallel branches.",
+                );
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `stateConfiguration.mapIterationFailureCount` against a mocked Map's declared tolerance:
+/// more failures than `ToleratedFailureCount` (or than `ToleratedFailurePercentage` of the
+/// mocked items) is `States.ExceedToleratedFailureThreshold`. A Map that declares no tolerance
+/// is not failed by a count (AWS's recordings).
+fn exceeded_threshold(
+    kind: &str,
+    model: &asl_core::State,
+    result: &Value,
+    failures: Option<u64>,
+) -> Option<TaskFailure> {
+    let (Some(failures), "Map", StateKind::Map(map)) = (failures, kind, &model.kind) else {
+        return None;
+    };
+    let count = literal_number(map.tolerated_failure_count.as_ref()).and_then(|v| v.as_f64());
+    let percentage =
+        literal_number(map.tolerated_failure_percentage.as_ref()).and_then(|v| v.as_f64());
+    let items = result.as_array().map_or(0, Vec::len);
+    let over_count = count.is_some_and(|c| failures as f64 > c);
+    let over_percentage =
+        percentage.is_some_and(|p| items > 0 && failures as f64 * 100.0 / items as f64 > p);
+    (over_count || over_percentage).then(|| {
+        TaskFailure::new(
+            "States.ExceedToleratedFailureThreshold",
+            "The specified tolerated failure threshold was exceeded",
+        )
     })
 }
 
@@ -268,6 +366,17 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             format!("State type '{kind}' is not supported when a mock is specified"),
         ));
     }
+    if mock.is_none() && matches!(kind, "Map" | "Parallel") {
+        return Err(invalid(
+            "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]",
+        ));
+    }
+    if mock.is_none() && kind == "Task" && req.opt_str("roleArn")?.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::ValidationException,
+            "RoleArn must be specified when testing a Task state",
+        ));
+    }
     if let Some(c) = &context
         && c.contains_key("Task")
         && !waits_for_task(&state)
@@ -288,6 +397,14 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     };
     let alone = asl_core::State::from_value(&name, &Value::Object(state.clone()), ql)
         .map_err(|e| invalid(format!("Invalid State Machine Definition: '{e}'")))?;
+    // A mocked Map or Parallel state does not run its iterations or branches: the mock is its
+    // whole result (AWS's recordings), so it runs here as a Task with the state's own data flow
+    // and handlers, the mock answering.
+    let run_state = if matches!(kind, "Map" | "Parallel") {
+        mocked_as_task(&state)
+    } else {
+        state.clone()
+    };
     let mut states = Map::new();
     let start = match &variables {
         Some(Value::Object(v)) if !v.is_empty() => {
@@ -299,7 +416,7 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         }
         _ => name.clone(),
     };
-    states.insert(name.clone(), Value::Object(state.clone()));
+    states.insert(name.clone(), Value::Object(run_state));
     for t in alone.successors().map(|e| e.target) {
         if t != name {
             states.insert(t.to_string(), json!({"Type": "Succeed"}));
@@ -324,12 +441,22 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             }
             let answer: Result<Value, TaskFailure> = if let Some(r) = mock.get("result") {
                 let text = r.as_str().unwrap_or_default();
-                Ok(serde_json::from_str(text).map_err(|e| {
+                let result: Value = serde_json::from_str(text).map_err(|_| {
                     ApiError::new(
                         ErrorCode::ValidationException,
-                        format!("Invalid mock result: '{e}'"),
+                        "Mocked result must be valid JSON",
                     )
-                })?)
+                })?;
+                check_mocked_shape(kind, &state, &result)?;
+                match exceeded_threshold(
+                    kind,
+                    &alone,
+                    &result,
+                    state_config.map_iteration_failure_count,
+                ) {
+                    Some(f) => Err(f),
+                    None => Ok(result),
+                }
             } else if let Some(e) = mock.get("errorOutput") {
                 Err(TaskFailure {
                     error: e.get("error").and_then(Value::as_str).map(str::to_string),
@@ -362,7 +489,12 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         ..ExecutionConfig::default()
     };
     let outcome = interp.run(parsed_machine.clone(), config).await;
-    let model = parsed_machine.state(&name);
+    let aggregate = matches!(kind, "Map" | "Parallel");
+    let model = if aggregate {
+        Some(&alone)
+    } else {
+        parsed_machine.state(&name)
+    };
     let h = &outcome.history;
 
     // Our state's slice of the history: from its Entered event to the next state's entry.
@@ -378,19 +510,11 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let exited = h.iter().find(|e| {
         e.event_type.is_state_exited() && state_name(e).as_deref() == Some(name.as_str())
     });
-    // The error that left our state, if any: a Map or Parallel state fails as a whole (its
-    // iterations' failures are its own business); any other state fails with its first error.
-    let failure = if matches!(kind, "Map" | "Parallel") {
-        h.iter().find(|e| {
-            matches!(
-                e.event_type.as_ref(),
-                "MapStateFailed" | "ParallelStateFailed" | "ExecutionFailed"
-            )
-        })
-    } else {
-        h.iter()
-            .find(|e| e.event_type.ends_with("Failed") || e.event_type.ends_with("TimedOut"))
-    };
+    // The error that left our state, if any: its first failure (a mocked Map or Parallel runs
+    // as a task, so it too fails with its task's error).
+    let failure = h
+        .iter()
+        .find(|e| e.event_type.ends_with("Failed") || e.event_type.ends_with("TimedOut"));
     let error_of =
         |e: &HistoryEvent| details(e, "error").or_else(|| outcome.error.as_ref().map(|x| json!(x)));
     let cause_of =
@@ -461,8 +585,11 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             input_text: &input_text,
             input: &input,
             parameters: scheduled
+                .filter(|_| !aggregate)
                 .and_then(|e| details(e, "parameters").or_else(|| details(e, "input"))),
-            result: succeeded.and_then(|e| details(e, "output")),
+            result: succeeded
+                .filter(|_| !aggregate)
+                .and_then(|e| details(e, "output")),
             exited_output: exited
                 .and_then(|e| details(e, "output"))
                 .filter(|_| matches!(status, "SUCCEEDED" | "CAUGHT_ERROR")),

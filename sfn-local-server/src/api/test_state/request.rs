@@ -47,6 +47,8 @@ pub(super) fn check_len(req: &Req<'_>, field: &str, min: usize, max: usize) -> A
 #[derive(Debug, Default)]
 pub(super) struct StateConfiguration {
     pub retrier_retry_count: u64,
+    /// Failed iterations of a mocked Map (`None`: not given).
+    pub map_iteration_failure_count: Option<u64>,
 }
 
 impl StateConfiguration {
@@ -66,7 +68,11 @@ impl StateConfiguration {
             }
         };
         let retrier_retry_count = count("retrierRetryCount")?;
-        count("mapIterationFailureCount")?;
+        let map_iteration_failure_count = c
+            .opt_int("mapIterationFailureCount")?
+            .is_some()
+            .then(|| count("mapIterationFailureCount"))
+            .transpose()?;
         for (f, min, max) in [
             ("errorCausedByState", 1, 80),
             ("mapItemReaderData", 0, MAX_PAYLOAD),
@@ -81,6 +87,7 @@ impl StateConfiguration {
         }
         Ok(StateConfiguration {
             retrier_retry_count,
+            map_iteration_failure_count,
         })
     }
 }
