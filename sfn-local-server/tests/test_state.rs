@@ -318,3 +318,41 @@ fn mocked_map_and_parallel_states() {
     );
     assert!(out.get("output").is_none() && out.get("nextState").is_none());
 }
+
+/// Without `context`, the state sees the context object TestState builds on AWS.
+#[test]
+fn the_default_context_object_is_aws_s() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let pass = json!({"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": true}).to_string();
+    let out = test_state(e, json!({"definition": pass, "input": "{\"a\":1}"}));
+    let ctx = &serde_json::from_str::<Value>(out["output"].as_str().unwrap()).unwrap()["ctx"];
+    let id = ctx["Execution"]["Id"].as_str().unwrap();
+    assert!(
+        id.starts_with("arn:aws:states:us-east-1:123456789012:express:"),
+        "{ctx}"
+    );
+    assert_eq!(id.split(':').count(), 8, "express:MACHINE:EXECUTION: {id}");
+    assert_eq!(ctx["Execution"]["Input"], json!({"a": 1}));
+    assert_eq!(ctx["Execution"]["RoleArn"], Value::Null);
+    assert_eq!(ctx["State"]["Name"], "StateName");
+    assert!(ctx["State"].get("RetryCount").is_none(), "{ctx}");
+    assert!(ctx.get("RedriveCount").is_none() && ctx["Execution"].get("RedriveCount").is_none());
+    assert!(
+        ctx["StateMachine"]["Id"]
+            .as_str()
+            .unwrap()
+            .contains(":stateMachine:")
+    );
+    let task = json!({"Type": "Task", "Resource": LAMBDA, "Parameters": {"ctx.$": "$$"},
+        "ResultSelector": {"state.$": "$$.State", "role.$": "$$.Execution.RoleArn"}, "End": true})
+    .to_string();
+    let out = test_state(
+        e,
+        json!({"definition": task, "roleArn": "arn:aws:iam::123456789012:role/r",
+               "mock": {"result": "{}"}}),
+    );
+    let got = serde_json::from_str::<Value>(out["output"].as_str().unwrap()).unwrap();
+    assert_eq!(got["state"]["RetryCount"], 0, "{got}");
+    assert_eq!(got["role"], "arn:aws:iam::123456789012:role/r");
+}

@@ -102,6 +102,51 @@ fn find_state<'a>(
     })
 }
 
+/// The context object TestState gives a state when the request brings none (recorded on
+/// AWS): an EXPRESS-style `Execution.Id` (`...:express:MACHINE:EXECUTION`), the request's
+/// role (or null), `State.Name` the literal `"StateName"`, `State.RetryCount` 0 for the states
+/// that retry (Task, Map, Parallel) only, and no `RedriveCount`.
+fn default_context(
+    scope: &asl_core::arn::Scope,
+    kind: &str,
+    input: &Value,
+    role: Option<&str>,
+) -> Map<String, Value> {
+    let execution = uuid::Uuid::new_v4().to_string();
+    let machine = format!(
+        "TestState-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let arn = |kind: &str, rest: &str| {
+        format!(
+            "arn:{}:states:{}:{}:{kind}:{rest}",
+            scope.partition, scope.region, scope.account
+        )
+    };
+    let mut state = json!({"Name": "StateName", "EnteredTime": now});
+    if matches!(kind, "Task" | "Map" | "Parallel") {
+        state["RetryCount"] = json!(0);
+    }
+    let ctx = json!({
+        "Execution": {
+            "Id": arn("express", &format!("{machine}:{execution}")),
+            "Input": input,
+            "Name": execution,
+            "RoleArn": role,
+            "StartTime": now,
+        },
+        "StateMachine": {"Id": arn("stateMachine", &machine), "Name": machine},
+        "State": state,
+    });
+    match ctx {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 /// The resource a mocked Map or Parallel state runs as.
 const MOCKED_AGGREGATE: &str = "arn:aws:states:::sfn-local:testState.mockedState";
 
@@ -481,6 +526,14 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         .handlers(handlers)
         .clock(Arc::new(VirtualClock::starting_now()))
         .build();
+    let context = Some(context.unwrap_or_else(|| {
+        default_context(
+            req.scope(),
+            kind,
+            &input,
+            req.opt_str("roleArn").ok().flatten(),
+        )
+    }));
     let config = ExecutionConfig {
         name: "TestState".into(),
         state_machine_name: "TestState".into(),
