@@ -356,3 +356,47 @@ fn the_default_context_object_is_aws_s() {
     assert_eq!(got["state"]["RetryCount"], 0, "{got}");
     assert_eq!(got["role"], "arn:aws:iam::123456789012:role/r");
 }
+
+/// `fieldValidationMode` over HTTP: STRICT (the default) wants the API's required members,
+/// PRESENT only checks what is there, NONE nothing.
+#[test]
+fn mocked_results_are_checked_against_the_api_s_shape() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let start = json!({"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+        "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:x"},
+        "End": true})
+    .to_string();
+    let (status, v) = call(
+        e,
+        "TestState",
+        json!({"definition": start, "mock": {"result": "{\"executionArn\":\"x\"}"}}),
+    );
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(
+        v["message"],
+        "Mock result schema validation error: Required field 'ExecutionArn' is missing"
+    );
+    let out = test_state(
+        e,
+        json!({"definition": start, "mock": {"result": "{}", "fieldValidationMode": "PRESENT"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    let (status, v) = call(
+        e,
+        "TestState",
+        json!({"definition": start, "mock": {"result": "{\"ExecutionArn\":\"x\",\"StartDate\":true}",
+               "fieldValidationMode": "PRESENT"}}),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        v["message"],
+        "Mock result schema validation error: Field 'StartDate' must be a string"
+    );
+    let out = test_state(
+        e,
+        json!({"definition": start, "mock": {"result": "{\"ExecutionArn\":\"x\",\"StartDate\":true}",
+               "fieldValidationMode": "NONE"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+}

@@ -17,7 +17,9 @@
 //! `States.ExceedToleratedFailureThreshold`; a mocked error is the Map's or Parallel's own
 //! (`errorCausedByState` names where it came from); `mapItemReaderData` stands for what the
 //! ItemReader would read, which nothing reads here. A Task without a mock needs a `roleArn`.
-//! The messages of every refusal are AWS's (recorded against AWS).
+//! A mocked Task result is checked against its API's response shape as
+//! `fieldValidationMode` says (`mock_shapes.rs`). The messages of every refusal are AWS's
+//! (recorded against AWS).
 
 use std::sync::Arc;
 
@@ -34,6 +36,7 @@ use super::error::{ApiError, ApiResult, ErrorCode};
 use super::input::Req;
 use crate::service::Service;
 
+mod mock_shapes;
 mod request;
 
 use request::{
@@ -493,6 +496,22 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
                     )
                 })?;
                 check_mocked_shape(kind, &state, &result)?;
+                if kind == "Task" {
+                    let mode = mock
+                        .get("fieldValidationMode")
+                        .and_then(Value::as_str)
+                        .unwrap_or("STRICT");
+                    let resource = state
+                        .get("Resource")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    mock_shapes::check(resource, mode, &result).map_err(|m| {
+                        ApiError::new(
+                            ErrorCode::ValidationException,
+                            format!("Mock result schema validation error: {m}"),
+                        )
+                    })?;
+                }
                 match exceeded_threshold(
                     kind,
                     &alone,
