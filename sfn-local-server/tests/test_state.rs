@@ -400,3 +400,17 @@ fn mocked_results_are_checked_against_the_api_s_shape() {
     );
     assert_eq!(out["status"], "SUCCEEDED", "{out}");
 }
+
+/// A Wait state is tested without waiting (TestState runs in virtual time).
+#[test]
+fn a_wait_state_does_not_wait() {
+    let p = spawn(&["--in-memory"]);
+    let wait = json!({"Type": "Wait", "Seconds": 86400, "Next": "Later"}).to_string();
+    let out = test_state(
+        &p.endpoint,
+        json!({"definition": wait, "input": "{\"a\":1}"}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    assert_eq!(out["nextState"], "Later");
+    assert_eq!(out["output"], "{\"a\":1}");
+}
