@@ -1,6 +1,8 @@
-//! A local S3 for `arn:aws:states:::s3:getObject`, `s3:listObjectsV2` and `s3:putObject` (Task
-//! states, Map `ItemReader`s and `ResultWriter`s): bucket `B`, key `K` is the file `<root>/B/K`.
-//! Buckets are the folders already there; keys never leave their bucket's folder.
+//! A local S3 for `arn:aws:states:::s3:getObject`, `s3:listObjectsV2` and `s3:putObject` (Map
+//! `ItemReader`s and `ResultWriter`s) and for Task states' `aws-sdk:s3:getObject`,
+//! `putObject`, `listObjectsV2` and `deleteObject`: bucket `B`, key `K` is the file
+//! `<root>/B/K`. Buckets are the folders already there; keys never leave their bucket's
+//! folder. Another `aws-sdk:s3` action fails as one the local S3 does not serve.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -14,6 +16,8 @@ pub const GET_OBJECT: &str = "arn:aws:states:::s3:getObject";
 pub const LIST_OBJECTS: &str = "arn:aws:states:::s3:listObjectsV2";
 /// `s3:putObject`.
 pub const PUT_OBJECT: &str = "arn:aws:states:::s3:putObject";
+/// Task states' S3 actions.
+pub const SDK_PREFIX: &str = "arn:aws:states:::aws-sdk:s3:";
 
 /// Buckets as folders under a root.
 #[derive(Debug, Clone)]
@@ -51,6 +55,7 @@ impl LocalS3 {
             .resource(GET_OBJECT, self.clone())
             .resource(LIST_OBJECTS, self.clone())
             .resource(PUT_OBJECT, self.clone())
+            .prefix(SDK_PREFIX, self.clone())
     }
 
     fn bucket(&self, p: &Value) -> Result<PathBuf, TaskFailure> {
@@ -126,6 +131,26 @@ impl LocalS3 {
         Ok(json!({"ETag": format!("\"{etag}\"")}))
     }
 
+    /// Removes the object's file; a key that is not there is no error, as in S3.
+    fn delete(&self, p: &Value) -> Result<Value, TaskFailure> {
+        let dir = self.bucket(p)?;
+        let key = p.get("Key").and_then(Value::as_str).unwrap_or_default();
+        if let Some(path) = safe(key).filter(|_| !key.is_empty()).map(|k| dir.join(k))
+            && path.is_file()
+            && let Err(e) = std::fs::remove_file(&path)
+        {
+            return Err(s3_error(
+                "InternalError",
+                &format!(
+                    "The object could not be removed from {}: {e}",
+                    path.display()
+                ),
+                500,
+            ));
+        }
+        Ok(json!({}))
+    }
+
     fn list(&self, p: &Value) -> Result<Value, TaskFailure> {
         let dir = self.bucket(p)?;
         let prefix = p.get("Prefix").and_then(Value::as_str).unwrap_or_default();
@@ -161,10 +186,26 @@ impl TaskHandler for LocalS3 {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let me = self.clone();
         Box::pin(async move {
-            match req.resource.as_str() {
-                LIST_OBJECTS => me.list(&req.parameters),
-                PUT_OBJECT => me.put(&req.parameters),
-                _ => me.get(&req.parameters),
+            let resource = asl_core::resource::routing_form(&req.resource);
+            let action = resource
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .split('.')
+                .next()
+                .unwrap_or_default();
+            match action {
+                "listObjectsV2" => me.list(&req.parameters),
+                "putObject" => me.put(&req.parameters),
+                "getObject" => me.get(&req.parameters),
+                "deleteObject" => me.delete(&req.parameters),
+                other => Err(TaskFailure::new(
+                    "States.TaskFailed",
+                    format!(
+                        "The local S3 of sfn-local serves getObject, putObject, listObjectsV2 and deleteObject, not {other} (state '{}'): mock the state, or point S3_ENDPOINT at an S3.",
+                        req.state_name
+                    ),
+                )),
             }
         })
     }
@@ -240,6 +281,63 @@ mod tests {
             .put(&json!({"Bucket": "..", "Key": "k", "Body": "x"}))
             .unwrap_err();
         assert_eq!(e.error.as_deref(), Some("S3.InvalidBucketNameException"));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    /// Task states' `aws-sdk:s3` actions reach the same files through the handler table.
+    #[tokio::test]
+    async fn aws_sdk_s3_tasks_use_the_local_folders() {
+        let root =
+            std::env::temp_dir().join(format!("sfn-local-s3-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(root.join("b")).unwrap();
+        let handlers = LocalS3::new(&root).register(Handlers::new());
+        let call = |action: &str, p: Value| {
+            let resource = format!("{SDK_PREFIX}{action}");
+            let h = handlers.find(&resource, &p).expect("a handler");
+            let resource = resource.clone();
+            h.call(TaskRequest {
+                resource,
+                parameters: p,
+                context: Value::Null,
+                task_token: None,
+                state_name: "S".into(),
+                attempt: 0,
+                execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+                test_case: None,
+                invocation: 0,
+                clock: std::sync::Arc::new(asl_interpreter::VirtualClock::starting_now()),
+                function_name: None,
+                submitted: None,
+            })
+        };
+        call(
+            "putObject",
+            json!({"Bucket": "b", "Key": "k.txt", "Body": "hi"}),
+        )
+        .await
+        .unwrap();
+        let got = call("getObject", json!({"Bucket": "b", "Key": "k.txt"}))
+            .await
+            .unwrap();
+        assert_eq!(got["Body"], "hi");
+        call("deleteObject", json!({"Bucket": "b", "Key": "k.txt"}))
+            .await
+            .unwrap();
+        call("deleteObject", json!({"Bucket": "b", "Key": "k.txt"}))
+            .await
+            .unwrap();
+        let e = call("getObject", json!({"Bucket": "b", "Key": "k.txt"}))
+            .await
+            .unwrap_err();
+        assert_eq!(e.error.as_deref(), Some("S3.NoSuchKeyException"));
+        let e = call("getObject", json!({"Bucket": "nope", "Key": "k"}))
+            .await
+            .unwrap_err();
+        assert_eq!(e.error.as_deref(), Some("S3.NoSuchBucketException"));
+        let e = call("copyObject", json!({"Bucket": "b"}))
+            .await
+            .unwrap_err();
+        assert!(e.cause.unwrap().contains("copyObject"));
         let _ = std::fs::remove_dir_all(&root);
     }
 }
