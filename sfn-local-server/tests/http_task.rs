@@ -289,3 +289,43 @@ fn http_tasks_call_the_api_as_aws_does() {
     );
     assert_eq!(history["executions"].as_array().unwrap().len(), 1);
 }
+
+/// TestState calls an unmocked HTTP Task's API as an execution would; an Activity or a
+/// callback pattern without a mock is refused.
+#[test]
+fn test_state_calls_the_api_of_an_unmocked_http_task() {
+    let (base, log) = start_api();
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let state = json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": {"ApiEndpoint": format!("{base}/items"), "Method": "GET"},
+        "ResultSelector": {"body.$": "$.ResponseBody", "code.$": "$.StatusCode"}, "End": true});
+    let out = ok(
+        e,
+        "TestState",
+        json!({"definition": state.to_string(), "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    let got: Value = serde_json::from_str(out["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        got,
+        json!({"body": {"ok": true, "items": [1, 2]}, "code": 200})
+    );
+    assert_eq!(log.lock().unwrap().last().unwrap().uri, "/items");
+    for resource in [
+        "arn:aws:states:us-east-1:123456789012:activity:work",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    ] {
+        let (status, v) = common::call(
+            e,
+            "TestState",
+            json!({"definition": json!({"Type": "Task", "Resource": resource, "End": true}).to_string(),
+                   "roleArn": "arn:aws:iam::123456789012:role/r"}),
+        );
+        assert_eq!(status, 400, "{resource}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("needs a mock"),
+            "{v}"
+        );
+    }
+}

@@ -55,6 +55,8 @@ pub struct Service {
     metrics: Arc<metrics::Metrics>,
     activities: activities::Activities,
     execution_logs: Arc<ExecutionLogs>,
+    /// The handlers executions call, for TestState's unmocked Tasks.
+    pub(crate) task_handlers: Handlers,
 }
 
 /// Epoch milliseconds now.
@@ -80,6 +82,7 @@ impl Service {
             let recorder = wiring::recorder(&writer);
             let ecs = settings.ecs.clone().map(|c| EcsHandler::new(Arc::new(c)));
             let handlers = wiring::handlers(extra, &settings, me, &recorder, ecs.as_ref());
+            let task_handlers = handlers.clone();
             recovery::close_interrupted_children(&store);
             let execution_logs = Arc::new(ExecutionLogs::new(writer.clone()));
             let metrics = Arc::new(metrics::Metrics::load(&store));
@@ -101,6 +104,7 @@ impl Service {
                 metrics,
                 activities: Default::default(),
                 execution_logs,
+                task_handlers,
             }
         })
     }

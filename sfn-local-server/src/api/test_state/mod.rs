@@ -3,7 +3,8 @@
 //! The state is wrapped in a small machine: optional variables are assigned by a Pass state
 //! before it, and every state it can transition to becomes a `Succeed` stub of the same name,
 //! so the next state is read off the history. A `mock` answers every Task call; without one,
-//! Task states call the server's handlers as executions do.
+//! Task states call the server's handlers as executions do (an HTTP Task its endpoint, a
+//! service its configured endpoint).
 //!
 //! `context` becomes the whole of `$$` (AWS uses it as given). The status follows AWS's
 //! TestState, which never retries: the first retrier matching the state's error either has an
@@ -419,6 +420,16 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]",
         ));
     }
+    let activity = state
+        .get("Resource")
+        .and_then(Value::as_str)
+        .is_some_and(|r| r.contains(":activity:"));
+    if mock.is_none() && (waits_for_task(&state) || activity) {
+        // AWS requires a mock here; its message for the missing one is not recorded: ours.
+        return Err(invalid(
+            "TestState needs a mock to test an Activity task or a .sync or .waitForTaskToken service integration pattern",
+        ));
+    }
     if mock.is_none() && kind == "Task" && req.opt_str("roleArn")?.is_none() {
         return Err(ApiError::new(
             ErrorCode::ValidationException,
@@ -538,9 +549,9 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             };
             Handlers::new().prefix("", h)
         }
-        None => Handlers::new(),
+        // Without a mock, a Task calls what an execution's would (AWS calls the service).
+        None => svc.task_handlers.clone(),
     };
-    let _ = svc;
     let interp = Interpreter::builder()
         .handlers(handlers)
         .clock(Arc::new(VirtualClock::starting_now()))
