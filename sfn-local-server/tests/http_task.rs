@@ -329,3 +329,43 @@ fn test_state_calls_the_api_of_an_unmocked_http_task() {
         );
     }
 }
+
+/// Hostile HTTP Task parameters fail the task in AWS's error shape; none stops the server.
+#[test]
+fn hostile_http_task_parameters_fail_the_task_only() {
+    let (base, _log) = start_api();
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let huge = "x".repeat(100_000);
+    for (i, params) in [
+        json!({"ApiEndpoint": "not a url", "Method": "GET"}),
+        json!({"ApiEndpoint": "http://[::1", "Method": "GET"}),
+        json!({"ApiEndpoint": "", "Method": "GET"}),
+        json!({"ApiEndpoint": 5, "Method": "GET"}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "Headers": {"bad name": "v"}}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "Headers": {"X-Ok": "line\nbreak"}}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "Headers": "a string"}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "QueryParameters": {"q": huge, "n": {"deep": [1, {"x": null}]}}}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "POST", "RequestBody": [1, 2, {"a": "b"}],
+               "Transform": {"RequestBodyEncoding": "URL_ENCODED", "RequestEncodingOptions": {"ArrayFormat": "NOPE"}}}),
+        json!({"ApiEndpoint": format!("{base}/x"), "Method": "GET", "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:1:connection/unknown/1"}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = run(e, &format!("hostile-{i}"), params.clone());
+        assert!(
+            matches!(d["status"].as_str(), Some("FAILED" | "SUCCEEDED")),
+            "{params}: {d}"
+        );
+        if d["status"] == "FAILED" {
+            let error = d["error"].as_str().unwrap();
+            assert!(
+                error.starts_with("States.Runtime") || error.starts_with("States.Http"),
+                "{params}: {d}"
+            );
+        }
+    }
+    // Still serving.
+    ok(e, "ListStateMachines", json!({}));
+}
