@@ -127,6 +127,11 @@ where
     }
 }
 
+/// A parameter the engine adds to an `ItemReader`'s `s3:getObject` call when it needs the
+/// object's bytes (a `PARQUET` file): a handler that sees it answers `Body` in base64, with
+/// `"BodyEncoding": "base64"`, and does not pass the parameter on.
+pub const BINARY_BODY_PARAMETER: &str = "sfn-local:BodyEncoding";
+
 /// Handlers by resource: exact ARN, optimized integration + function name, or prefix pattern.
 #[derive(Clone, Default)]
 pub struct Handlers {

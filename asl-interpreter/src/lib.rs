@@ -56,7 +56,7 @@ mod reports;
 
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use execution::{ExecutionConfig, ExecutionType, Limits, Outcome, Status};
-pub use handler::{Handlers, TaskFailure, TaskHandler, TaskRequest};
+pub use handler::{BINARY_BODY_PARAMETER, Handlers, TaskFailure, TaskHandler, TaskRequest};
 pub use history::{EventDetails, EventListener, EventType, History, HistoryEvent};
 pub use interpreter::{
     ExecutionControl, ExecutionHandle, Interpreter, InterpreterBuilder, InvalidToken,

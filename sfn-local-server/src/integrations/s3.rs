@@ -35,6 +35,25 @@ fn s3_error(code: &str, message: &str, status: u16) -> TaskFailure {
     )
 }
 
+/// `getObject`'s answer: the body as text, or in base64 when the engine asked for the bytes
+/// ([`asl_interpreter::BINARY_BODY_PARAMETER`], a Parquet ItemReader).
+pub(crate) fn body_answer(p: &Value, bytes: &[u8], content_type: &str) -> Value {
+    if p.get(asl_interpreter::BINARY_BODY_PARAMETER).is_some() {
+        use base64::Engine;
+        return json!({
+            "Body": base64::engine::general_purpose::STANDARD.encode(bytes),
+            "BodyEncoding": "base64",
+            "ContentLength": bytes.len(),
+            "ContentType": content_type,
+        });
+    }
+    json!({
+        "Body": String::from_utf8_lossy(bytes),
+        "ContentLength": bytes.len(),
+        "ContentType": content_type,
+    })
+}
+
 /// A bucket or key as a relative path with no `..`, or `None`.
 fn safe(part: &str) -> Option<&Path> {
     let p = Path::new(part);
@@ -87,11 +106,9 @@ impl LocalS3 {
             .filter(|_| !key.is_empty())
             .map(|k| dir.join(k))
             .ok_or_else(|| s3_error("NoSuchKey", "The specified key does not exist.", 404))?;
-        let body = std::fs::read_to_string(&path)
+        let bytes = std::fs::read(&path)
             .map_err(|_| s3_error("NoSuchKey", "The specified key does not exist.", 404))?;
-        Ok(
-            json!({"Body": body, "ContentLength": body.len(), "ContentType": "application/octet-stream"}),
-        )
+        Ok(body_answer(p, &bytes, "application/octet-stream"))
     }
 
     /// Writes the object's file (its folders too) and answers as S3's PutObject does. A

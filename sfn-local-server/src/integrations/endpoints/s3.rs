@@ -144,20 +144,12 @@ pub(super) async fn call(
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string)
             };
-            let mut out = Map::new();
-            out.insert(
-                "Body".into(),
-                json!(String::from_utf8_lossy(&bytes).into_owned()),
-            );
-            out.insert("ContentLength".into(), json!(bytes.len()));
-            out.insert(
-                "ContentType".into(),
-                json!(h("content-type").unwrap_or_else(|| "binary/octet-stream".into())),
-            );
+            let content_type = h("content-type").unwrap_or_else(|| "binary/octet-stream".into());
+            let mut out = crate::integrations::s3::body_answer(p, &bytes, &content_type);
             if let Some(etag) = h("etag") {
-                out.insert("ETag".into(), json!(etag));
+                out["ETag"] = json!(etag);
             }
-            Ok(Value::Object(out))
+            Ok(out)
         }
         "putObject" => {
             let body = match p.get("Body") {

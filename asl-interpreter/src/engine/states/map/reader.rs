@@ -1,7 +1,8 @@
 //! A Map's `ItemReader`: the items come from the reader's resource (S3 `getObject` or
 //! `listObjectsV2`), answered by the handler registered for it, and are parsed as the
 //! `ReaderConfig` says (`JSON`, `JSONL`, `CSV`, `MANIFEST`; `CSVHeaderLocation`, `CSVHeaders`,
-//! `CSVDelimiter`, `MaxItems`). CSV is read with the `csv` crate.
+//! `CSVDelimiter`, `MaxItems`; `PARQUET`). CSV is read with the `csv` crate, Parquet with the
+//! `parquet` crate's row reader (its bytes asked for in base64: [`crate::handler::BINARY_BODY_PARAMETER`]).
 //!
 //! The handler answers as the S3 integration does (`{"Body": text}` for `getObject`,
 //! `{"Contents": [...]}` for `listObjectsV2`), or with the text or the items themselves. The
@@ -36,6 +37,15 @@ pub(super) async fn read_items(
         .get("ReaderConfig")
         .cloned()
         .unwrap_or_else(|| json!({}));
+    let mut parameters = parameters;
+    if config.get("InputType").and_then(Value::as_str) == Some("PARQUET")
+        && let Value::Object(p) = &mut parameters
+    {
+        p.insert(
+            crate::handler::BINARY_BODY_PARAMETER.into(),
+            json!("base64"),
+        );
+    }
     let Some(got) = call_integration(run, &resource, parameters).await else {
         return Err(StateError::Plain(TaskFailure::new(
             names::ITEM_READER_FAILED,
@@ -77,6 +87,16 @@ fn max_items(config: &Value) -> Option<asl_core::model::NumberField> {
 
 /// The items in what the reader's resource answered.
 pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
+    let input_type = config
+        .get("InputType")
+        .and_then(Value::as_str)
+        .unwrap_or("JSON");
+    if input_type == "PARQUET"
+        && let Value::Object(o) = got
+        && let Some(Value::String(body)) = o.get("Body")
+    {
+        return parquet_items(body, o.get("BodyEncoding").and_then(Value::as_str));
+    }
     let text = match got {
         Value::Array(items) => return Ok(items.clone()),
         Value::String(s) => s.as_str(),
@@ -96,10 +116,6 @@ pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
             ));
         }
     };
-    let input_type = config
-        .get("InputType")
-        .and_then(Value::as_str)
-        .unwrap_or("JSON");
     match input_type {
         "JSON" => match serde_json::from_str::<Value>(text) {
             Ok(Value::Array(a)) => Ok(a),
@@ -115,12 +131,33 @@ pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
             })
             .collect(),
         "CSV" => csv_items(text, config),
+        "PARQUET" => Err("A PARQUET ItemReader needs the object's body from s3:getObject".into()),
         "MANIFEST" => {
             // An S3 inventory manifest lists its data files; the items are their rows.
             Err("MANIFEST item readers are not supported by sfn-local".into())
         }
         other => Err(format!("Unknown InputType '{other}'")),
     }
+}
+
+/// The rows of a Parquet file (its bytes in base64, as the S3 handlers send a binary body), each
+/// as a JSON object of its columns.
+fn parquet_items(body: &str, encoding: Option<&str>) -> Result<Vec<Value>, String> {
+    use base64::Engine;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let bytes = match encoding {
+        Some("base64") => base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .map_err(|e| format!("The Parquet object's body is not base64: {e}"))?,
+        _ => body.as_bytes().to_vec(),
+    };
+    let bad = |e: parquet::errors::ParquetError| format!("The Parquet file could not be read: {e}");
+    let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(bad)?;
+    reader
+        .get_row_iter(None)
+        .map_err(bad)?
+        .map(|row| row.map(|r| r.to_json_value()).map_err(bad))
+        .collect()
 }
 
 fn csv_items(text: &str, config: &Value) -> Result<Vec<Value>, String> {
@@ -258,5 +295,19 @@ mod tests {
         }
         let bad = json!({"InputType": "CSV", "CSVDelimiter": "COLON"});
         assert!(parse(&json!("a:b"), &bad).unwrap_err().contains("COLON"));
+    }
+
+    /// What is not a Parquet file is refused with a cause; the rows of real files are read in
+    /// `sfn-local-server/tests/item_readers.rs` (a file written by the `parquet` crate).
+    #[test]
+    fn what_is_not_parquet_is_refused() {
+        let cfg = json!({"InputType": "PARQUET"});
+        let e = parse(
+            &json!({"Body": "bm90IHBhcnF1ZXQ=", "BodyEncoding": "base64"}),
+            &cfg,
+        )
+        .unwrap_err();
+        assert!(e.contains("Parquet"), "{e}");
+        assert!(parse(&json!({"Body": "%%%", "BodyEncoding": "base64"}), &cfg).is_err());
     }
 }
