@@ -329,16 +329,9 @@ impl TaskHandler for XmlCall {
         let api = self.api;
         let protocol = self.protocol;
         Box::pin(async move {
-            let resource = asl_core::resource::routing_form(&req.resource).into_owned();
-            let action = resource
-                .rsplit(':')
-                .next()
-                .unwrap_or_default()
-                .split('.')
-                .next()
-                .unwrap_or_default();
-            let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
-                .map_or_else(|| "us-east-1".to_string(), |s| s.region);
+            let action = super::action_of(&req.resource);
+            let action = action.as_str();
+            let region = super::region_of(&req);
             match protocol {
                 Protocol::S3 => s3::call(&url, &credentials, &region, api, action, &req).await,
                 Protocol::Sns => sns::call(&url, &credentials, &region, api, action, &req).await,
@@ -409,8 +402,7 @@ async fn call(
     }
     text_members(&mut params);
     let body = params.to_string();
-    let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
-        .map_or_else(|| "us-east-1".to_string(), |s| s.region);
+    let region = super::region_of(req);
     let content_type = format!("application/x-amz-json-{}", spec.json_version);
     let mut request = Request::post(format!("{url}/"))
         .header(header::CONTENT_TYPE, &content_type)
@@ -468,16 +460,7 @@ async fn call(
     Ok(match api {
         Api::Sdk => Value::Object(body),
         Api::Optimized => {
-            let headers: Vec<(String, String)> = answer
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = outbound::header_pairs(&answer.headers);
             with_sdk_metadata(body, &headers, answer.status.as_u16(), &request_id)
         }
     })

@@ -452,8 +452,7 @@ impl HttpTask {
                 "sfn-local calls http:// endpoints only (it has no TLS client): {url}. Point ApiEndpoint at a local http:// server, or mock the state."
             )));
         }
-        let region = asl_core::arn::Scope::of_arn(&req.execution_arn)
-            .map_or_else(|| "us-east-1".to_string(), |s| s.region);
+        let region = super::region_of(req);
         let mut builder = Request::builder()
             .method(method)
             .uri(url)

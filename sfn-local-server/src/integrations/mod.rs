@@ -22,3 +22,24 @@ pub(crate) fn running_service(
     svc.upgrade()
         .ok_or_else(|| asl_interpreter::TaskFailure::new("States.Runtime", "sfn-local is stopping"))
 }
+
+/// The region a task's call goes to: its execution's (the configured default when the ARN has
+/// none, as for a Distributed Map's children).
+pub(crate) fn region_of(req: &asl_interpreter::TaskRequest) -> String {
+    asl_core::arn::Scope::of_arn(&req.execution_arn)
+        .map_or_else(|| "us-east-1".to_string(), |s| s.region)
+}
+
+/// The action a service integration's resource names, without its pattern:
+/// `arn:aws:states:::aws-sdk:s3:getObject.waitForTaskToken` -> `getObject`.
+pub(crate) fn action_of(resource: &str) -> String {
+    let routed = asl_core::resource::routing_form(resource);
+    routed
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

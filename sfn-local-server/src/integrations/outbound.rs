@@ -67,6 +67,19 @@ pub async fn send(request: Request<Full<Bytes>>, max_body: usize) -> Result<Answ
     Ok(answer(Ok(out)))
 }
 
+/// An answer's headers as (name, value) text pairs, in their order.
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// What failed: the I/O error at the root when there is one (`Connection refused (os error
 /// 111)`, as a socket reports it), else the whole chain.
 pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {

@@ -203,15 +203,8 @@ impl TaskHandler for LocalS3 {
     fn call(&self, req: TaskRequest) -> HandlerFuture {
         let me = self.clone();
         Box::pin(async move {
-            let resource = asl_core::resource::routing_form(&req.resource);
-            let action = resource
-                .rsplit(':')
-                .next()
-                .unwrap_or_default()
-                .split('.')
-                .next()
-                .unwrap_or_default();
-            match action {
+            let action = super::action_of(&req.resource);
+            match action.as_str() {
                 "listObjectsV2" => me.list(&req.parameters),
                 "putObject" => me.put(&req.parameters),
                 "getObject" => me.get(&req.parameters),

@@ -179,16 +179,7 @@ pub(super) async fn call(
     Ok(match api {
         Api::Sdk => Value::Object(result),
         Api::Optimized => {
-            let headers: Vec<(String, String)> = answer
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = outbound::header_pairs(&answer.headers);
             with_sdk_metadata(result, &headers, status, &request_id)
         }
     })
