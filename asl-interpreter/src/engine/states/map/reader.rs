@@ -1,7 +1,8 @@
 //! A Map's `ItemReader`: the items come from the reader's resource (S3 `getObject` or
 //! `listObjectsV2`), answered by the handler registered for it, and are parsed as the
 //! `ReaderConfig` says (`JSON`, `JSONL`, `CSV`, `MANIFEST`; `CSVHeaderLocation`, `CSVHeaders`,
-//! `CSVDelimiter`, `MaxItems`; `PARQUET`). CSV is read with the `csv` crate, Parquet with the
+//! `CSVDelimiter`, `MaxItems`; `PARQUET`; manifests: `ManifestType` `S3_INVENTORY` (or the
+//! older `InputType: MANIFEST`) and `ATHENA_DATA`; a `.gz` object is decompressed). CSV is read with the `csv` crate, Parquet with the
 //! `parquet` crate's row reader (its bytes asked for in base64: [`crate::handler::BINARY_BODY_PARAMETER`]).
 //!
 //! The handler answers as the S3 integration does (`{"Body": text}` for `getObject`,
@@ -37,8 +38,54 @@ pub(super) async fn read_items(
         .get("ReaderConfig")
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let mut parameters = parameters;
-    if config.get("InputType").and_then(Value::as_str) == Some("PARQUET")
+    let max = match max_items(&config) {
+        Some(f) => Some(numbers::read(run, &numbers::MAX_ITEMS, &f, effective)? as usize),
+        None => None,
+    };
+    let failed =
+        |cause: String| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause));
+    let manifest = config.get("ManifestType").and_then(Value::as_str);
+    let input_type = config.get("InputType").and_then(Value::as_str);
+    let mut items = if manifest == Some("S3_INVENTORY")
+        || (manifest.is_none() && input_type == Some("MANIFEST"))
+    {
+        let got = fetch(run, &resource, parameters, false).await?;
+        inventory_items(run, &resource, &got).await?
+    } else if manifest == Some("ATHENA_DATA") {
+        let got = fetch(run, &resource, parameters, false).await?;
+        athena_items(run, &resource, &got, &config).await?
+    } else {
+        let binary = input_type == Some("PARQUET");
+        let got = fetch(run, &resource, parameters, binary).await?;
+        parse(&got, &config).map_err(failed)?
+    };
+    if let Some(n) = max.filter(|n| *n > 0) {
+        items.truncate(n);
+    }
+    Ok(items)
+}
+
+/// Whether the object a reader reads is GZIP-compressed (its key ends in `.gz`, as AWS tells
+/// compressed input files).
+fn is_gzip(parameters: &Value) -> bool {
+    parameters
+        .get("Key")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with(".gz"))
+}
+
+/// One object from the reader's resource: the handler's answer, its body in base64 when
+/// `binary` (then, for a `.gz` key, decompressed and given back as text or base64).
+async fn fetch(
+    run: &StateRun<'_>,
+    resource: &str,
+    mut parameters: Value,
+    binary: bool,
+) -> Result<Value, StateError> {
+    let failed =
+        |cause: String| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause));
+    let gzip = is_gzip(&parameters);
+    if (binary || gzip)
         && let Value::Object(p) = &mut parameters
     {
         p.insert(
@@ -46,24 +93,137 @@ pub(super) async fn read_items(
             json!("base64"),
         );
     }
-    let Some(got) = call_integration(run, &resource, parameters).await else {
-        return Err(StateError::Plain(TaskFailure::new(
-            names::ITEM_READER_FAILED,
-            format!(
-                "No handler is configured in sfn-local for the ItemReader resource '{resource}' (state '{}').",
-                run.state.name
-            ),
+    let Some(got) = call_integration(run, resource, parameters).await else {
+        return Err(failed(format!(
+            "No handler is configured in sfn-local for the ItemReader resource '{resource}' (state '{}').",
+            run.state.name
         )));
     };
-    let got = got.map_err(StateError::Plain)?;
-    let max = match max_items(&config) {
-        Some(f) => Some(numbers::read(run, &numbers::MAX_ITEMS, &f, effective)? as usize),
-        None => None,
-    };
-    let mut items = parse(&got, &config)
-        .map_err(|cause| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause)))?;
-    if let Some(n) = max.filter(|n| *n > 0) {
-        items.truncate(n);
+    let mut got = got.map_err(StateError::Plain)?;
+    if gzip && let Value::Object(o) = &mut got {
+        let bytes = body_bytes(o).map_err(failed)?;
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+            .map_err(|e| failed(format!("The GZIP object could not be decompressed: {e}")))?;
+        let body = if binary {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(&plain)
+        } else {
+            o.remove("BodyEncoding");
+            String::from_utf8_lossy(&plain).into_owned()
+        };
+        o.insert("Body".into(), Value::String(body));
+    }
+    Ok(got)
+}
+
+/// An answer's body as bytes (decoded from base64 when it says so).
+fn body_bytes(o: &Map<String, Value>) -> Result<Vec<u8>, String> {
+    let body = o.get("Body").and_then(Value::as_str).unwrap_or_default();
+    match o.get("BodyEncoding").and_then(Value::as_str) {
+        Some("base64") => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .map_err(|e| format!("The object's body is not base64: {e}"))
+        }
+        _ => Ok(body.as_bytes().to_vec()),
+    }
+}
+
+/// An answer's body as text.
+fn body_text(got: &Value) -> Result<String, String> {
+    match got {
+        Value::String(s) => Ok(s.clone()),
+        Value::Object(o) => Ok(String::from_utf8_lossy(&body_bytes(o)?).into_owned()),
+        _ => Err("The ItemReader resource answered no object body".into()),
+    }
+}
+
+/// An S3 inventory (`manifest.json`): the rows of its CSV inventory files (GZIP, no header),
+/// each an object of the manifest's `fileSchema` columns, every value a string. The files are
+/// in the manifest's `destinationBucket`.
+async fn inventory_items(
+    run: &StateRun<'_>,
+    resource: &str,
+    got: &Value,
+) -> Result<Vec<Value>, StateError> {
+    let failed =
+        |cause: String| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause));
+    let manifest: Value = serde_json::from_str(&body_text(got).map_err(failed)?)
+        .map_err(|e| failed(format!("The S3 inventory manifest is not JSON: {e}")))?;
+    if let Some(format) = manifest.get("fileFormat").and_then(Value::as_str)
+        && !format.eq_ignore_ascii_case("CSV")
+    {
+        return Err(failed(format!(
+            "Only CSV S3 inventories can be read, not {format}"
+        )));
+    }
+    let bucket = manifest
+        .get("destinationBucket")
+        .and_then(Value::as_str)
+        .map(|b| b.rsplit(':').next().unwrap_or(b).to_string())
+        .ok_or_else(|| failed("The S3 inventory manifest has no destinationBucket".into()))?;
+    let schema: Vec<String> = manifest
+        .get("fileSchema")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .collect();
+    let files: Vec<String> = manifest
+        .get("files")
+        .and_then(Value::as_array)
+        .map(|f| {
+            f.iter()
+                .filter_map(|x| x.get("key").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut items = Vec::new();
+    for key in files {
+        let got = fetch(run, resource, json!({"Bucket": bucket, "Key": key}), false).await?;
+        let text = body_text(&got).map_err(failed)?;
+        for row in csv_rows(&text, b',').map_err(failed)? {
+            let item: Map<String, Value> = schema
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), json!(row.get(i).cloned().unwrap_or_default())))
+                .collect();
+            items.push(Value::Object(item));
+        }
+    }
+    Ok(items)
+}
+
+/// An Athena data manifest (the CSV list of data files an `UNLOAD` writes, one
+/// `s3://bucket/key` per row): the items of every data file, read as `InputType` says.
+async fn athena_items(
+    run: &StateRun<'_>,
+    resource: &str,
+    got: &Value,
+    config: &Value,
+) -> Result<Vec<Value>, StateError> {
+    let failed =
+        |cause: String| StateError::Plain(TaskFailure::new(names::ITEM_READER_FAILED, cause));
+    let text = body_text(got).map_err(failed)?;
+    let binary = config.get("InputType").and_then(Value::as_str) == Some("PARQUET");
+    let mut items = Vec::new();
+    for row in csv_rows(&text, b',').map_err(failed)? {
+        let Some(uri) = row.first().map(|u| u.trim()).filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        let (bucket, key) = uri
+            .get(5..)
+            .filter(|_| uri[..5].eq_ignore_ascii_case("s3://"))
+            .and_then(|rest| rest.split_once('/'))
+            .ok_or_else(|| {
+                failed(format!(
+                    "The Athena manifest lists '{uri}', not an s3:// URI"
+                ))
+            })?;
+        let got = fetch(run, resource, json!({"Bucket": bucket, "Key": key}), binary).await?;
+        items.extend(parse(&got, config).map_err(failed)?);
     }
     Ok(items)
 }
@@ -132,10 +292,7 @@ pub(crate) fn parse(got: &Value, config: &Value) -> Result<Vec<Value>, String> {
             .collect(),
         "CSV" => csv_items(text, config),
         "PARQUET" => Err("A PARQUET ItemReader needs the object's body from s3:getObject".into()),
-        "MANIFEST" => {
-            // An S3 inventory manifest lists its data files; the items are their rows.
-            Err("MANIFEST item readers are not supported by sfn-local".into())
-        }
+        "MANIFEST" => Err("A MANIFEST is read from s3:getObject".into()),
         other => Err(format!("Unknown InputType '{other}'")),
     }
 }
