@@ -414,3 +414,26 @@ fn a_wait_state_does_not_wait() {
     assert_eq!(out["nextState"], "Later");
     assert_eq!(out["output"], "{\"a\":1}");
 }
+
+/// A Map with an ItemReader is tested on `mapItemReaderData` and its mock: nothing reads S3.
+#[test]
+fn map_item_reader_data_stands_for_the_reader() {
+    let p = spawn(&["--in-memory"]);
+    let map = json!({"Type": "Map", "QueryLanguage": "JSONata",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+            "Arguments": {"Bucket": "no-such-bucket", "Key": "items.json"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true})
+    .to_string();
+    let out = test_state(
+        &p.endpoint,
+        json!({"definition": map, "mock": {"result": "[1, 4, 9]"},
+               "stateConfiguration": {"mapItemReaderData": "[1, 2, 3]"}}),
+    );
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    assert_eq!(
+        serde_json::from_str::<Value>(out["output"].as_str().unwrap()).unwrap(),
+        json!([1, 4, 9])
+    );
+}
