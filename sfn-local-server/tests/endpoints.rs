@@ -237,10 +237,7 @@ fn integrations_reach_real_services_at_their_endpoints() {
                 "Next": "Done"},
             "Done": {"Type": "Pass", "End": true}}}),
     );
-    let x = common::start(e, &sm, &json!({}));
-    let d = wait_closed(e, &x);
-    assert_eq!(d["status"], "SUCCEEDED", "{d}");
-    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    let out = common::succeeded_output(e, &sm, &json!({}));
     assert!(
         out["put"]["ETag"].as_str().unwrap().starts_with('"'),
         "{out}"
@@ -266,10 +263,7 @@ fn integrations_reach_real_services_at_their_endpoints() {
                 "Next": "Done"},
             "Done": {"Type": "Pass", "End": true}}}),
     );
-    let x = common::start(e, &sm, &json!({}));
-    let d = wait_closed(e, &x);
-    assert_eq!(d["status"], "SUCCEEDED", "{d}");
-    let out: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+    let out = common::succeeded_output(e, &sm, &json!({}));
     assert!(
         out["topic"]["TopicArn"]
             .as_str()

@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{TempDir, create, spawn, wait_closed};
+use common::{TempDir, create, spawn};
 use serde_json::{Value, json};
 
 fn parquet_file(rows: &[(i64, &str)]) -> Vec<u8> {
@@ -56,11 +56,7 @@ fn map_over(reader_config: Value, key: &str) -> Value {
 }
 
 fn output(e: &str, name: &str, definition: &Value) -> Value {
-    let sm = create(e, name, definition);
-    let x = common::start(e, &sm, &json!({}));
-    let d = wait_closed(e, &x);
-    assert_eq!(d["status"], "SUCCEEDED", "{d}");
-    serde_json::from_str(d["output"].as_str().unwrap()).unwrap()
+    common::succeeded_output(e, &create(e, name, definition), &json!({}))
 }
 
 #[test]

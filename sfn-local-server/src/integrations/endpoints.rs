@@ -284,7 +284,7 @@ impl Endpoints {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Api {
+pub(crate) enum Api {
     Optimized,
     Sdk,
 }
@@ -528,36 +528,48 @@ fn service_error(
         .and_then(Value::as_str)
         .unwrap_or("UnknownError");
     let code = raw.rsplit('#').next().unwrap_or(raw);
-    let class = if code.ends_with("Exception") {
-        code.to_string()
-    } else {
-        format!("{code}Exception")
-    };
     let message = body
         .get("message")
         .or_else(|| body.get("Message"))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    match api {
-        Api::Optimized => {
-            let (prefix, service) = spec.optimized;
-            TaskFailure::new(
-                format!("{prefix}.{class}"),
-                format!(
-                    "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
-                ),
-            )
+    let names = match api {
+        Api::Optimized => spec.optimized,
+        Api::Sdk => spec.sdk,
+    };
+    named_failure(api, names, code, message, status, Some(request_id))
+}
+
+/// A service error as Step Functions reports it: `PREFIX.<code>Exception` (the suffix added
+/// when the service's name lacks it, as AWS documents for SDK integrations), with the cause
+/// the v1 Java SDK (optimized integrations) or the v2 SDK (`aws-sdk`) writes. `names` is the
+/// error prefix and the service name the cause gives.
+pub(crate) fn named_failure(
+    api: Api,
+    (prefix, service): (&str, &str),
+    code: &str,
+    message: &str,
+    status: u16,
+    request_id: Option<&str>,
+) -> TaskFailure {
+    let class = if code.ends_with("Exception") {
+        code.to_string()
+    } else {
+        format!("{code}Exception")
+    };
+    let cause = match (api, request_id) {
+        (Api::Optimized, Some(id)) => format!(
+            "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Request ID: {id}; Proxy: null)"
+        ),
+        (Api::Optimized, None) => format!(
+            "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Proxy: null)"
+        ),
+        (Api::Sdk, Some(id)) => {
+            format!("{message} (Service: {service}, Status Code: {status}, Request ID: {id})")
         }
-        Api::Sdk => {
-            let (prefix, service) = spec.sdk;
-            TaskFailure::new(
-                format!("{prefix}.{class}"),
-                format!(
-                    "{message} (Service: {service}, Status Code: {status}, Request ID: {request_id})"
-                ),
-            )
-        }
-    }
+        (Api::Sdk, None) => format!("{message} (Service: {service}, Status Code: {status})"),
+    };
+    TaskFailure::new(format!("{prefix}.{class}"), cause)
 }
 
 #[cfg(test)]

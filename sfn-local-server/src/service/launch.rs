@@ -59,7 +59,6 @@ impl Service {
         recorded: Vec<HistoryEvent>,
     ) {
         let config = self.config_for(rec, ExecutionType::Standard);
-        self.begin_logs(rec);
         let handle = if recorded.is_empty() {
             self.status_changed(rec);
             self.interp.start(machine, config)
@@ -98,7 +97,6 @@ impl Service {
         rec.stop = None;
         self.status_changed(&rec);
         let config = self.config_for(&rec, ExecutionType::Standard);
-        self.begin_logs(&rec);
         let handle = self.interp.redrive(machine, config, events, count);
         self.watch(&rec, handle);
         Ok(now)
@@ -137,45 +135,40 @@ impl Service {
         machine: Arc<StateMachine>,
     ) -> Outcome {
         let config = self.config_for(rec, ExecutionType::Express);
-        self.begin_logs(rec);
         let outcome = self.interp.start(machine, config).outcome().await;
         self.execution_logs.end(&rec.arn);
         outcome
     }
 
-    /// From now on, `rec` logs as its state machine's `loggingConfiguration` says (see
-    /// [`crate::logs::execution_logs`]).
-    fn begin_logs(&self, rec: &ExecutionRec) {
-        let Ok(Some(sm)) = self.store.state_machine(&rec.sm_arn) else {
-            return;
-        };
-        let Some(config) = LogConfig::of(&sm.logging) else {
-            return;
-        };
-        let start = chrono::DateTime::from_timestamp_millis(rec.redrive_date.unwrap_or(rec.start))
-            .unwrap_or_default();
-        self.execution_logs.begin(
-            &rec.arn,
-            LogTarget {
-                config,
-                stream: stream_name(&sm.name, start),
-                redrive_count: rec.redrive_count,
-            },
-        );
-    }
-
+    /// The configuration `rec` runs with; from now on it also logs as its state machine's
+    /// `loggingConfiguration` says (see [`crate::logs::execution_logs`]). One read of the state
+    /// machine serves both, and a version is read only for an execution of one.
     fn config_for(&self, rec: &ExecutionRec, kind: ExecutionType) -> ExecutionConfig {
+        let machine = self.store.state_machine(&rec.sm_arn).ok().flatten();
         // The role of the definition that runs (a version keeps the role it was published with).
-        let role_arn = match self.store.version(&rec.definition_arn) {
-            Ok(Some(v)) => v.role_arn,
-            _ => self
-                .store
-                .state_machine(&rec.definition_arn)
-                .ok()
-                .flatten()
-                .map(|s| s.role_arn)
-                .unwrap_or_default(),
+        let version = (rec.definition_arn != rec.sm_arn)
+            .then(|| self.store.version(&rec.definition_arn).ok().flatten())
+            .flatten();
+        let role_arn = match (version, &machine) {
+            (Some(v), _) => v.role_arn,
+            (None, Some(m)) => m.role_arn.clone(),
+            (None, None) => String::new(),
         };
+        if let Some(m) = &machine
+            && let Some(config) = LogConfig::of(&m.logging)
+        {
+            let start =
+                chrono::DateTime::from_timestamp_millis(rec.redrive_date.unwrap_or(rec.start))
+                    .unwrap_or_default();
+            self.execution_logs.begin(
+                &rec.arn,
+                LogTarget {
+                    config,
+                    stream: stream_name(&m.name, start),
+                    redrive_count: rec.redrive_count,
+                },
+            );
+        }
         // The region and account of the execution's own ARN (`$$.Execution.Id`, map run ARNs).
         let scope = asl_core::arn::Scope::of_arn(&rec.arn).unwrap_or_else(|| self.settings.arns());
         ExecutionConfig {

@@ -121,6 +121,15 @@ pub fn create(endpoint: &str, name: &str, definition: &Value) -> String {
         .to_string()
 }
 
+/// Starts an execution of `sm` with `input`, waits for its end, and returns its output,
+/// asserting that it SUCCEEDED.
+pub fn succeeded_output(endpoint: &str, sm: &str, input: &Value) -> Value {
+    let x = start(endpoint, sm, input);
+    let d = wait_closed(endpoint, &x);
+    assert_eq!(d["status"], "SUCCEEDED", "{d}");
+    serde_json::from_str(d["output"].as_str().expect("an output")).expect("JSON output")
+}
+
 /// DescribeExecution once the execution is no longer RUNNING (or after 120 s).
 pub fn wait_closed(endpoint: &str, arn: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);

@@ -24,18 +24,11 @@ const MAX_OBJECT_BYTES: usize = 256 << 20;
 const MAX_LISTED: usize = 1_000_000;
 
 fn failure(api: Api, code: &str, message: &str, status: u16) -> TaskFailure {
-    let class = if code.ends_with("Exception") {
-        code.to_string()
-    } else {
-        format!("{code}Exception")
+    let names = match api {
+        Api::Optimized => ("S3", "Amazon S3"),
+        Api::Sdk => ("S3", "S3"),
     };
-    let cause = match api {
-        Api::Optimized => format!(
-            "{message} (Service: Amazon S3; Status Code: {status}; Error Code: {code}; Proxy: null)"
-        ),
-        Api::Sdk => format!("{message} (Service: S3, Status Code: {status})"),
-    };
-    TaskFailure::new(format!("S3.{class}"), cause)
+    super::named_failure(api, names, code, message, status, None)
 }
 
 fn param<'a>(p: &'a Value, k: &str) -> Option<&'a str> {

@@ -21,23 +21,11 @@ use crate::integrations::sdk_metadata::with_sdk_metadata;
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 fn failure(api: Api, code: &str, message: &str, status: u16, request_id: &str) -> TaskFailure {
-    let class = if code.ends_with("Exception") {
-        code.to_string()
-    } else {
-        format!("{code}Exception")
+    let names = match api {
+        Api::Optimized => ("SNS", "AmazonSNS"),
+        Api::Sdk => ("Sns", "Sns"),
     };
-    match api {
-        Api::Optimized => TaskFailure::new(
-            format!("SNS.{class}"),
-            format!(
-                "{message} (Service: AmazonSNS; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
-            ),
-        ),
-        Api::Sdk => TaskFailure::new(
-            format!("Sns.{class}"),
-            format!("{message} (Service: Sns, Status Code: {status}, Request ID: {request_id})"),
-        ),
-    }
+    super::named_failure(api, names, code, message, status, Some(request_id))
 }
 
 /// Query-protocol pairs of `value` under `name`.
