@@ -742,3 +742,54 @@ fn hostile_logs_requests_get_aws_shaped_refusals() {
     // The group is still there, and the server still answers.
     logs_ok(e, "DescribeLogStreams", json!({"logGroupName": "/h"}));
 }
+
+/// A page of GetLogEvents holds at most 1 MB (AWS: "as many log events as can fit in a
+/// response size of 1 MB"), from the head or from the tail, and the tokens reach the rest.
+#[test]
+fn get_log_events_pages_hold_at_most_a_megabyte() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    logs_ok(e, "CreateLogGroup", json!({"logGroupName": "/big"}));
+    logs_ok(
+        e,
+        "CreateLogStream",
+        json!({"logGroupName": "/big", "logStreamName": "s"}),
+    );
+    let now = chrono_now();
+    let big = "x".repeat(60_000);
+    for batch in 0..2 {
+        let events: Vec<Value> = (0..15)
+            .map(|i| json!({"timestamp": now + batch * 15 + i, "message": format!("{:02}{big}", batch * 15 + i)}))
+            .collect();
+        logs_ok(
+            e,
+            "PutLogEvents",
+            json!({"logGroupName": "/big", "logStreamName": "s", "logEvents": events}),
+        );
+    }
+    let page = |body: Value| {
+        let v = logs_ok(e, "GetLogEvents", body);
+        let events = v["events"].as_array().unwrap().clone();
+        let bytes: usize = events
+            .iter()
+            .map(|x| x["message"].as_str().unwrap().len() + 26)
+            .sum();
+        assert!(bytes <= 1_048_576, "{bytes} bytes in one page");
+        (events, v)
+    };
+    let (head, v) =
+        page(json!({"logGroupName": "/big", "logStreamName": "s", "startFromHead": true}));
+    assert!(!head.is_empty() && head.len() < 30, "{}", head.len());
+    assert!(head[0]["message"].as_str().unwrap().starts_with("00"));
+    let (rest, _) = page(json!({"logGroupName": "/big", "logStreamName": "s",
+        "startFromHead": true, "nextToken": v["nextForwardToken"]}));
+    assert_eq!(head.len() + rest.len(), 30);
+    let (tail, _) = page(json!({"logGroupName": "/big", "logStreamName": "s"}));
+    assert!(
+        tail.last().unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("29")
+    );
+    assert!(tail.len() < 30);
+}

@@ -58,6 +58,14 @@ const RETENTION_DAYS: &[i64] = &[
 /// whole (as AWS may answer a page with no events and a token).
 const SCAN_PER_PAGE: usize = 20_000;
 
+/// The most a page of events carries (AWS: 1 MB), counting each event as its message plus
+/// the 26 bytes CloudWatch Logs adds per event.
+const MAX_PAGE_BYTES: usize = 1_048_576;
+const EVENT_OVERHEAD: usize = 26;
+
+/// Events read from the store at a time while a page fills.
+const READ_CHUNK: usize = 100;
+
 /// A CloudWatch Logs error: its shape name and message (HTTP 400).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogsError {
@@ -679,8 +687,8 @@ fn put_events(svc: &Service, r: &Req<'_>) -> LogsResult {
             ));
         }
         last = time;
-        bytes += message.len() + 26;
-        if bytes > 1_048_576 {
+        bytes += message.len() + EVENT_OVERHEAD;
+        if bytes > MAX_PAGE_BYTES {
             return Err(LogsError::invalid(
                 "Upload too large: the log events exceed 1,048,576 bytes.",
             ));
@@ -772,15 +780,45 @@ fn get_events(svc: &Service, r: &Req<'_>) -> LogsResult {
         }
         None => (from_head, None),
     };
-    let q = LogEventQuery {
-        start,
-        end,
-        after: from,
-        streams: StreamFilter::All,
-    };
-    let events = svc
-        .store
-        .stream_log_events(&g.name, stream, &q, forward, limit)?;
+    // AWS answers "as many log events as can fit in a response size of 1 MB (up to 10,000)":
+    // read in small chunks, so that a stream of large events is never loaded whole.
+    let mut events = Vec::new();
+    let mut bytes = 0usize;
+    let mut cursor = from;
+    'chunks: loop {
+        let want = (limit - events.len()).min(READ_CHUNK);
+        let q = LogEventQuery {
+            start,
+            end,
+            after: cursor,
+            streams: StreamFilter::All,
+        };
+        let chunk = svc
+            .store
+            .stream_log_events(&g.name, stream, &q, forward, want)?;
+        let read = chunk.len();
+        // Nearest the cursor first: forward from the oldest, backward from the newest.
+        let ordered: Box<dyn Iterator<Item = LogEventRow>> = if forward {
+            Box::new(chunk.into_iter())
+        } else {
+            Box::new(chunk.into_iter().rev())
+        };
+        for e in ordered {
+            let size = e.message.len() + EVENT_OVERHEAD;
+            if !events.is_empty() && bytes + size > MAX_PAGE_BYTES {
+                break 'chunks;
+            }
+            bytes += size;
+            cursor = Some((e.time, e.seq));
+            events.push(e);
+        }
+        if events.len() >= limit || read < want {
+            break;
+        }
+    }
+    if !forward {
+        events.reverse();
+    }
     // At either end, the token given comes back (AWS: "it returns the same token you passed in").
     let (fwd, back) = match (events.first(), events.last()) {
         (Some(first), Some(last)) => (
@@ -873,17 +911,17 @@ fn filter_events(svc: &Service, r: &Req<'_>) -> LogsResult {
     let mut bytes = 0usize;
     let mut next = None;
     'pages: loop {
-        let chunk = 1_000.min(SCAN_PER_PAGE - scanned).max(1);
+        let chunk = READ_CHUNK.min(SCAN_PER_PAGE - scanned).max(1);
         let rows = svc.store.group_log_events(&g.name, &q, chunk)?;
         let exhausted = rows.len() < chunk;
         for e in rows {
             scanned += 1;
             q.after = Some((e.time, e.seq));
             if pattern.matches(&e.message) {
-                bytes += e.message.len() + 26;
+                bytes += e.message.len() + EVENT_OVERHEAD;
                 matched.push(e);
                 // AWS answers at most `limit` events or 1 MB, whichever comes first.
-                if matched.len() >= limit || bytes >= 1_048_576 {
+                if matched.len() >= limit || bytes >= MAX_PAGE_BYTES {
                     next = q.after;
                     break 'pages;
                 }

@@ -102,9 +102,7 @@ async fn fetch(
     let mut got = got.map_err(StateError::Plain)?;
     if gzip && let Value::Object(o) = &mut got {
         let bytes = body_bytes(o).map_err(failed)?;
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
-            .map_err(|e| failed(format!("The GZIP object could not be decompressed: {e}")))?;
+        let plain = gunzip(&bytes, MAX_DECOMPRESSED_BYTES).map_err(failed)?;
         let body = if binary {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(&plain)
@@ -115,6 +113,25 @@ async fn fetch(
         o.insert("Body".into(), Value::String(body));
     }
     Ok(got)
+}
+
+/// The most a GZIP object is decompressed to: a small hostile file cannot take the memory.
+const MAX_DECOMPRESSED_BYTES: u64 = 256 << 20;
+
+/// `bytes` decompressed, refused past `limit` bytes.
+fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut plain)
+        .map_err(|e| format!("The GZIP object could not be decompressed: {e}"))?;
+    if plain.len() as u64 > limit {
+        return Err(format!(
+            "The GZIP object decompresses to more than the {limit} bytes sfn-local reads"
+        ));
+    }
+    Ok(plain)
 }
 
 /// An answer's body as bytes (decoded from base64 when it says so).
@@ -466,5 +483,18 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("Parquet"), "{e}");
         assert!(parse(&json!({"Body": "%%%", "BodyEncoding": "base64"}), &cfg).is_err());
+    }
+
+    /// A GZIP object is read only up to its limit, whatever it claims; garbage is refused.
+    #[test]
+    fn gunzip_is_bounded() {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![0u8; 100_000]).unwrap();
+        let bomb = e.finish().unwrap();
+        assert!(bomb.len() < 1_000);
+        assert_eq!(gunzip(&bomb, 100_000).unwrap().len(), 100_000);
+        assert!(gunzip(&bomb, 99_999).unwrap_err().contains("more than"));
+        assert!(gunzip(b"not gzip", 10).is_err());
     }
 }
