@@ -32,6 +32,8 @@
 //!   [`TaskFailure`] (also the engine's failure type).
 //! - [`mock`]: Step Functions Local's MockConfigFile.
 //! - [`clock`]: [`VirtualClock`] and [`RealClock`].
+//! - [`service_errors`]: how Step Functions names a service's errors, and the failure of a
+//!   call nothing serves (the service's "not found" for the resource it names).
 //! - [`history`]: [`HistoryEvent`], [`EventType`] (every event type, its details member and
 //!   predicates) and the history's one serializer.
 //!
@@ -53,6 +55,7 @@ pub mod history;
 mod interpreter;
 pub mod mock;
 mod reports;
+pub mod service_errors;
 
 pub use clock::{Clock, RealClock, VirtualClock};
 pub use execution::{ExecutionConfig, ExecutionType, Limits, Outcome, Status};

@@ -275,3 +275,101 @@ fn integrations_reach_real_services_at_their_endpoints() {
     assert_eq!(out["published"]["SdkHttpMetadata"]["HttpStatusCode"], 200);
     assert_eq!(out["missing"]["Error"], "SNS.NotFoundException", "{out}");
 }
+
+/// Without an endpoint, a call that names a resource fails as AWS answers in an account that
+/// does not have it: each service's "not found" error, through both kinds of integration, in a
+/// Task and in a Distributed Map's ItemReader, caught by its name.
+#[test]
+fn unconfigured_services_answer_that_the_resource_does_not_exist() {
+    let p = common::spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let table = [
+        (
+            "arn:aws:states:::aws-sdk:s3:getObject",
+            json!({"Bucket": "b", "Key": "k"}),
+            "S3.NoSuchBucketException",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:s3:headObject",
+            json!({"Bucket": "b", "Key": "k"}),
+            "S3.NoSuchBucketException",
+        ),
+        (
+            "arn:aws:states:::dynamodb:putItem",
+            json!({"TableName": "t", "Item": {"id": {"S": "1"}}}),
+            "DynamoDB.ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            json!({"TableName": "t", "Key": {"id": {"S": "1"}}}),
+            "DynamoDb.ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sqs:receiveMessage",
+            json!({"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q"}),
+            "Sqs.QueueDoesNotExistException",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sns:getTopicAttributes",
+            json!({"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}),
+            "Sns.NotFoundException",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+            json!({"SecretId": "s"}),
+            "SecretsManager.ResourceNotFoundException",
+        ),
+        (
+            "arn:aws:states:::ecs:runTask.sync",
+            json!({"Cluster": "c", "TaskDefinition": "td"}),
+            "ECS.ClusterNotFoundException",
+        ),
+    ];
+    for (i, (resource, parameters, error)) in table.iter().enumerate() {
+        let sm = create(
+            e,
+            &format!("missing-{i}"),
+            &json!({"StartAt": "Call", "States": {
+                "Call": {"Type": "Task", "Resource": resource, "Parameters": parameters,
+                    "Catch": [{"ErrorEquals": [error], "Next": "Caught"}], "End": true},
+                "Caught": {"Type": "Pass", "End": true}}}),
+        );
+        let out = common::succeeded_output(e, &sm, &json!({}));
+        assert_eq!(out["Error"], *error, "{resource}: {out}");
+        assert!(
+            out["Cause"].as_str().unwrap().contains("Status Code: "),
+            "{out}"
+        );
+    }
+
+    // A Distributed Map reading a bucket nobody has: S3's error, as from the local S3.
+    let sm = create(
+        e,
+        "missing-reader",
+        &json!({"StartAt": "Map", "States": {"Map": {"Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2",
+                "Parameters": {"Bucket": "nope"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({}));
+    let d = wait_closed(e, &x);
+    assert_eq!(d["status"], "FAILED", "{d}");
+    assert_eq!(d["error"], "S3.NoSuchBucketException", "{d}");
+
+    // A call naming nothing sfn-local can tell is missing still says what to configure.
+    let sm = create(
+        e,
+        "unanswered",
+        &json!({"StartAt": "Call", "States": {"Call": {"Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets", "End": true}}}),
+    );
+    let x = common::start(e, &sm, &json!({}));
+    let d = wait_closed(e, &x);
+    assert_eq!(d["error"], "States.TaskFailed", "{d}");
+    assert!(
+        d["cause"].as_str().unwrap().contains("No handler or mock"),
+        "{d}"
+    );
+}

@@ -173,9 +173,10 @@ fn s3_dir_serves_item_readers_and_result_writers() {
         .collect();
     assert_eq!(outputs, [r#"{"n":1}"#, r#"{"n":2}"#]);
 
-    // Without a local S3 the writer has nowhere to write.
+    // Without a local S3 the reader's bucket is one the account does not have (as the local
+    // S3 answers for a bucket it lacks).
     let (code, stdout, _) = sfn_local(&["run", &def]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v["error"], "States.ItemReaderFailed");
+    assert_eq!(v["error"], "S3.NoSuchBucketException");
 }

@@ -23,7 +23,8 @@
 //! `Exception` suffix added when the service's error name lacks it.
 //!
 //! A mock still answers first; a service without an endpoint is answered as before (the
-//! recorded SNS/SQS/EventBridge sinks, the local folder S3, or no handler). Not sent to
+//! recorded SNS/SQS/EventBridge sinks, the local folder S3, or, with no handler, the service's
+//! "not found" error for the resource the call names: `asl_interpreter::service_errors`). Not sent to
 //! endpoints: S3's other actions, Batch and Lambda (REST-JSON; Lambda
 //! has its own `LAMBDA_ENDPOINT`), and the `.sync` patterns.
 
@@ -43,6 +44,9 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Request, header};
 use serde_json::{Map, Value};
+
+use asl_interpreter::service_errors::{self, ServiceNames};
+pub(crate) use asl_interpreter::service_errors::{Api, named_failure};
 
 use super::outbound;
 use super::sdk_metadata::with_sdk_metadata;
@@ -71,10 +75,6 @@ pub struct ServiceSpec {
     json_version: &'static str,
     /// The SigV4 signing name.
     signing_name: &'static str,
-    /// Error prefix and service name of optimized integrations (v1 SDK).
-    optimized: (&'static str, &'static str),
-    /// Error prefix and service name of `aws-sdk` integrations (v2 SDK).
-    sdk: (&'static str, &'static str),
     /// Optimized integrations: (`SERVICE:action` of the resource, the API operation).
     actions: &'static [(&'static str, &'static str)],
 }
@@ -87,8 +87,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "DynamoDB_20120810",
         json_version: "1.0",
         signing_name: "dynamodb",
-        optimized: ("DynamoDB", "AmazonDynamoDBv2"),
-        sdk: ("DynamoDb", "DynamoDb"),
         actions: &[
             ("dynamodb:getItem", "GetItem"),
             ("dynamodb:putItem", "PutItem"),
@@ -102,8 +100,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AmazonSQS",
         json_version: "1.0",
         signing_name: "sqs",
-        optimized: ("SQS", "AmazonSQS"),
-        sdk: ("Sqs", "Sqs"),
         actions: &[("sqs:sendMessage", "SendMessage")],
     },
     ServiceSpec {
@@ -112,8 +108,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AWSEvents",
         json_version: "1.1",
         signing_name: "events",
-        optimized: ("EventBridge", "AmazonEventBridge"),
-        sdk: ("EventBridge", "EventBridge"),
         actions: &[("events:putEvents", "PutEvents")],
     },
     ServiceSpec {
@@ -122,8 +116,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AWSStepFunctions",
         json_version: "1.0",
         signing_name: "states",
-        optimized: ("StepFunctions", "AWSStepFunctions"),
-        sdk: ("Sfn", "Sfn"),
         actions: &[],
     },
     ServiceSpec {
@@ -132,8 +124,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AmazonEC2ContainerServiceV20141113",
         json_version: "1.1",
         signing_name: "ecs",
-        optimized: ("ECS", "AmazonECS"),
-        sdk: ("Ecs", "Ecs"),
         actions: &[("ecs:runTask", "RunTask")],
     },
     ServiceSpec {
@@ -142,8 +132,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AWSGlue",
         json_version: "1.1",
         signing_name: "glue",
-        optimized: ("Glue", "AWSGlue"),
-        sdk: ("Glue", "Glue"),
         actions: &[("glue:startJobRun", "StartJobRun")],
     },
     ServiceSpec {
@@ -152,8 +140,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "SageMaker",
         json_version: "1.1",
         signing_name: "sagemaker",
-        optimized: ("SageMaker", "AmazonSageMaker"),
-        sdk: ("SageMaker", "SageMaker"),
         actions: &[
             ("sagemaker:createTrainingJob", "CreateTrainingJob"),
             ("sagemaker:createTransformJob", "CreateTransformJob"),
@@ -162,6 +148,16 @@ pub const SERVICES: &[ServiceSpec] = &[
         ],
     },
 ];
+
+impl ServiceSpec {
+    /// Its error prefixes (the one table of them: [`asl_interpreter::service_errors::NAMES`]).
+    fn names(&self) -> &'static ServiceNames {
+        service_errors::NAMES
+            .iter()
+            .find(|n| n.sdk_name == self.name)
+            .expect("every service sent to an endpoint has its error names")
+    }
+}
 
 /// Where the configured services are, and the credentials calls are signed with.
 #[derive(Debug, Clone, Default)]
@@ -281,12 +277,6 @@ impl Endpoints {
         }
         handlers
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Api {
-    Optimized,
-    Sdk,
 }
 
 /// One service's integrations at its endpoint.
@@ -418,10 +408,7 @@ async fn call(
         spec.signing_name,
     )?;
     let unreachable = |e: String| {
-        let (prefix, _) = match api {
-            Api::Optimized => spec.optimized,
-            Api::Sdk => spec.sdk,
-        };
+        let (prefix, _) = spec.names().for_api(api);
         TaskFailure::new(
             format!("{prefix}.SdkClientException"),
             format!("Unable to execute HTTP request: {e} ({} {url})", spec.env),
@@ -533,43 +520,14 @@ fn service_error(
         .or_else(|| body.get("Message"))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let names = match api {
-        Api::Optimized => spec.optimized,
-        Api::Sdk => spec.sdk,
-    };
-    named_failure(api, names, code, message, status, Some(request_id))
-}
-
-/// A service error as Step Functions reports it: `PREFIX.<code>Exception` (the suffix added
-/// when the service's name lacks it, as AWS documents for SDK integrations), with the cause
-/// the v1 Java SDK (optimized integrations) or the v2 SDK (`aws-sdk`) writes. `names` is the
-/// error prefix and the service name the cause gives.
-pub(crate) fn named_failure(
-    api: Api,
-    (prefix, service): (&str, &str),
-    code: &str,
-    message: &str,
-    status: u16,
-    request_id: Option<&str>,
-) -> TaskFailure {
-    let class = if code.ends_with("Exception") {
-        code.to_string()
-    } else {
-        format!("{code}Exception")
-    };
-    let cause = match (api, request_id) {
-        (Api::Optimized, Some(id)) => format!(
-            "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Request ID: {id}; Proxy: null)"
-        ),
-        (Api::Optimized, None) => format!(
-            "{message} (Service: {service}; Status Code: {status}; Error Code: {code}; Proxy: null)"
-        ),
-        (Api::Sdk, Some(id)) => {
-            format!("{message} (Service: {service}, Status Code: {status}, Request ID: {id})")
-        }
-        (Api::Sdk, None) => format!("{message} (Service: {service}, Status Code: {status})"),
-    };
-    TaskFailure::new(format!("{prefix}.{class}"), cause)
+    named_failure(
+        api,
+        spec.names().for_api(api),
+        code,
+        message,
+        status,
+        Some(request_id),
+    )
 }
 
 #[cfg(test)]
@@ -614,6 +572,13 @@ mod tests {
             .as_deref(),
             Some("SendMessage")
         );
+    }
+
+    #[test]
+    fn every_service_has_error_names() {
+        for spec in SERVICES {
+            assert_eq!(spec.names().sdk_name, spec.name);
+        }
     }
 
     /// Each service's error names, both ways, with and without the `Exception` suffix.

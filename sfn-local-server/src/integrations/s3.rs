@@ -26,13 +26,9 @@ pub struct LocalS3 {
 }
 
 fn s3_error(code: &str, message: &str, status: u16) -> TaskFailure {
-    TaskFailure::new(
-        format!("S3.{code}Exception"),
-        format!(
-            "{message} (Service: S3, Status Code: {status}, Request ID: {})",
-            uuid::Uuid::new_v4().simple()
-        ),
-    )
+    use asl_interpreter::service_errors::{Api, S3, named_failure};
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    named_failure(Api::Sdk, S3.sdk, code, message, status, Some(&id))
 }
 
 /// `getObject`'s answer: the body as text, or in base64 when the engine asked for the bytes

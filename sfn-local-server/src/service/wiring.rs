@@ -58,12 +58,10 @@ pub(super) fn handlers(
         let me = me.clone();
         async move {
             if !is_activity(&req.resource) {
-                return Err(TaskFailure::new(
-                    "States.TaskFailed",
-                    format!(
-                        "No handler or mock is configured in sfn-local for resource '{}' (state '{}').",
-                        req.resource, req.state_name
-                    ),
+                return Err(asl_interpreter::service_errors::unanswered(
+                    &req.resource,
+                    &req.parameters,
+                    &req.state_name,
                 ));
             }
             match me.upgrade() {

@@ -24,10 +24,7 @@ const MAX_OBJECT_BYTES: usize = 256 << 20;
 const MAX_LISTED: usize = 1_000_000;
 
 fn failure(api: Api, code: &str, message: &str, status: u16) -> TaskFailure {
-    let names = match api {
-        Api::Optimized => ("S3", "Amazon S3"),
-        Api::Sdk => ("S3", "S3"),
-    };
+    let names = asl_interpreter::service_errors::S3.for_api(api);
     super::named_failure(api, names, code, message, status, None)
 }
 

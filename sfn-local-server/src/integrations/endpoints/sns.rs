@@ -21,10 +21,7 @@ use crate::integrations::sdk_metadata::with_sdk_metadata;
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 fn failure(api: Api, code: &str, message: &str, status: u16, request_id: &str) -> TaskFailure {
-    let names = match api {
-        Api::Optimized => ("SNS", "AmazonSNS"),
-        Api::Sdk => ("Sns", "Sns"),
-    };
+    let names = asl_interpreter::service_errors::SNS.for_api(api);
     super::named_failure(api, names, code, message, status, Some(request_id))
 }
 

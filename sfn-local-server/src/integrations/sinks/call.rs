@@ -17,6 +17,15 @@ pub(super) enum Service {
 }
 
 impl Service {
+    /// Its error prefixes.
+    fn names(self) -> &'static ServiceNames {
+        match self {
+            Service::Sns => &service_errors::SNS,
+            Service::Sqs => &service_errors::SQS,
+            Service::Events => &service_errors::EVENTBRIDGE,
+        }
+    }
+
     pub(super) fn name(self) -> &'static str {
         match self {
             Service::Sns => "sns",
@@ -27,11 +36,8 @@ impl Service {
 }
 
 /// Optimized integration or AWS SDK integration: error names and response metadata differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Api {
-    Optimized,
-    Sdk,
-}
+pub(super) use asl_interpreter::service_errors::Api;
+use asl_interpreter::service_errors::{self, ServiceNames};
 
 pub(super) struct Call {
     pub api: Api,
@@ -43,43 +49,20 @@ pub(super) type Accepted = (String, String, Value, Value);
 
 impl Call {
     /// A service error: `SNS.InvalidParameterException` (optimized) or
-    /// `Sns.InvalidParameterException` (SDK), with the matching cause shape.
-    fn error(&self, service: Service, class: &str, code: &str, message: &str) -> TaskFailure {
-        match self.api {
-            Api::Optimized => {
-                let (prefix, sdk_service) = match service {
-                    Service::Sns => ("SNS", "AmazonSNS"),
-                    Service::Sqs => ("SQS", "AmazonSQS"),
-                    Service::Events => ("EventBridge", "AmazonEventBridge"),
-                };
-                TaskFailure::new(
-                    format!("{prefix}.{class}"),
-                    format!(
-                        "{message} (Service: {sdk_service}; Status Code: 400; Error Code: {code}; Request ID: {}; Proxy: null)",
-                        uuid::Uuid::new_v4()
-                    ),
-                )
-            }
-            Api::Sdk => {
-                let (prefix, sdk_service) = match service {
-                    Service::Sns => ("Sns", "Sns"),
-                    Service::Sqs => ("Sqs", "Sqs"),
-                    Service::Events => ("EventBridge", "EventBridge"),
-                };
-                let class = if class.starts_with("Amazon") {
-                    format!("{code}Exception")
-                } else {
-                    class.to_string()
-                };
-                TaskFailure::new(
-                    format!("{prefix}.{class}"),
-                    format!(
-                        "{message} (Service: {sdk_service}, Status Code: 400, Request ID: {})",
-                        uuid::Uuid::new_v4()
-                    ),
-                )
-            }
-        }
+    /// `Sns.InvalidParameterException` (SDK), with the matching cause shape. `v1_class` is the
+    /// v1 SDK's exception class (`AmazonSQSException` for a code it does not model, which the
+    /// v2 SDK names after the code).
+    fn error(&self, service: Service, v1_class: &str, code: &str, message: &str) -> TaskFailure {
+        let (prefix, sdk_service) = service.names().for_api(self.api);
+        let class = match self.api {
+            Api::Sdk if v1_class.starts_with("Amazon") => service_errors::exception_class(code),
+            _ => v1_class.to_string(),
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        TaskFailure::new(
+            format!("{prefix}.{class}"),
+            service_errors::cause(self.api, sdk_service, code, message, 400, Some(&id)),
+        )
     }
 
     /// The response as the task sees it: sorted keys, plus HTTP metadata for optimized SNS

@@ -244,14 +244,14 @@ fn tolerance(
 pub(super) async fn call_integration(
     run: &StateRun<'_>,
     resource: &str,
-    parameters: Value,
+    parameters: &Value,
 ) -> Option<Result<Value, TaskFailure>> {
     let exec = run.exec;
     let resource = asl_core::resource::routing_form(resource);
-    let handler = exec.inner.handlers.find(&resource, &parameters)?;
+    let handler = exec.inner.handlers.find(&resource, parameters)?;
     let request = TaskRequest {
         resource: resource.into_owned(),
-        parameters,
+        parameters: parameters.clone(),
         context: run.context(0),
         task_token: None,
         state_name: run.state.name.clone(),

@@ -93,7 +93,10 @@ async fn fetch(
             json!("base64"),
         );
     }
-    let Some(got) = call_integration(run, resource, parameters).await else {
+    let Some(got) = call_integration(run, resource, &parameters).await else {
+        if let Some(f) = crate::service_errors::missing_resource(resource, &parameters) {
+            return Err(StateError::Plain(f));
+        }
         return Err(failed(format!(
             "No handler is configured in sfn-local for the ItemReader resource '{resource}' (state '{}').",
             run.state.name

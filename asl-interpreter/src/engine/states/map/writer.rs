@@ -375,13 +375,15 @@ impl Writer {
     ) -> Result<usize, TaskFailure> {
         let size = body.len();
         let parameters = json!({"Bucket": export.bucket, "Key": key, "Body": body});
-        match call_integration(run, &export.resource, parameters).await {
+        match call_integration(run, &export.resource, &parameters).await {
             None => Err(TaskFailure::new(
                 names::RESULT_WRITER_FAILED,
-                format!(
-                    "No handler is configured in sfn-local for the ResultWriter resource '{}' (state '{}').",
-                    export.resource, run.state.name
-                ),
+                crate::service_errors::missing_resource(&export.resource, &parameters)
+                    .and_then(|f| f.cause)
+                    .unwrap_or_else(|| format!(
+                        "No handler is configured in sfn-local for the ResultWriter resource '{}' (state '{}').",
+                        export.resource, run.state.name
+                    )),
             )),
             Some(Err(f)) => Err(TaskFailure::new(
                 names::RESULT_WRITER_FAILED,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{Invocation, ResourceKind};
 use crate::engine::kernel::StateRun;
 use crate::engine::tokens::{Callback, TokenGuard};
-use crate::handler::{TaskFailure, TaskRequest, function_short_name};
+use crate::handler::{TaskFailure, TaskRequest};
 use crate::history::{EventDetails, EventType};
 use crate::mock::MockResponse;
 
@@ -108,7 +108,11 @@ pub(super) async fn call(
         };
     }
     let Some(handler) = exec.inner.handlers.find(&inv.resource, parameters) else {
-        return Err(no_handler(&inv.resource, parameters, state));
+        return Err(crate::service_errors::unanswered(
+            &inv.resource,
+            parameters,
+            state,
+        ));
     };
     let request = TaskRequest {
         resource: inv.resource.to_string(),
@@ -208,24 +212,4 @@ pub(super) async fn call(
         r = work => r,
         _ = limit => Err(TaskFailure { error: Some(names::TIMEOUT.into()), cause: None }),
     }
-}
-
-/// The failure AWS would give for a resource nobody answers.
-fn no_handler(resource: &str, parameters: &Value, state: &str) -> TaskFailure {
-    if let Some(f) = crate::handler::function_of(resource, parameters) {
-        return TaskFailure::new(
-            "Lambda.ResourceNotFoundException",
-            format!(
-                "Function not found: {f} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {}; Proxy: null). No handler or mock is configured for function '{}' in sfn-local (state '{state}').",
-                uuid::Uuid::new_v4(),
-                function_short_name(f)
-            ),
-        );
-    }
-    TaskFailure::new(
-        names::TASK_FAILED,
-        format!(
-            "No handler or mock is configured in sfn-local for resource '{resource}' (state '{state}')."
-        ),
-    )
 }
