@@ -399,6 +399,44 @@ fn mocked_results_are_checked_against_the_api_s_shape() {
                "fieldValidationMode": "NONE"}}),
     );
     assert_eq!(out["status"], "SUCCEEDED", "{out}");
+
+    // An `aws-sdk` integration's mock is checked against that API's response, its members in
+    // PascalCase (DynamoDB's AttributeValue inside an item, SSM's enum).
+    for (resource, result, message) in [
+        (
+            "arn:aws:states:::aws-sdk:dynamodb:getItem",
+            json!({"Item": {"id": {"S": 7}}}),
+            "Field 'S' must be a string",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:ssm:getParameter",
+            json!({"Parameter": {"Name": "p", "Type": "Plain"}}),
+            "Field 'Type' is not an expected value",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sfn:startExecution",
+            json!({"StartDate": "2025-01-01T00:00:00Z"}),
+            "Required field 'ExecutionArn' is missing",
+        ),
+    ] {
+        let task = json!({"Type": "Task", "Resource": resource, "End": true}).to_string();
+        let (status, v) = call(
+            e,
+            "TestState",
+            json!({"definition": task, "mock": {"result": result.to_string()}}),
+        );
+        assert_eq!(status, 400, "{resource}: {v}");
+        assert_eq!(
+            v["message"],
+            format!("Mock result schema validation error: {message}"),
+            "{resource}"
+        );
+        let out = test_state(
+            e,
+            json!({"definition": task, "mock": {"result": result.to_string(), "fieldValidationMode": "NONE"}}),
+        );
+        assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    }
 }
 
 /// A Wait state is tested without waiting (TestState runs in virtual time).

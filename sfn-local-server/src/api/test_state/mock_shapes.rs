@@ -4,115 +4,72 @@
 //! "All present fields must conform"; NONE no check). Members the shape does not know are
 //! ignored; a failure is a `ValidationException` "Mock result schema validation error: ..."
 //! naming the member (never its path), with AWS's wording per kind: `Required field 'X' is
-//! missing`, `Field 'X' must be a string` (timestamps too), `... a number`, `... an array`,
-//! `... an object`. (The shapes here have no enum or range members; AWS's other messages,
-//! `Field 'X' is not an expected value` and the length and range ones, do not arise.)
+//! missing`, `Field 'X' must be a string` (timestamps too), `... a number`, `... a boolean`,
+//! `... an array`, `... an object`, `Field 'X' is not an expected value` (an enum's).
 //!
-//! Shapes are known for the request-response optimized integrations (Lambda `invoke`,
-//! `states:startExecution`, `events:putEvents`, `sqs:sendMessage`, `sns:publish`, and
-//! DynamoDB's item actions), from their service models; a resource without a known shape
-//! (`aws-sdk:*`, `.sync`, `.waitForTaskToken`, whose result is not the API's response) is
-//! not checked.
+//! The shapes are `mock_shapes.json` beside this file, the output shapes of botocore's models
+//! for the services listed in `mock_shapes.py` (which regenerates it), member names in
+//! PascalCase as an `aws-sdk` result has them. Checked: every `aws-sdk:SERVICE:action` of
+//! those services, and the request-response optimized integrations, whose result is the
+//! same API's response (`lambda:invoke`, `states:startExecution`, `events:putEvents`,
+//! `sqs:sendMessage`, `sns:publish`, DynamoDB's item actions, `ecs:runTask`). Not checked: a
+//! resource of another service, and `.sync` and `.waitForTaskToken`, whose result is not the
+//! API's response. The model is read on the first check.
 
-use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
-/// A member's type.
-enum Ty {
-    Str,
-    /// A timestamp: a string in a mocked result.
-    Timestamp,
-    Num,
-    List(&'static Ty),
-    Obj(&'static [Field]),
-    /// A map of any values (DynamoDB's items).
-    Map,
-    Any,
+use asl_interpreter::service_errors::service_of;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The output shapes.
+const SHAPES_JSON: &str = include_str!("mock_shapes.json");
+
+#[derive(Deserialize)]
+struct Model {
+    services: HashMap<String, Service>,
 }
 
-struct Field {
-    name: &'static str,
-    ty: Ty,
-    required: bool,
+#[derive(Deserialize)]
+struct Service {
+    /// `aws-sdk` action -> its output shape.
+    operations: HashMap<String, usize>,
+    shapes: Vec<Shape>,
 }
 
-const fn f(name: &'static str, ty: Ty) -> Field {
-    Field {
-        name,
-        ty,
-        required: false,
+#[derive(Deserialize)]
+struct Shape {
+    /// s string, n number, b boolean, t timestamp, a any, l list, m map, o structure.
+    t: char,
+    #[serde(default)]
+    members: Map<String, Value>,
+    #[serde(default)]
+    req: Vec<String>,
+    #[serde(default)]
+    r#enum: Vec<String>,
+    member: Option<usize>,
+    value: Option<usize>,
+}
+
+static MODEL: LazyLock<Model> =
+    LazyLock::new(|| serde_json::from_str(SHAPES_JSON).expect("mock_shapes.json is valid"));
+
+/// The service model and output shape of a Task's resource (`None`: not checked).
+fn shape_of(resource: &str) -> Option<(&'static Service, usize)> {
+    let routed = asl_core::resource::routing_form(resource);
+    let action = routed.rsplit(':').next()?;
+    if action.contains('.') {
+        return None;
     }
-}
-
-const fn required(name: &'static str, ty: Ty) -> Field {
-    Field {
-        name,
-        ty,
-        required: true,
-    }
-}
-
-const CONSUMED_CAPACITY: Ty = Ty::Obj(&[
-    f("TableName", Ty::Str),
-    f("CapacityUnits", Ty::Num),
-    f("ReadCapacityUnits", Ty::Num),
-    f("WriteCapacityUnits", Ty::Num),
-    f("Table", Ty::Any),
-    f("LocalSecondaryIndexes", Ty::Map),
-    f("GlobalSecondaryIndexes", Ty::Map),
-]);
-
-const LAMBDA_INVOKE: &[Field] = &[
-    f("StatusCode", Ty::Num),
-    f("FunctionError", Ty::Str),
-    f("LogResult", Ty::Str),
-    f("Payload", Ty::Any),
-    f("ExecutedVersion", Ty::Str),
-];
-const START_EXECUTION: &[Field] = &[
-    required("ExecutionArn", Ty::Str),
-    required("StartDate", Ty::Timestamp),
-];
-const PUT_EVENTS: &[Field] = &[
-    f("FailedEntryCount", Ty::Num),
-    f(
-        "Entries",
-        Ty::List(&Ty::Obj(&[
-            f("EventId", Ty::Str),
-            f("ErrorCode", Ty::Str),
-            f("ErrorMessage", Ty::Str),
-        ])),
-    ),
-];
-const SEND_MESSAGE: &[Field] = &[
-    f("MD5OfMessageBody", Ty::Str),
-    f("MD5OfMessageAttributes", Ty::Str),
-    f("MD5OfMessageSystemAttributes", Ty::Str),
-    f("MessageId", Ty::Str),
-    f("SequenceNumber", Ty::Str),
-];
-const PUBLISH: &[Field] = &[f("MessageId", Ty::Str), f("SequenceNumber", Ty::Str)];
-const GET_ITEM: &[Field] = &[f("Item", Ty::Map), f("ConsumedCapacity", CONSUMED_CAPACITY)];
-const WRITE_ITEM: &[Field] = &[
-    f("Attributes", Ty::Map),
-    f("ConsumedCapacity", CONSUMED_CAPACITY),
-    f("ItemCollectionMetrics", Ty::Any),
-];
-
-/// The response shape of a Task's resource (`None`: not checked).
-fn shape_of(resource: &str) -> Option<&'static [Field]> {
-    let r = asl_core::resource::routing_form(resource);
-    Some(match r.as_ref() {
-        "arn:aws:states:::lambda:invoke" => LAMBDA_INVOKE,
-        "arn:aws:states:::states:startExecution" => START_EXECUTION,
-        "arn:aws:states:::events:putEvents" => PUT_EVENTS,
-        "arn:aws:states:::sqs:sendMessage" => SEND_MESSAGE,
-        "arn:aws:states:::sns:publish" => PUBLISH,
-        "arn:aws:states:::dynamodb:getItem" => GET_ITEM,
-        "arn:aws:states:::dynamodb:putItem"
-        | "arn:aws:states:::dynamodb:updateItem"
-        | "arn:aws:states:::dynamodb:deleteItem" => WRITE_ITEM,
-        _ => return None,
-    })
+    // `aws-sdk:ssm:getParameter`, or an optimized integration's service by its `aws-sdk` name
+    // (`events` is `eventbridge`, `states` is `sfn`).
+    let name = match routed.strip_prefix("arn:aws:states:::aws-sdk:") {
+        Some(rest) => rest.split(':').next()?,
+        None => service_of(&routed)?.0.sdk_name,
+    };
+    let service = MODEL.services.get(name)?;
+    service.operations.get(action).map(|s| (service, *s))
 }
 
 /// Checks `result`, the mock of a Task on `resource`, in `mode` (`STRICT`, `PRESENT`,
@@ -121,50 +78,84 @@ pub(super) fn check(resource: &str, mode: &str, result: &Value) -> Result<(), St
     if mode == "NONE" {
         return Ok(());
     }
-    let Some(fields) = shape_of(resource) else {
+    let Some((service, shape)) = shape_of(resource) else {
         return Ok(());
     };
-    check_object(fields, result, mode == "STRICT")
+    Check {
+        service,
+        strict: mode == "STRICT",
+    }
+    .object(shape, result)
 }
 
-fn check_object(fields: &[Field], v: &Value, strict: bool) -> Result<(), String> {
-    let Some(m) = v.as_object() else {
-        return Ok(());
-    };
-    for field in fields {
-        match m.get(field.name) {
-            None if strict && field.required => {
-                return Err(format!("Required field '{}' is missing", field.name));
-            }
-            None => {}
-            Some(x) => check_value(field.name, &field.ty, x, strict)?,
-        }
-    }
-    Ok(())
+struct Check {
+    service: &'static Service,
+    strict: bool,
 }
 
-fn check_value(name: &str, ty: &Ty, v: &Value, strict: bool) -> Result<(), String> {
-    if v.is_null() {
-        return Ok(());
+impl Check {
+    fn shape(&self, i: usize) -> Option<&'static Shape> {
+        self.service.shapes.get(i)
     }
-    let must = |what: &str| Err(format!("Field '{name}' must be {what}"));
-    match ty {
-        Ty::Any => Ok(()),
-        Ty::Str | Ty::Timestamp if !v.is_string() => must("a string"),
-        Ty::Num if !v.is_number() => must("a number"),
-        Ty::Map if !v.is_object() => must("an object"),
-        Ty::Obj(_) if !v.is_object() => must("an object"),
-        Ty::Obj(fields) => check_object(fields, v, strict),
-        Ty::List(item) => {
-            let Some(items) = v.as_array() else {
-                return must("an array");
+
+    fn object(&self, shape: usize, v: &Value) -> Result<(), String> {
+        let (Some(m), Some(shape)) = (v.as_object(), self.shape(shape)) else {
+            return Ok(());
+        };
+        for (name, member) in &shape.members {
+            let Some(member) = member.as_u64().and_then(|i| usize::try_from(i).ok()) else {
+                continue;
             };
-            for x in items {
-                check_value(name, item, x, strict)?;
+            match m.get(name) {
+                None if self.strict && shape.req.iter().any(|r| r == name) => {
+                    return Err(format!("Required field '{name}' is missing"));
+                }
+                None => {}
+                Some(x) => self.value(name, member, x)?,
             }
-            Ok(())
         }
-        _ => Ok(()),
+        Ok(())
+    }
+
+    fn value(&self, name: &str, shape: usize, v: &Value) -> Result<(), String> {
+        let Some(s) = self.shape(shape) else {
+            return Ok(());
+        };
+        if v.is_null() {
+            return Ok(());
+        }
+        let must = |what: &str| Err(format!("Field '{name}' must be {what}"));
+        match s.t {
+            's' | 't' if !v.is_string() => must("a string"),
+            's' if !s.r#enum.is_empty() && !s.r#enum.iter().any(|e| v == e.as_str()) => {
+                Err(format!("Field '{name}' is not an expected value"))
+            }
+            'n' if !v.is_number() => must("a number"),
+            'b' if !v.is_boolean() => must("a boolean"),
+            'o' | 'm' if !v.is_object() => must("an object"),
+            'o' => self.object(shape, v),
+            'm' => match (v.as_object(), s.value) {
+                (Some(entries), Some(value)) => {
+                    for x in entries.values() {
+                        self.value(name, value, x)?;
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            },
+            'l' => {
+                let Some(items) = v.as_array() else {
+                    return must("an array");
+                };
+                if let Some(member) = s.member {
+                    for x in items {
+                        self.value(name, member, x)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -172,6 +163,25 @@ fn check_value(name: &str, ty: &Ty, v: &Value, strict: bool) -> Result<(), Strin
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The model names a shape for every operation, and every shape it refers to exists.
+    #[test]
+    fn the_model_is_whole() {
+        for (name, service) in &MODEL.services {
+            assert!(service.operations.len() > 5, "{name}");
+            let n = service.shapes.len();
+            for (op, s) in &service.operations {
+                assert!(*s < n, "{name} {op}");
+            }
+            for s in &service.shapes {
+                for m in s.members.values() {
+                    assert!(m.as_u64().is_some_and(|i| (i as usize) < n), "{name}");
+                }
+                assert!(s.member.is_none_or(|i| i < n) && s.value.is_none_or(|i| i < n));
+                assert!("snbtalmo".contains(s.t), "{name}");
+            }
+        }
+    }
 
     /// Each kind of mismatch, in each mode, with AWS's wording.
     #[test]
@@ -240,6 +250,80 @@ mod tests {
                 "arn:aws:states:::aws-sdk:s3:getObject",
                 "STRICT",
                 json!({"Body": 1}),
+                Ok(()),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:s3:getObject",
+                "STRICT",
+                json!({"Body": "x", "DeleteMarker": "no"}),
+                Err("Field 'DeleteMarker' must be a boolean"),
+            ),
+            // `aws-sdk` results: PascalCase members whatever the service's own case.
+            (
+                "arn:aws:states:::aws-sdk:sfn:startExecution",
+                "STRICT",
+                json!({"executionArn": "x"}),
+                Err("Required field 'ExecutionArn' is missing"),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:sfn:describeExecution",
+                "PRESENT",
+                json!({"Status": "DONE"}),
+                Err("Field 'Status' is not an expected value"),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:sfn:describeExecution",
+                "PRESENT",
+                json!({"Status": "SUCCEEDED"}),
+                Ok(()),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                "STRICT",
+                json!({"Item": {"id": {"S": 1}}}),
+                Err("Field 'S' must be a string"),
+            ),
+            (
+                "arn:aws:states:::dynamodb:getItem",
+                "STRICT",
+                json!({"Item": {"id": {"S": "1"}, "n": {"N": "2"}}}),
+                Ok(()),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:sqs:receiveMessage",
+                "STRICT",
+                json!({"Messages": {}}),
+                Err("Field 'Messages' must be an array"),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:ssm:getParameter",
+                "PRESENT",
+                json!({"Parameter": {"Name": "p", "Type": "Text"}}),
+                Err("Field 'Type' is not an expected value"),
+            ),
+            (
+                "arn:aws:states:::ecs:runTask",
+                "STRICT",
+                json!({"Tasks": [{"TaskArn": 1}]}),
+                Err("Field 'TaskArn' must be a string"),
+            ),
+            // Not the API's response, or a service without a model here: not checked.
+            (
+                "arn:aws:states:::ecs:runTask.sync",
+                "STRICT",
+                json!({"Tasks": [{"TaskArn": 1}]}),
+                Ok(()),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:sqs:sendMessage.waitForTaskToken",
+                "STRICT",
+                json!({"MessageId": 1}),
+                Ok(()),
+            ),
+            (
+                "arn:aws:states:::aws-sdk:athena:getQueryExecution",
+                "STRICT",
+                json!({"QueryExecution": 1}),
                 Ok(()),
             ),
         ] {
