@@ -330,6 +330,97 @@ fn test_state_calls_the_api_of_an_unmocked_http_task() {
     }
 }
 
+/// TestState at TRACE shows the HTTP request and response; the connection's parameters and
+/// credentials only with `revealSecrets`.
+#[test]
+fn test_state_traces_the_http_exchange() {
+    let (base, _log) = start_api();
+    let dir = TempDir::new("http-trace");
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        json!({"connections": {"keyed": {"AuthorizationType": "API_KEY", "AuthParameters": {
+            "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "secret-key"},
+            "InvocationHttpParameters": {
+                "HeaderParameters": [{"Key": "Conn-Header", "Value": "conn-value"}],
+                "QueryStringParameters": [{"Key": "limit", "Value": "5"}],
+                "BodyParameters": [{"Key": "source", "Value": "connection"}]}}}}})
+        .to_string(),
+    )
+    .unwrap();
+    let p = spawn(&["--in-memory", "--config", config.to_str().unwrap()]);
+    let e = p.endpoint.as_str();
+    let state = |path: &str| {
+        json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+            "Parameters": {"ApiEndpoint": format!("{base}{path}"), "Method": "POST",
+                "Authentication": {"ConnectionArn": "arn:aws:events:us-east-1:123456789012:connection/keyed/1"},
+                "Headers": {"X-Trace": "t1"}, "QueryParameters": {"q": "a b"},
+                "RequestBody": {"id": 1}},
+            "End": true})
+        .to_string()
+    };
+    let trace = |path: &str, level: &str, reveal: bool| {
+        ok(
+            e,
+            "TestState",
+            json!({"definition": state(path), "roleArn": "arn:aws:iam::123456789012:role/r",
+                   "inspectionLevel": level, "revealSecrets": reveal}),
+        )
+    };
+
+    let out = trace("/items", "TRACE", false);
+    assert_eq!(out["status"], "SUCCEEDED", "{out}");
+    let request = &out["inspectionData"]["request"];
+    assert_eq!(request["protocol"], "http");
+    assert_eq!(request["method"], "POST");
+    assert_eq!(request["url"], format!("{base}/items?q=a%20b"));
+    assert_eq!(request["body"], r#"{"id":1}"#);
+    let headers = request["headers"].as_str().unwrap();
+    assert!(headers.contains("X-Trace: t1"), "{headers}");
+    assert!(
+        headers.contains("user-agent: Amazon|StepFunctions|HttpInvoke|us-east-1"),
+        "{headers}"
+    );
+    for secret in ["secret-key", "conn-value", "limit", "connection"] {
+        assert!(
+            !request.to_string().contains(secret),
+            "{secret} in {request}"
+        );
+    }
+    let response = &out["inspectionData"]["response"];
+    assert_eq!(response["statusCode"], "200");
+    assert_eq!(response["statusMessage"], "OK");
+    assert_eq!(response["body"], r#"{"ok":true,"items":[1,2]}"#);
+    assert!(
+        response["headers"]
+            .as_str()
+            .unwrap()
+            .contains("x-custom: 1"),
+        "{response}"
+    );
+
+    // revealSecrets: what the connection added is shown.
+    let out = trace("/items", "TRACE", true);
+    let request = out["inspectionData"]["request"].to_string();
+    for secret in [
+        "x-api-key: secret-key",
+        "Conn-Header: conn-value",
+        "limit=5",
+        "connection",
+    ] {
+        assert!(request.contains(secret), "{secret} not in {request}");
+    }
+
+    // A failing call is traced too; DEBUG shows no HTTP data.
+    let out = trace("/broken", "TRACE", false);
+    assert_eq!(out["status"], "FAILED", "{out}");
+    assert_eq!(out["error"], "States.Http.StatusCode.500");
+    assert_eq!(out["inspectionData"]["response"]["statusCode"], "500");
+    assert_eq!(out["inspectionData"]["response"]["body"], "database down");
+    let out = trace("/items", "DEBUG", false);
+    assert!(out["inspectionData"].get("request").is_none(), "{out}");
+}
+
 /// Hostile HTTP Task parameters fail the task in AWS's error shape; none stops the server.
 #[test]
 fn hostile_http_task_parameters_fail_the_task_only() {

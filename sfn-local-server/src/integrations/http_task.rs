@@ -231,6 +231,111 @@ impl TaskHandler for HttpTask {
     }
 }
 
+/// TestState's TRACE view of HTTP Task calls: the executions being traced, with their
+/// `revealSecrets`, and the last call each made, as AWS's `InspectionDataRequest` and
+/// `InspectionDataResponse` (every member a string; headers as `[Name: value, ...]`, a format
+/// AWS does not document). Only executions registered by a [`Trace`] are recorded, and a
+/// `Trace` removes its entry when dropped, so the table holds only TestState calls in flight.
+pub mod trace {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex, MutexGuard};
+
+    use serde_json::{Map, Value, json};
+
+    use crate::integrations::outbound::Answer;
+
+    /// One call's `request` or `response`.
+    type Shown = Option<Map<String, Value>>;
+
+    /// Execution ARN -> (revealSecrets, request, response).
+    type Table = HashMap<String, (bool, Shown, Shown)>;
+
+    static TRACED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+
+    fn table() -> MutexGuard<'static, Table> {
+        TRACED.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One execution's HTTP calls traced while this lives.
+    pub struct Trace(String);
+
+    impl Trace {
+        /// Starts tracing the HTTP calls of `execution_arn`.
+        pub fn start(execution_arn: &str, reveal_secrets: bool) -> Trace {
+            table().insert(execution_arn.to_string(), (reveal_secrets, None, None));
+            Trace(execution_arn.to_string())
+        }
+
+        /// The last call's `request` and `response`, if any was made.
+        pub fn take(&self) -> (Shown, Shown) {
+            table()
+                .get_mut(&self.0)
+                .map(|(_, q, a)| (q.take(), a.take()))
+                .unwrap_or_default()
+        }
+    }
+
+    impl Drop for Trace {
+        fn drop(&mut self) {
+            table().remove(&self.0);
+        }
+    }
+
+    /// `Some(revealSecrets)` when the execution's calls are traced.
+    pub(super) fn watching(execution_arn: &str) -> Option<bool> {
+        table().get(execution_arn).map(|(r, _, _)| *r)
+    }
+
+    pub(super) fn record(
+        execution_arn: &str,
+        request: Map<String, Value>,
+        response: Option<Map<String, Value>>,
+    ) {
+        if let Some(entry) = table().get_mut(execution_arn) {
+            entry.1 = Some(request);
+            entry.2 = response;
+        }
+    }
+
+    fn protocol(url: &str) -> &str {
+        url.split_once("://").map_or("http", |(p, _)| p)
+    }
+
+    fn header_text<'a>(headers: impl Iterator<Item = (&'a str, String)>) -> String {
+        let all: Vec<String> = headers.map(|(n, v)| format!("{n}: {v}")).collect();
+        format!("[{}]", all.join(", "))
+    }
+
+    pub(super) fn request(
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Map<String, Value> {
+        let headers = header_text(headers.iter().map(|(n, v)| (n.as_str(), v.clone())));
+        let m = json!({"protocol": protocol(url), "method": method, "url": url,
+            "headers": headers, "body": body.unwrap_or_default()});
+        m.as_object().cloned().unwrap_or_default()
+    }
+
+    pub(super) fn response(url: &str, answer: &Answer) -> Map<String, Value> {
+        let headers = header_text(answer.headers.iter().map(|(n, v)| {
+            (
+                n.as_str(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        }));
+        let body = match &answer.body {
+            Ok(b) => String::from_utf8_lossy(b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let m = json!({"protocol": protocol(url), "statusCode": answer.status.as_u16().to_string(),
+            "statusMessage": answer.status.canonical_reason().unwrap_or_default(),
+            "headers": headers, "body": body});
+        m.as_object().cloned().unwrap_or_default()
+    }
+}
+
 fn runtime(cause: impl Into<String>) -> TaskFailure {
     TaskFailure::new("States.Runtime", cause)
 }
@@ -312,6 +417,110 @@ fn object_member<'a>(p: &'a Value, k: &str) -> Result<Option<&'a Map<String, Val
     }
 }
 
+/// A request as built from the task's parameters: headers, URL with its query, body.
+struct Prepared {
+    headers: Vec<(String, String)>,
+    url: String,
+    body: Option<String>,
+}
+
+/// The request from the task's parameters with a connection's `invocation` parameters merged
+/// over them (the connection's win).
+fn prepare(
+    p: &Value,
+    endpoint: &str,
+    invocation: &HttpParameters,
+) -> Result<Prepared, TaskFailure> {
+    // Headers: the task's, checked, then the connection's over them.
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if let Some(h) = object_member(p, "Headers")? {
+        for (name, v) in h {
+            let lower = name.to_ascii_lowercase();
+            if FORBIDDEN_HEADERS.contains(&lower.as_str())
+                || FORBIDDEN_PREFIXES.iter().any(|x| lower.starts_with(x))
+            {
+                return Err(runtime(format!(
+                    "The header '{name}' cannot be set in an HTTP Task"
+                )));
+            }
+            match v {
+                Value::Array(values) => {
+                    headers.extend(values.iter().map(|v| (name.clone(), scalar_text(v))))
+                }
+                v => headers.push((name.clone(), scalar_text(v))),
+            }
+        }
+    }
+    for kv in &invocation.header_parameters {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&kv.key));
+        headers.push((kv.key.clone(), kv.value.clone()));
+    }
+
+    // Query: the task's, then the connection's over them.
+    let mut query = match object_member(p, "QueryParameters")? {
+        Some(q) => q.clone(),
+        None => Map::new(),
+    };
+    for kv in &invocation.query_string_parameters {
+        query.insert(kv.key.clone(), Value::String(kv.value.clone()));
+    }
+    let mut pairs = Vec::new();
+    form_pairs("", &Value::Object(query), "REPEAT", &mut pairs);
+    let mut url = endpoint.to_string();
+    if !pairs.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&encode_form(&pairs, "REPEAT"));
+    }
+
+    // Body: the task's, merged with the connection's, then encoded.
+    let transform = p.get("Transform");
+    let url_encoded = transform
+        .and_then(|t| t.get("RequestBodyEncoding"))
+        .and_then(Value::as_str)
+        == Some("URL_ENCODED");
+    let array_format = transform
+        .and_then(|t| t.get("RequestEncodingOptions"))
+        .and_then(|o| o.get("ArrayFormat"))
+        .and_then(Value::as_str)
+        .unwrap_or("INDICES");
+    let params = &invocation.body_parameters;
+    let body = match p.get("RequestBody") {
+        None | Some(Value::Null) if params.is_empty() => None,
+        Some(Value::String(s)) => {
+            if !params.is_empty() {
+                return Err(runtime(
+                    "A string RequestBody cannot be merged with the connection's body parameters",
+                ));
+            }
+            Some(s.clone())
+        }
+        other => {
+            let mut v = match other {
+                None | Some(Value::Null) => Value::Object(Map::new()),
+                Some(v) => v.clone(),
+            };
+            if !params.is_empty() {
+                let Value::Object(m) = &mut v else {
+                    return Err(runtime(
+                        "A RequestBody that is not an object cannot be merged with the connection's body parameters",
+                    ));
+                };
+                for kv in params {
+                    m.insert(kv.key.clone(), Value::String(kv.value.clone()));
+                }
+            }
+            Some(if url_encoded {
+                let mut pairs = Vec::new();
+                form_pairs("", &v, array_format, &mut pairs);
+                encode_form(&pairs, array_format)
+            } else {
+                v.to_string()
+            })
+        }
+    };
+    Ok(Prepared { headers, url, body })
+}
+
 impl HttpTask {
     async fn invoke(&self, req: &TaskRequest) -> Result<Value, TaskFailure> {
         let p = &req.parameters;
@@ -336,145 +545,76 @@ impl HttpTask {
         let invocation = connection
             .map(|c| c.auth_parameters.invocation_http_parameters.clone())
             .unwrap_or_default();
-
-        // Headers: the task's, checked, then the connection's over them.
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(h) = object_member(p, "Headers")? {
-            for (name, v) in h {
-                let lower = name.to_ascii_lowercase();
-                if FORBIDDEN_HEADERS.contains(&lower.as_str())
-                    || FORBIDDEN_PREFIXES.iter().any(|x| lower.starts_with(x))
-                {
-                    return Err(runtime(format!(
-                        "The header '{name}' cannot be set in an HTTP Task"
-                    )));
-                }
-                match v {
-                    Value::Array(values) => {
-                        headers.extend(values.iter().map(|v| (name.clone(), scalar_text(v))))
-                    }
-                    v => headers.push((name.clone(), scalar_text(v))),
-                }
-            }
-        }
-        for kv in &invocation.header_parameters {
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&kv.key));
-            headers.push((kv.key.clone(), kv.value.clone()));
-        }
-
-        // Query: the task's, then the connection's over them.
-        let mut query = match object_member(p, "QueryParameters")? {
-            Some(q) => q.clone(),
-            None => Map::new(),
-        };
-        for kv in &invocation.query_string_parameters {
-            query.insert(kv.key.clone(), Value::String(kv.value.clone()));
-        }
-        let mut pairs = Vec::new();
-        form_pairs("", &Value::Object(query), "REPEAT", &mut pairs);
-        let mut url = endpoint.to_string();
-        if !pairs.is_empty() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&encode_form(&pairs, "REPEAT"));
-        }
-
-        // Body: the task's, merged with the connection's, then encoded.
-        let transform = p.get("Transform");
-        let url_encoded = transform
-            .and_then(|t| t.get("RequestBodyEncoding"))
-            .and_then(Value::as_str)
-            == Some("URL_ENCODED");
-        let array_format = transform
-            .and_then(|t| t.get("RequestEncodingOptions"))
-            .and_then(|o| o.get("ArrayFormat"))
-            .and_then(Value::as_str)
-            .unwrap_or("INDICES");
-        let params = &invocation.body_parameters;
-        let body = match p.get("RequestBody") {
-            None | Some(Value::Null) if params.is_empty() => None,
-            Some(Value::String(s)) => {
-                if !params.is_empty() {
-                    return Err(runtime(
-                        "A string RequestBody cannot be merged with the connection's body parameters",
-                    ));
-                }
-                Some(s.clone())
-            }
-            other => {
-                let mut v = match other {
-                    None | Some(Value::Null) => Value::Object(Map::new()),
-                    Some(v) => v.clone(),
-                };
-                if !params.is_empty() {
-                    let Value::Object(m) = &mut v else {
-                        return Err(runtime(
-                            "A RequestBody that is not an object cannot be merged with the connection's body parameters",
-                        ));
-                    };
-                    for kv in params {
-                        m.insert(kv.key.clone(), Value::String(kv.value.clone()));
-                    }
-                }
-                Some(if url_encoded {
-                    let mut pairs = Vec::new();
-                    form_pairs("", &v, array_format, &mut pairs);
-                    encode_form(&pairs, array_format)
-                } else {
-                    v.to_string()
-                })
-            }
-        };
-        self.send(
-            req,
-            method,
-            &url,
-            &headers,
-            body,
-            connection,
-            connection_arn,
-        )
-        .await
+        let prepared = prepare(p, endpoint, &invocation)?;
+        // TestState at TRACE: what the request shows, without the connection's parameters
+        // and credentials unless `revealSecrets` (AWS: "a secret includes the data that an
+        // EventBridge connection adds to modify the HTTP request headers, query parameters,
+        // and body").
+        let trace = trace::watching(&req.execution_arn).map(|reveal| {
+            let shown = if reveal {
+                None
+            } else {
+                prepare(p, endpoint, &HttpParameters::default()).ok()
+            };
+            (reveal, shown)
+        });
+        self.send(req, method, prepared, connection, connection_arn, trace)
+            .await
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn send(
         &self,
         req: &TaskRequest,
         method: &str,
-        url: &str,
-        headers: &[(String, String)],
-        body: Option<String>,
+        prepared: Prepared,
         connection: Option<&Connection>,
         connection_arn: Option<&str>,
+        trace: Option<(bool, Option<Prepared>)>,
     ) -> Result<Value, TaskFailure> {
+        let Prepared { headers, url, body } = prepared;
+        let url = url.as_str();
         if url.starts_with("https://") {
             return Err(socket(format!(
                 "sfn-local calls http:// endpoints only (it has no TLS client): {url}. Point ApiEndpoint at a local http:// server, or mock the state."
             )));
         }
         let region = super::region_of(req);
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(url)
-            .header(
-                header::USER_AGENT,
-                format!("Amazon|StepFunctions|HttpInvoke|{region}"),
-            )
-            .header(header::RANGE, "bytes=0-262144");
-        if body.is_some()
-            && !headers
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
-            builder = builder.header(header::CONTENT_TYPE, "application/json; charset=UTF-8");
+        // Step Functions' own headers first, then the task's and the connection's.
+        let own = |body: &Option<String>, headers: &[(String, String)]| {
+            let mut all = vec![
+                (
+                    header::USER_AGENT.to_string(),
+                    format!("Amazon|StepFunctions|HttpInvoke|{region}"),
+                ),
+                (header::RANGE.to_string(), "bytes=0-262144".to_string()),
+            ];
+            if body.is_some()
+                && !headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                all.push((
+                    header::CONTENT_TYPE.to_string(),
+                    "application/json; charset=UTF-8".to_string(),
+                ));
+            }
+            all.extend(headers.iter().cloned());
+            all
+        };
+        let mut sent = own(&body, &headers);
+        if let (Some(c), Some(arn)) = (connection, connection_arn) {
+            sent.extend(self.authorization(c, arn).await?);
         }
-        for (n, v) in headers {
+        let mut builder = Request::builder().method(method).uri(url);
+        for (n, v) in &sent {
             builder = builder.header(n.as_str(), v.as_str());
         }
-        if let (Some(c), Some(arn)) = (connection, connection_arn) {
-            for (n, v) in self.authorization(c, arn).await? {
-                builder = builder.header(n, v);
-            }
+        let traced = trace.map(|(_, shown)| match shown {
+            Some(p) => trace::request(method, &p.url, &own(&p.body, &p.headers), p.body.as_deref()),
+            None => trace::request(method, url, &sent, body.as_deref()),
+        });
+        if let Some(t) = &traced {
+            trace::record(&req.execution_arn, t.clone(), None);
         }
         let request = builder
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
@@ -495,6 +635,9 @@ impl HttpTask {
             Ok(Ok(a)) => a,
         };
         let status = answer.status;
+        if let Some(t) = traced {
+            trace::record(&req.execution_arn, t, Some(trace::response(url, &answer)));
+        }
         if matches!(status.as_u16(), 401 | 407)
             && let Some(arn) = connection_arn
         {

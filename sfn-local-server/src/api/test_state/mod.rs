@@ -564,13 +564,29 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             req.opt_str("roleArn").ok().flatten(),
         )
     }));
+    let scope = req.scope();
     let config = ExecutionConfig {
         name: "TestState".into(),
         state_machine_name: "TestState".into(),
         input_text: input_text.clone(),
         context: context.clone(),
+        // Its own ARN, in the request's region: the calls it makes are told apart by it.
+        arn: Some(format!(
+            "arn:{}:states:{}:{}:execution:TestState:{}",
+            scope.partition,
+            scope.region,
+            scope.account,
+            uuid::Uuid::new_v4()
+        )),
+        region: scope.region.clone(),
+        account: scope.account.clone(),
         ..ExecutionConfig::default()
     };
+    // TRACE shows an HTTP Task's request and response.
+    let http_trace = (level == "TRACE" && mock.is_none() && kind == "Task")
+        .then_some(config.arn.as_deref())
+        .flatten()
+        .map(|arn| crate::integrations::http_task::trace::Trace::start(arn, reveal_secrets));
     let outcome = interp.run(parsed_machine.clone(), config).await;
     let aggregate = matches!(kind, "Map" | "Parallel");
     let model = if aggregate {
@@ -693,6 +709,15 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         }
         if !errors.is_empty() {
             data.insert("errorDetails".into(), Value::Object(errors));
+        }
+        if let Some(t) = &http_trace {
+            let (request, response) = t.take();
+            if let Some(r) = request {
+                data.insert("request".into(), Value::Object(r));
+            }
+            if let Some(r) = response {
+                data.insert("response".into(), Value::Object(r));
+            }
         }
         out.insert("inspectionData".into(), Value::Object(data));
     }
