@@ -373,3 +373,133 @@ fn unconfigured_services_answer_that_the_resource_does_not_exist() {
         "{d}"
     );
 }
+
+/// What the fake JSON service got: (X-Amz-Target, body).
+type Calls = std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>>;
+
+/// A fake Glue, ECS and SageMaker (AWS JSON protocol) on a free port: jobs run one describe
+/// call, then end (the ECS task's container exits with 1).
+fn start_fake_jobs() -> (String, Calls) {
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    let calls: Calls = Default::default();
+    async fn answer(State(calls): State<Calls>, headers: HeaderMap, body: Bytes) -> String {
+        let target = headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let mut calls = calls.lock().unwrap();
+        let polls = calls.iter().filter(|(t, _)| *t == target).count();
+        calls.push((target.clone(), body));
+        let running = polls == 0;
+        match target.rsplit('.').next().unwrap_or_default() {
+            "StartJobRun" => json!({"JobRunId": "jr_1"}),
+            "GetJobRun" => json!({"JobRun": {"Id": "jr_1", "JobName": "etl",
+                "JobRunState": if running { "RUNNING" } else { "SUCCEEDED" }}}),
+            "RunTask" => json!({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/c/abc"}], "failures": []}),
+            "DescribeTasks" => json!({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/c/abc",
+                "lastStatus": if running { "RUNNING" } else { "STOPPED" },
+                "containers": [{"name": "app", "exitCode": if running { Value::Null } else { json!(1) }}]}]}),
+            "CreateTrainingJob" => json!({"TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/t"}),
+            "DescribeTrainingJob" => json!({"TrainingJobName": "t",
+                "TrainingJobStatus": if running { "InProgress" } else { "Completed" }}),
+            _ => json!({}),
+        }
+        .to_string()
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = calls.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(answer).with_state(state);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{addr}"), calls)
+}
+
+/// `.sync` at an endpoint: the start call, then its describe call polled until the job ends;
+/// the description is the result, a job that ends badly `States.TaskFailed` with it as cause.
+/// ECS's camelCase API gets camelCase members and answers in PascalCase.
+#[test]
+fn sync_jobs_at_endpoints_are_polled_until_they_end() {
+    let (url, calls) = start_fake_jobs();
+    let p = spawn_with_env(
+        &["--in-memory"],
+        &[
+            ("GLUE_ENDPOINT", url.as_str()),
+            ("ECS_ENDPOINT", url.as_str()),
+            ("SAGE_MAKER_ENDPOINT", url.as_str()),
+        ],
+    );
+    let e = p.endpoint.as_str();
+    let sm = create(
+        e,
+        "jobs",
+        &json!({"StartAt": "Glue", "States": {
+            "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                "Parameters": {"JobName": "etl"}, "ResultPath": "$.glue", "Next": "Train"},
+            "Train": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync",
+                "Parameters": {"TrainingJobName": "t"}, "ResultPath": "$.train", "Next": "Ecs"},
+            "Ecs": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
+                "Parameters": {"Cluster": "c", "TaskDefinition": "td:1", "LaunchType": "FARGATE"},
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.ecs", "Next": "Done"}],
+                "End": true},
+            "Done": {"Type": "Pass", "End": true}}}),
+    );
+    let out = common::succeeded_output(e, &sm, &json!({}));
+    assert_eq!(out["glue"]["JobRunState"], "SUCCEEDED", "{out}");
+    assert_eq!(out["train"]["TrainingJobStatus"], "Completed", "{out}");
+    assert_eq!(out["ecs"]["Error"], "States.TaskFailed", "{out}");
+    let cause: Value = serde_json::from_str(out["ecs"]["Cause"].as_str().unwrap()).unwrap();
+    assert_eq!(cause["LastStatus"], "STOPPED");
+    assert_eq!(cause["Containers"][0]["ExitCode"], 1);
+
+    let calls = calls.lock().unwrap();
+    let targets: Vec<&str> = calls.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "AWSGlue.StartJobRun",
+            "AWSGlue.GetJobRun",
+            "AWSGlue.GetJobRun",
+            "SageMaker.CreateTrainingJob",
+            "SageMaker.DescribeTrainingJob",
+            "SageMaker.DescribeTrainingJob",
+            "AmazonEC2ContainerServiceV20141113.RunTask",
+            "AmazonEC2ContainerServiceV20141113.DescribeTasks",
+            "AmazonEC2ContainerServiceV20141113.DescribeTasks",
+        ]
+    );
+    assert_eq!(calls[1].1, json!({"JobName": "etl", "RunId": "jr_1"}));
+    assert_eq!(
+        calls[6].1,
+        json!({"cluster": "c", "taskDefinition": "td:1", "launchType": "FARGATE"})
+    );
+    assert_eq!(
+        calls[7].1,
+        json!({"tasks": ["arn:aws:ecs:us-east-1:123456789012:task/c/abc"], "cluster": "c"})
+    );
+
+    // The history shows each job submitted before it ended.
+    let (_, h) = common::call(e, "ListExecutions", json!({"stateMachineArn": sm}));
+    let arn = h["executions"][0]["executionArn"].as_str().unwrap();
+    let history = ok(e, "GetExecutionHistory", json!({"executionArn": arn}));
+    let submitted = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ev| ev["type"] == "TaskSubmitted")
+        .count();
+    assert_eq!(submitted, 3);
+}

@@ -10,7 +10,8 @@
 //! `sqs:sendMessage`, `events:putEvents`, ...) and every
 //! `arn:aws:states:::aws-sdk:SERVICE:ACTION` are sent to the endpoint as the SDK would send
 //! them: `POST /` with `X-Amz-Target: PREFIX.Action`, the task's parameters as the body
-//! (these services' members are PascalCase already), SigV4-signed (`aws-sigv4`) with the
+//! (renamed to camelCase for the services whose API is, Step Functions and ECS, and their
+//! answers back to PascalCase, `member_case.rs`), SigV4-signed (`aws-sigv4`) with the
 //! configured credentials in the execution's region. `.waitForTaskToken` sends the call and
 //! waits for the token as on AWS. A JSON `MessageBody` (SQS) or `Detail` (EventBridge) that is
 //! not a string is sent as its text, as Step Functions does.
@@ -24,9 +25,13 @@
 //!
 //! A mock still answers first; a service without an endpoint is answered as before (the
 //! recorded SNS/SQS/EventBridge sinks, the local folder S3, or, with no handler, the service's
-//! "not found" error for the resource the call names: `asl_interpreter::service_errors`). Not sent to
-//! endpoints: S3's other actions, Batch and Lambda (REST-JSON; Lambda
-//! has its own `LAMBDA_ENDPOINT`), and the `.sync` patterns.
+//! "not found" error for the resource the call names: `asl_interpreter::service_errors`).
+//!
+//! `.sync` ("Run a Job"): `ecs:runTask`, `glue:startJobRun`, `sagemaker:createTrainingJob`
+//! and `createTransformJob` start the job, record `TaskSubmitted` with the answer, then poll
+//! the job's describe call (every 0.5 s, doubling to 5 s, in the execution's clock) until it
+//! ends ([`SYNC_JOBS`]). Not sent to endpoints: S3's other actions, Batch and Lambda
+//! (REST-JSON; Lambda has its own `LAMBDA_ENDPOINT`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,13 +48,13 @@ use aws_sigv4::sign::v4;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Request, header};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use asl_interpreter::service_errors::{self, ServiceNames};
 pub(crate) use asl_interpreter::service_errors::{Api, named_failure};
 
-use super::outbound;
 use super::sdk_metadata::with_sdk_metadata;
+use super::{member_case, outbound};
 
 mod s3;
 mod sns;
@@ -77,6 +82,9 @@ pub struct ServiceSpec {
     signing_name: &'static str,
     /// Optimized integrations: (`SERVICE:action` of the resource, the API operation).
     actions: &'static [(&'static str, &'static str)],
+    /// Whether the service's JSON members are camelCase (Step Functions, ECS): the task's
+    /// PascalCase parameters are renamed for the call and the answer's members back.
+    camel: bool,
 }
 
 /// The services sent to endpoints.
@@ -93,6 +101,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             ("dynamodb:deleteItem", "DeleteItem"),
             ("dynamodb:updateItem", "UpdateItem"),
         ],
+        camel: false,
     },
     ServiceSpec {
         name: "sqs",
@@ -101,6 +110,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         json_version: "1.0",
         signing_name: "sqs",
         actions: &[("sqs:sendMessage", "SendMessage")],
+        camel: false,
     },
     ServiceSpec {
         name: "eventbridge",
@@ -109,6 +119,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         json_version: "1.1",
         signing_name: "events",
         actions: &[("events:putEvents", "PutEvents")],
+        camel: false,
     },
     ServiceSpec {
         name: "sfn",
@@ -117,6 +128,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         json_version: "1.0",
         signing_name: "states",
         actions: &[],
+        camel: true,
     },
     ServiceSpec {
         name: "ecs",
@@ -125,6 +137,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         json_version: "1.1",
         signing_name: "ecs",
         actions: &[("ecs:runTask", "RunTask")],
+        camel: true,
     },
     ServiceSpec {
         name: "glue",
@@ -133,6 +146,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         json_version: "1.1",
         signing_name: "glue",
         actions: &[("glue:startJobRun", "StartJobRun")],
+        camel: false,
     },
     ServiceSpec {
         name: "sagemaker",
@@ -146,6 +160,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             ("sagemaker:createEndpoint", "CreateEndpoint"),
             ("sagemaker:createModel", "CreateModel"),
         ],
+        camel: false,
     },
 ];
 
@@ -223,7 +238,13 @@ impl Endpoints {
                 api,
             };
             for (action, _) in spec.actions {
-                for pattern in ["", ".waitForTaskToken"] {
+                let sync = SYNC_JOBS.iter().any(|j| j.action == *action);
+                let patterns: &[&str] = if sync {
+                    &["", ".waitForTaskToken", ".sync"]
+                } else {
+                    &["", ".waitForTaskToken"]
+                };
+                for pattern in patterns {
                     handlers = handlers.resource(
                         format!("arn:aws:states:::{action}{pattern}"),
                         h(Api::Optimized),
@@ -386,71 +407,267 @@ async fn call(
             ),
         )
     })?;
-    let mut params = req.parameters.clone();
-    if !params.is_object() {
-        params = Value::Object(Map::new());
-    }
-    text_members(&mut params);
-    let body = params.to_string();
-    let region = super::region_of(req);
-    let content_type = format!("application/x-amz-json-{}", spec.json_version);
-    let mut request = Request::post(format!("{url}/"))
-        .header(header::CONTENT_TYPE, &content_type)
-        .header("x-amz-target", format!("{}.{op}", spec.target))
-        .header(header::HOST, url.trim_start_matches("http://"))
-        .body(Full::new(Bytes::from(body.clone())))
-        .map_err(|e| TaskFailure::new("States.Runtime", format!("bad endpoint {url}: {e}")))?;
-    sign_request(
-        &mut request,
-        body.as_bytes(),
+    let endpoint = Endpoint {
+        spec,
+        url,
         credentials,
-        &region,
-        spec.signing_name,
-    )?;
-    let unreachable = |e: String| {
-        let (prefix, _) = spec.names().for_api(api);
-        TaskFailure::new(
-            format!("{prefix}.SdkClientException"),
-            format!("Unable to execute HTTP request: {e} ({} {url})", spec.env),
-        )
+        api,
+        region: super::region_of(req),
     };
-    let answer = outbound::send(request, MAX_RESPONSE_BYTES)
-        .await
-        .map_err(unreachable)?;
-    let request_id = ["x-amzn-requestid", "x-amz-request-id"]
-        .iter()
-        .find_map(|h| answer.headers.get(*h)?.to_str().ok())
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
-    let bytes = answer.body.map_err(|_| {
-        unreachable(format!(
-            "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
-        ))
-    })?;
-    let parsed: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Map::new())
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    let answer = endpoint.post(&op, req.parameters.clone()).await?;
+    let sync = (api == Api::Optimized && resource.ends_with(".sync"))
+        .then(|| sync_job(&resource))
+        .flatten();
+    let Some(job) = sync else {
+        return Ok(answer.result(api));
     };
-    if !answer.status.is_success() {
-        return Err(service_error(
-            spec,
-            api,
-            &parsed,
-            answer.status.as_u16(),
-            &request_id,
-        ));
-    }
-    let Value::Object(body) = parsed else {
-        return Err(unreachable("the answer is not a JSON object".into()));
-    };
-    Ok(match api {
-        Api::Sdk => Value::Object(body),
-        Api::Optimized => {
-            let headers = outbound::header_pairs(&answer.headers);
-            with_sdk_metadata(body, &headers, answer.status.as_u16(), &request_id)
+    req.report_submitted(answer.result(api));
+    job.wait(&endpoint, req, &answer.body).await
+}
+
+/// One configured service, for one task's calls.
+struct Endpoint<'a> {
+    spec: &'static ServiceSpec,
+    url: &'a str,
+    credentials: &'a (String, String),
+    api: Api,
+    region: String,
+}
+
+/// A service's answer to one call.
+struct Answered {
+    body: Map<String, Value>,
+    headers: Vec<(String, String)>,
+    status: u16,
+    request_id: String,
+}
+
+impl Answered {
+    /// The task's result: an `aws-sdk` integration's is the response; an optimized one's
+    /// carries the v1 SDK's metadata.
+    fn result(&self, api: Api) -> Value {
+        match api {
+            Api::Sdk => Value::Object(self.body.clone()),
+            Api::Optimized => with_sdk_metadata(
+                self.body.clone(),
+                &self.headers,
+                self.status,
+                &self.request_id,
+            ),
         }
+    }
+}
+
+impl Endpoint<'_> {
+    /// Calls `op` with the task's (PascalCase) parameters; the answer's members in PascalCase.
+    async fn post(&self, op: &str, parameters: Value) -> Result<Answered, TaskFailure> {
+        let Endpoint {
+            spec,
+            url,
+            credentials,
+            api,
+            ..
+        } = *self;
+        let mut params = parameters;
+        if !params.is_object() {
+            params = Value::Object(Map::new());
+        }
+        text_members(&mut params);
+        if spec.camel {
+            params = member_case::rename_keys(&params, member_case::camel);
+        }
+        let body = params.to_string();
+        let content_type = format!("application/x-amz-json-{}", spec.json_version);
+        let mut request = Request::post(format!("{url}/"))
+            .header(header::CONTENT_TYPE, &content_type)
+            .header("x-amz-target", format!("{}.{op}", spec.target))
+            .header(header::HOST, url.trim_start_matches("http://"))
+            .body(Full::new(Bytes::from(body.clone())))
+            .map_err(|e| TaskFailure::new("States.Runtime", format!("bad endpoint {url}: {e}")))?;
+        sign_request(
+            &mut request,
+            body.as_bytes(),
+            credentials,
+            &self.region,
+            spec.signing_name,
+        )?;
+        let unreachable = |e: String| {
+            let (prefix, _) = spec.names().for_api(api);
+            TaskFailure::new(
+                format!("{prefix}.SdkClientException"),
+                format!("Unable to execute HTTP request: {e} ({} {url})", spec.env),
+            )
+        };
+        let answer = outbound::send(request, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(unreachable)?;
+        let request_id = ["x-amzn-requestid", "x-amz-request-id"]
+            .iter()
+            .find_map(|h| answer.headers.get(*h)?.to_str().ok())
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+        let bytes = answer.body.map_err(|_| {
+            unreachable(format!(
+                "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+            ))
+        })?;
+        let parsed: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Map::new())
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        if !answer.status.is_success() {
+            return Err(service_error(
+                spec,
+                api,
+                &parsed,
+                answer.status.as_u16(),
+                &request_id,
+            ));
+        }
+        let parsed = if spec.camel {
+            member_case::rename_keys(&parsed, member_case::pascal)
+        } else {
+            parsed
+        };
+        let Value::Object(body) = parsed else {
+            return Err(unreachable("the answer is not a JSON object".into()));
+        };
+        Ok(Answered {
+            body,
+            headers: outbound::header_pairs(&answer.headers),
+            status: answer.status.as_u16(),
+            request_id,
+        })
+    }
+}
+
+/// A `.sync` job at an endpoint (AWS's "Run a Job" pattern): the start call's answer names
+/// the job, whose describe call is polled until the job ends. Its description is the task's
+/// result; a job that ends badly fails the task with `States.TaskFailed` and the description
+/// as JSON text (the local ECS's rule, `ecs.rs`).
+struct SyncJob {
+    /// The optimized resource's `SERVICE:action`.
+    action: &'static str,
+    /// The describe operation.
+    describe: &'static str,
+    /// The describe request from the task's parameters and the start answer.
+    request: fn(&Value, &Map<String, Value>) -> Value,
+    /// The job's description in the describe answer.
+    job: fn(Map<String, Value>) -> Option<Value>,
+    /// The description's status member.
+    status: &'static str,
+    /// Statuses that end the job well, and badly.
+    succeeded: &'static [&'static str],
+    failed: &'static [&'static str],
+}
+
+fn member<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| match k.parse::<usize>() {
+        Ok(i) => v.get(i),
+        Err(_) => v.get(*k),
     })
+}
+
+/// The `.sync` jobs of the services sent to endpoints.
+const SYNC_JOBS: &[SyncJob] = &[
+    SyncJob {
+        action: "ecs:runTask",
+        describe: "DescribeTasks",
+        request: |p, started| {
+            let arn = member(&Value::Object(started.clone()), &["Tasks", "0", "TaskArn"]).cloned();
+            let mut r = json!({"Tasks": [arn]});
+            if let Some(c) = p.get("Cluster") {
+                r["Cluster"] = c.clone();
+            }
+            r
+        },
+        job: |mut a| a.remove("Tasks")?.as_array_mut()?.drain(..).next(),
+        status: "LastStatus",
+        // A stopped task succeeded when every container exited with 0 (checked below).
+        succeeded: &["STOPPED"],
+        failed: &[],
+    },
+    SyncJob {
+        action: "glue:startJobRun",
+        describe: "GetJobRun",
+        request: |p, started| json!({"JobName": p.get("JobName"), "RunId": started.get("JobRunId")}),
+        job: |mut a| a.remove("JobRun"),
+        status: "JobRunState",
+        succeeded: &["SUCCEEDED"],
+        failed: &["FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"],
+    },
+    SyncJob {
+        action: "sagemaker:createTrainingJob",
+        describe: "DescribeTrainingJob",
+        request: |p, _| json!({"TrainingJobName": p.get("TrainingJobName")}),
+        job: |a| Some(Value::Object(a)),
+        status: "TrainingJobStatus",
+        succeeded: &["Completed"],
+        failed: &["Failed", "Stopped"],
+    },
+    SyncJob {
+        action: "sagemaker:createTransformJob",
+        describe: "DescribeTransformJob",
+        request: |p, _| json!({"TransformJobName": p.get("TransformJobName")}),
+        job: |a| Some(Value::Object(a)),
+        status: "TransformJobStatus",
+        succeeded: &["Completed"],
+        failed: &["Failed", "Stopped"],
+    },
+];
+
+/// The `.sync` job of an optimized resource, if the service has one.
+fn sync_job(resource: &str) -> Option<&'static SyncJob> {
+    let action = resource
+        .strip_prefix("arn:aws:states:::")?
+        .strip_suffix(".sync")?;
+    SYNC_JOBS.iter().find(|j| j.action == action)
+}
+
+/// The first wait between two describe calls, and the longest.
+const FIRST_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+const LONGEST_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl SyncJob {
+    async fn wait(
+        &self,
+        endpoint: &Endpoint<'_>,
+        req: &TaskRequest,
+        started: &Map<String, Value>,
+    ) -> Result<Value, TaskFailure> {
+        let request = (self.request)(&req.parameters, started);
+        let mut pause = FIRST_POLL;
+        loop {
+            let answer = endpoint.post(self.describe, request.clone()).await?;
+            let job = (self.job)(answer.body).ok_or_else(|| {
+                TaskFailure::new(
+                    "States.TaskFailed",
+                    format!("{} did not describe the job", self.describe),
+                )
+            })?;
+            let status = job
+                .get(self.status)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let exited_badly = self.action == "ecs:runTask"
+                && job
+                    .get("Containers")
+                    .and_then(Value::as_array)
+                    .is_some_and(|cs| {
+                        cs.iter()
+                            .any(|c| c.get("ExitCode").and_then(Value::as_i64).unwrap_or(0) != 0)
+                    });
+            if self.failed.contains(&status) || (self.succeeded.contains(&status) && exited_badly) {
+                return Err(TaskFailure::new("States.TaskFailed", job.to_string()));
+            }
+            if self.succeeded.contains(&status) {
+                return Ok(job);
+            }
+            req.sleep(pause).await;
+            pause = (pause * 2).min(LONGEST_POLL);
+        }
+    }
 }
 
 /// Signs `request` for `service` in `region` (SigV4, the AWS SDK's signer).

@@ -7,6 +7,7 @@ pub mod ecs;
 pub mod endpoints;
 pub mod http_task;
 pub mod lambda;
+pub(crate) mod member_case;
 pub(crate) mod nested;
 pub(crate) mod outbound;
 pub mod s3;

@@ -13,6 +13,7 @@ use asl_interpreter::handler::HandlerFuture;
 use asl_interpreter::{TaskFailure, TaskHandler, TaskRequest};
 use serde_json::{Map, Value};
 
+use super::member_case::{camel, pascal, rename_keys};
 use crate::api::{self, ApiError};
 use crate::service::Service;
 
@@ -64,69 +65,31 @@ impl TaskHandler for SdkSfn {
             }
             let region = asl_core::arn::Scope::of_arn(&req.execution_arn).map(|s| s.region);
             match api::dispatch_in(&svc, region.as_deref(), &op, &body).await {
-                Ok(v) => Ok(rename_keys(&v, pascal_key)),
+                Ok(v) => Ok(rename_keys(&v, pascal)),
                 Err(e) => Err(sdk_error(&e)),
             }
         })
     }
 }
 
-/// An API error as the AWS SDK integration names it: `Sfn.<Name>Exception`.
+/// An API error as the AWS SDK integration names it: `Sfn.<Name>Exception`, the v2 SDK's
+/// cause.
 fn sdk_error(e: &ApiError) -> TaskFailure {
-    let name = e.code.as_str();
-    let name = name.strip_suffix("Exception").unwrap_or(name);
-    TaskFailure::new(format!("Sfn.{name}Exception"), e.message.clone())
-}
-
-/// `startExecution` -> `StartExecution`.
-fn pascal(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-fn pascal_key(s: &str) -> String {
-    pascal(s)
-}
-
-/// `StateMachineArn` -> `stateMachineArn`.
-fn camel(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-/// `v` with every object key renamed by `f`, at every depth (tag maps and the like are lists
-/// of `{key, value}` in this API, so no user key is renamed).
-fn rename_keys(v: &Value, f: fn(&str) -> String) -> Value {
-    match v {
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (f(k), rename_keys(v, f))).collect())
-        }
-        Value::Array(a) => Value::Array(a.iter().map(|v| rename_keys(v, f)).collect()),
-        other => other.clone(),
-    }
+    use asl_interpreter::service_errors::{Api, SFN, named_failure};
+    let id = uuid::Uuid::new_v4().to_string();
+    named_failure(
+        Api::Sdk,
+        SFN.sdk,
+        e.code.as_str(),
+        &e.message,
+        e.status(),
+        Some(&id),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn members_change_case_both_ways_at_every_depth() {
-        let p = json!({"StateMachineArn": "a", "LoggingConfiguration": {"Level": "ALL", "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": "g"}}]}});
-        let c = rename_keys(&p, camel);
-        assert_eq!(
-            c,
-            json!({"stateMachineArn": "a", "loggingConfiguration": {"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "g"}}]}})
-        );
-        assert_eq!(rename_keys(&c, pascal_key), p);
-        assert_eq!(pascal("startExecution"), "StartExecution");
-        assert_eq!(pascal(""), "");
-    }
 
     #[test]
     fn api_errors_get_the_sdk_integration_s_names() {
@@ -143,7 +106,11 @@ mod tests {
         ] {
             let f = sdk_error(&ApiError::new(code, "m"));
             assert_eq!(f.error.as_deref(), Some(name));
-            assert_eq!(f.cause.as_deref(), Some("m"));
+            let cause = f.cause.unwrap();
+            assert!(
+                cause.starts_with("m (Service: Sfn, Status Code: 400, Request ID: "),
+                "{cause}"
+            );
         }
     }
 }
