@@ -137,6 +137,7 @@ pub const NAMES: &[&ServiceNames] = &[
         ("SecretsManager", "AWSSecretsManager"),
         ("SecretsManager", "SecretsManager"),
     ),
+    &names("batch", "batch", ("Batch", "AWSBatch"), ("Batch", "Batch")),
     &names(
         "kinesis",
         "kinesis",

@@ -384,12 +384,17 @@ fn start_fake_jobs() -> (String, Calls) {
     use axum::extract::State;
     use axum::http::HeaderMap;
     let calls: Calls = Default::default();
-    async fn answer(State(calls): State<Calls>, headers: HeaderMap, body: Bytes) -> String {
+    async fn answer(
+        State(calls): State<Calls>,
+        uri: axum::http::Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> String {
+        // AWS JSON names the operation in a header, REST-JSON (Batch) in the path.
         let target = headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+            .map_or_else(|| uri.path().to_string(), str::to_string);
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let mut calls = calls.lock().unwrap();
         let polls = calls.iter().filter(|(t, _)| *t == target).count();
@@ -403,6 +408,9 @@ fn start_fake_jobs() -> (String, Calls) {
             "DescribeTasks" => json!({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/c/abc",
                 "lastStatus": if running { "RUNNING" } else { "STOPPED" },
                 "containers": [{"name": "app", "exitCode": if running { Value::Null } else { json!(1) }}]}]}),
+            "/v1/submitjob" => json!({"jobId": "j-1", "jobName": "nightly", "jobArn": "arn:aws:batch:us-east-1:123456789012:job/j-1"}),
+            "/v1/describejobs" => json!({"jobs": [{"jobId": "j-1", "jobName": "nightly",
+                "status": if running { "RUNNING" } else { "SUCCEEDED" }}]}),
             "CreateTrainingJob" => json!({"TrainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/t"}),
             "DescribeTrainingJob" => json!({"TrainingJobName": "t",
                 "TrainingJobStatus": if running { "InProgress" } else { "Completed" }}),
@@ -440,13 +448,17 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
             ("GLUE_ENDPOINT", url.as_str()),
             ("ECS_ENDPOINT", url.as_str()),
             ("SAGE_MAKER_ENDPOINT", url.as_str()),
+            ("BATCH_ENDPOINT", url.as_str()),
         ],
     );
     let e = p.endpoint.as_str();
     let sm = create(
         e,
         "jobs",
-        &json!({"StartAt": "Glue", "States": {
+        &json!({"StartAt": "Batch", "States": {
+            "Batch": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+                "Parameters": {"JobName": "nightly", "JobQueue": "q", "JobDefinition": "d:1"},
+                "ResultPath": "$.batch", "Next": "Glue"},
             "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
                 "Parameters": {"JobName": "etl"}, "ResultPath": "$.glue", "Next": "Train"},
             "Train": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync",
@@ -458,6 +470,8 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
             "Done": {"Type": "Pass", "End": true}}}),
     );
     let out = common::succeeded_output(e, &sm, &json!({}));
+    assert_eq!(out["batch"]["Status"], "SUCCEEDED", "{out}");
+    assert_eq!(out["batch"]["JobId"], "j-1", "{out}");
     assert_eq!(out["glue"]["JobRunState"], "SUCCEEDED", "{out}");
     assert_eq!(out["train"]["TrainingJobStatus"], "Completed", "{out}");
     assert_eq!(out["ecs"]["Error"], "States.TaskFailed", "{out}");
@@ -470,6 +484,9 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
     assert_eq!(
         targets,
         [
+            "/v1/submitjob",
+            "/v1/describejobs",
+            "/v1/describejobs",
             "AWSGlue.StartJobRun",
             "AWSGlue.GetJobRun",
             "AWSGlue.GetJobRun",
@@ -481,6 +498,12 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
             "AmazonEC2ContainerServiceV20141113.DescribeTasks",
         ]
     );
+    assert_eq!(
+        calls[0].1,
+        json!({"jobName": "nightly", "jobQueue": "q", "jobDefinition": "d:1"})
+    );
+    assert_eq!(calls[1].1, json!({"jobs": ["j-1"]}));
+    let calls = &calls[3..];
     assert_eq!(calls[1].1, json!({"JobName": "etl", "RunId": "jr_1"}));
     assert_eq!(
         calls[6].1,
@@ -501,5 +524,5 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
         .iter()
         .filter(|ev| ev["type"] == "TaskSubmitted")
         .count();
-    assert_eq!(submitted, 3);
+    assert_eq!(submitted, 4);
 }

@@ -27,11 +27,14 @@
 //! recorded SNS/SQS/EventBridge sinks, the local folder S3, or, with no handler, the service's
 //! "not found" error for the resource the call names: `asl_interpreter::service_errors`).
 //!
-//! `.sync` ("Run a Job"): `ecs:runTask`, `glue:startJobRun`, `sagemaker:createTrainingJob`
+//! Batch speaks REST-JSON: `POST /v1/<operation in lowercase>` (every operation but the tag
+//! ones), its error named by the `x-amzn-ErrorType` header.
+//!
+//! `.sync` ("Run a Job"): `batch:submitJob`, `ecs:runTask`, `glue:startJobRun`, `sagemaker:createTrainingJob`
 //! and `createTransformJob` start the job, record `TaskSubmitted` with the answer, then poll
 //! the job's describe call (every 0.5 s, doubling to 5 s, in the execution's clock) until it
-//! ends ([`SYNC_JOBS`]). Not sent to endpoints: S3's other actions, Batch and Lambda
-//! (REST-JSON; Lambda has its own `LAMBDA_ENDPOINT`).
+//! ends ([`SYNC_JOBS`]). Not sent to endpoints: S3's other actions and Lambda (which has its
+//! own `LAMBDA_ENDPOINT`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -74,9 +77,10 @@ pub struct ServiceSpec {
     pub name: &'static str,
     /// The environment variable that names its endpoint.
     pub env: &'static str,
-    /// `X-Amz-Target`'s prefix.
+    /// `X-Amz-Target`'s prefix (AWS JSON protocol), or `""` for a REST-JSON service whose
+    /// operations are `POST /v1/<operation in lowercase>` (Batch).
     target: &'static str,
-    /// AWS JSON 1.0 or 1.1.
+    /// AWS JSON 1.0 or 1.1 (`""`: REST-JSON).
     json_version: &'static str,
     /// The SigV4 signing name.
     signing_name: &'static str,
@@ -161,6 +165,15 @@ pub const SERVICES: &[ServiceSpec] = &[
             ("sagemaker:createModel", "CreateModel"),
         ],
         camel: false,
+    },
+    ServiceSpec {
+        name: "batch",
+        env: "BATCH_ENDPOINT",
+        target: "",
+        json_version: "",
+        signing_name: "batch",
+        actions: &[("batch:submitJob", "SubmitJob")],
+        camel: true,
     },
 ];
 
@@ -477,10 +490,18 @@ impl Endpoint<'_> {
             params = member_case::rename_keys(&params, member_case::camel);
         }
         let body = params.to_string();
-        let content_type = format!("application/x-amz-json-{}", spec.json_version);
-        let mut request = Request::post(format!("{url}/"))
-            .header(header::CONTENT_TYPE, &content_type)
-            .header("x-amz-target", format!("{}.{op}", spec.target))
+        let builder = if spec.target.is_empty() {
+            Request::post(format!("{url}/v1/{}", op.to_ascii_lowercase()))
+                .header(header::CONTENT_TYPE, "application/json")
+        } else {
+            Request::post(format!("{url}/"))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("application/x-amz-json-{}", spec.json_version),
+                )
+                .header("x-amz-target", format!("{}.{op}", spec.target))
+        };
+        let mut request = builder
             .header(header::HOST, url.trim_start_matches("http://"))
             .body(Full::new(Bytes::from(body.clone())))
             .map_err(|e| TaskFailure::new("States.Runtime", format!("bad endpoint {url}: {e}")))?;
@@ -517,10 +538,17 @@ impl Endpoint<'_> {
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         if !answer.status.is_success() {
+            // REST-JSON names the error in a header (`ClientException:http://...`).
+            let kind = answer
+                .headers
+                .get("x-amzn-errortype")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(':').next());
             return Err(service_error(
                 spec,
                 api,
                 &parsed,
+                kind,
                 answer.status.as_u16(),
                 &request_id,
             ));
@@ -605,6 +633,15 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "TrainingJobStatus",
         succeeded: &["Completed"],
         failed: &["Failed", "Stopped"],
+    },
+    SyncJob {
+        action: "batch:submitJob",
+        describe: "DescribeJobs",
+        request: |_, started| json!({"Jobs": [started.get("JobId")]}),
+        job: |mut a| a.remove("Jobs")?.as_array_mut()?.drain(..).next(),
+        status: "Status",
+        succeeded: &["SUCCEEDED"],
+        failed: &["FAILED"],
     },
     SyncJob {
         action: "sagemaker:createTransformJob",
@@ -722,14 +759,17 @@ fn service_error(
     spec: &ServiceSpec,
     api: Api,
     body: &Value,
+    error_type: Option<&str>,
     status: u16,
     request_id: &str,
 ) -> TaskFailure {
     // `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException` or the bare name.
-    let raw = body
-        .get("__type")
-        .or_else(|| body.get("code"))
-        .and_then(Value::as_str)
+    let raw = error_type
+        .or_else(|| {
+            body.get("__type")
+                .or_else(|| body.get("code"))
+                .and_then(Value::as_str)
+        })
         .unwrap_or("UnknownError");
     let code = raw.rsplit('#').next().unwrap_or(raw);
     let message = body
@@ -845,11 +885,28 @@ mod tests {
                 "Sfn.ExecutionDoesNotExistException",
             ),
         ] {
-            let f = service_error(spec(service), api, &body, 400, "rid");
+            let f = service_error(spec(service), api, &body, None, 400, "rid");
             assert_eq!(f.error.as_deref(), Some(want));
             let cause = f.cause.unwrap();
             assert!(cause.contains("rid") && cause.contains("400"), "{cause}");
         }
+    }
+
+    /// REST-JSON (Batch) names its error in `x-amzn-ErrorType`.
+    #[test]
+    fn rest_json_errors_are_named_from_their_header() {
+        let f = service_error(
+            spec("batch"),
+            Api::Optimized,
+            &json!({"message": "JobQueue q not found"}),
+            Some("ClientException"),
+            400,
+            "rid",
+        );
+        assert_eq!(f.error.as_deref(), Some("Batch.ClientException"));
+        assert!(f.cause.unwrap().starts_with(
+            "JobQueue q not found (Service: AWSBatch; Status Code: 400; Error Code: ClientException;"
+        ));
     }
 
     #[test]
