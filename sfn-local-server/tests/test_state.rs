@@ -453,6 +453,81 @@ fn a_wait_state_does_not_wait() {
     assert_eq!(out["output"], "{\"a\":1}");
 }
 
+/// At DEBUG a mocked Map shows its items after the ItemSelector and in their batches, as its
+/// run would build them: from its input, or from `mapItemReaderData` through its ItemReader.
+#[test]
+fn a_mocked_map_shows_its_item_pipeline() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let map = json!({"Type": "Map", "ItemsPath": "$.xs",
+        "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index", "k.$": "$.k"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true})
+    .to_string();
+    let out = test_state(
+        e,
+        json!({"definition": map, "input": "{\"xs\": [\"a\", \"b\"], \"k\": 7}",
+               "mock": {"result": "[1, 2]"}, "inspectionLevel": "DEBUG"}),
+    );
+    let data = &out["inspectionData"];
+    assert_eq!(data["afterItemsPath"], r#"["a","b"]"#, "{out}");
+    assert_eq!(
+        data["afterItemSelector"], r#"[{"v":"a","i":0,"k":7},{"v":"b","i":1,"k":7}]"#,
+        "{out}"
+    );
+    assert!(data.get("afterItemBatcher").is_none(), "{out}");
+
+    // JSONata: Items and an ItemSelector expression.
+    let map = json!({"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% $states.input.xs %}",
+        "ItemSelector": {"v": "{% $uppercase($states.context.Map.Item.Value) %}"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true})
+    .to_string();
+    let out = test_state(
+        e,
+        json!({"definition": map, "input": "{\"xs\": [\"a\", \"b\"]}",
+               "mock": {"result": "[1, 2]"}, "inspectionLevel": "DEBUG"}),
+    );
+    assert_eq!(
+        out["inspectionData"]["afterItemSelector"], r#"[{"v":"A"},{"v":"B"}]"#,
+        "{out}"
+    );
+
+    // A Distributed Map over a CSV file given as `mapItemReaderData`, in batches of two.
+    let map = json!({"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+            "Parameters": {"Bucket": "b", "Key": "rows.csv"}},
+        "ItemSelector": {"name.$": "$$.Map.Item.Value.name"},
+        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"run": "r1"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true})
+    .to_string();
+    let out = test_state(
+        e,
+        json!({"definition": map, "mock": {"result": "[]"}, "inspectionLevel": "DEBUG",
+               "stateConfiguration": {"mapItemReaderData": "name,age\nann,3\nbob,4\ncy,5\n"}}),
+    );
+    let data = &out["inspectionData"];
+    assert_eq!(
+        data["afterItemSelector"], r#"[{"name":"ann"},{"name":"bob"},{"name":"cy"}]"#,
+        "{out}"
+    );
+    assert_eq!(
+        data["afterItemBatcher"],
+        r#"[{"BatchInput":{"run":"r1"},"Items":[{"name":"ann"},{"name":"bob"}]},{"BatchInput":{"run":"r1"},"Items":[{"name":"cy"}]}]"#,
+        "{out}"
+    );
+    // INFO shows none of it.
+    let out = test_state(
+        e,
+        json!({"definition": map, "mock": {"result": "[]"},
+               "stateConfiguration": {"mapItemReaderData": "name\nann\n"}}),
+    );
+    assert!(out.get("inspectionData").is_none(), "{out}");
+}
+
 /// A Map with an ItemReader is tested on `mapItemReaderData` and its mock: nothing reads S3.
 #[test]
 fn map_item_reader_data_stands_for_the_reader() {

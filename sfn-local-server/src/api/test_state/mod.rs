@@ -17,7 +17,9 @@
 //! Catch. `mapIterationFailureCount` above the Map's declared tolerance fails it with
 //! `States.ExceedToleratedFailureThreshold`; a mocked error is the Map's or Parallel's own
 //! (`errorCausedByState` names where it came from); `mapItemReaderData` stands for what the
-//! ItemReader would read, which nothing reads here. A Task without a mock needs a `roleArn`.
+//! ItemReader would read, which nothing reads here. At DEBUG and TRACE a mocked Map shows
+//! `afterItemSelector` and `afterItemBatcher` from an inline run of its item pipeline alone
+//! ([`map_inspection`]). A Task without a mock needs a `roleArn`.
 //! A mocked Task result is checked against its API's response shape as
 //! `fieldValidationMode` says (`mock_shapes.rs`). The messages of every refusal are AWS's
 //! (recorded against AWS).
@@ -179,6 +181,116 @@ fn mocked_as_task(state: &Map<String, Value>) -> Map<String, Value> {
     task.insert("Type".into(), json!("Task"));
     task.insert("Resource".into(), json!(MOCKED_AGGREGATE));
     task
+}
+
+/// The Map as TestState inspects it: an inline run of its item pipeline alone (ItemReader on
+/// `mapItemReaderData`, ItemsPath/Items, ItemSelector, ItemBatcher, one iteration at a time)
+/// whose iterations are a single Pass state, so that each iteration's input, as the engine
+/// builds it, is read off the history: `afterItemSelector` (every item after the
+/// ItemSelector) and `afterItemBatcher` (the batches). `None`s when the pipeline fails or
+/// the state has neither.
+async fn map_inspection(
+    state: &Map<String, Value>,
+    query_language: Option<&Value>,
+    input_text: &str,
+    context: Option<&Map<String, Value>>,
+    variables: Option<&Value>,
+    reader_data: Option<&str>,
+) -> (Option<Value>, Option<Value>) {
+    let selector = state.contains_key("ItemSelector") || state.contains_key("Parameters");
+    let batcher = state.contains_key("ItemBatcher");
+    if !selector && !batcher {
+        return (None, None);
+    }
+    const KEPT: &[&str] = &[
+        "InputPath",
+        "ItemsPath",
+        "Items",
+        "ItemSelector",
+        "Parameters",
+        "ItemBatcher",
+        "ItemReader",
+        "QueryLanguage",
+    ];
+    let mut map: Map<String, Value> = state
+        .iter()
+        .filter(|(k, _)| KEPT.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    map.insert("Type".into(), json!("Map"));
+    map.insert("MaxConcurrency".into(), json!(1));
+    map.insert("End".into(), json!(true));
+    map.insert(
+        "ItemProcessor".into(),
+        json!({"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Item",
+            "States": {"Item": {"Type": "Pass", "End": true}}}),
+    );
+    let mut states = Map::new();
+    let start = match variables.and_then(Value::as_object) {
+        Some(v) if !v.is_empty() => {
+            states.insert(
+                VARS_STATE.into(),
+                json!({"Type": "Pass", "Assign": v, "Next": "Map"}),
+            );
+            VARS_STATE
+        }
+        _ => "Map",
+    };
+    states.insert("Map".into(), Value::Object(map));
+    let mut machine = json!({"StartAt": start, "States": states});
+    if let Some(q) = query_language {
+        machine["QueryLanguage"] = q.clone();
+    }
+    let Ok(parsed) = asl_core::StateMachine::from_value(&machine) else {
+        return (None, None);
+    };
+    // The reader gets the data as its object's body (or, for a listing, its `Contents`).
+    let data = reader_data.unwrap_or_default().to_string();
+    let reader = move |req: TaskRequest| {
+        let data = data.clone();
+        async move {
+            if req.resource.ends_with("listObjectsV2") {
+                let contents: Value = serde_json::from_str(&data).unwrap_or_else(|_| json!([]));
+                Ok(json!({"Contents": contents}))
+            } else {
+                Ok(json!({"Body": data}))
+            }
+        }
+    };
+    let interp = Interpreter::builder()
+        .handlers(Handlers::new().prefix("", reader))
+        .clock(Arc::new(VirtualClock::starting_now()))
+        .build();
+    let config = ExecutionConfig {
+        input_text: input_text.to_string(),
+        context: context.cloned(),
+        ..ExecutionConfig::default()
+    };
+    let outcome = interp.run(Arc::new(parsed), config).await;
+    if outcome.status != Status::Succeeded {
+        return (None, None);
+    }
+    let inputs: Vec<Value> = outcome
+        .history
+        .iter()
+        .filter(|e| e.event_type.is_state_entered() && state_name(e).as_deref() == Some("Item"))
+        .filter_map(|e| details(e, "input"))
+        .filter_map(|t| serde_json::from_str(t.as_str()?).ok())
+        .collect();
+    let selected: Vec<Value> = if batcher {
+        inputs
+            .iter()
+            .filter_map(|b| b.get("Items").and_then(Value::as_array))
+            .flatten()
+            .cloned()
+            .collect()
+    } else {
+        inputs.clone()
+    };
+    (
+        selector.then(|| json!(to_json_text(&Value::Array(selected)))),
+        batcher.then(|| json!(to_json_text(&Value::Array(inputs)))),
+    )
 }
 
 /// AWS's checks of a mocked Map's or Parallel's result: a Map's is an array (an object with a
@@ -482,8 +594,8 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
         }
     }
     let mut machine = json!({"StartAt": start, "States": states});
-    if let Some(q) = query_language {
-        machine["QueryLanguage"] = q;
+    if let Some(q) = &query_language {
+        machine["QueryLanguage"] = q.clone();
     }
     let parsed_machine = Arc::new(
         asl_core::StateMachine::from_value(&machine)
@@ -697,6 +809,23 @@ pub(crate) async fn test_state(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
             variables: variables.as_ref().and_then(Value::as_object),
         };
         let mut data = inspect(&state, model, &seen);
+        if kind == "Map" {
+            let (selected, batched) = map_inspection(
+                &state,
+                query_language.as_ref(),
+                &input_text,
+                context.as_ref(),
+                variables.as_ref(),
+                state_config.map_item_reader_data.as_deref(),
+            )
+            .await;
+            if let Some(v) = selected {
+                data.insert("afterItemSelector".into(), v);
+            }
+            if let Some(v) = batched {
+                data.insert("afterItemBatcher".into(), v);
+            }
+        }
         let mut errors = Map::new();
         if let Some(i) = handling.retry_index {
             errors.insert("retryIndex".into(), json!(i));

@@ -43,12 +43,15 @@ pub(super) fn check_len(req: &Req<'_>, field: &str, min: usize, max: usize) -> A
 }
 
 /// `stateConfiguration`: only `retrierRetryCount` changes what this emulator computes; the
-/// Map members are checked against the model and otherwise not used (see the module doc).
+/// `errorCausedByState` is checked against the model and otherwise not used (see the module
+/// doc).
 #[derive(Debug, Default)]
 pub(super) struct StateConfiguration {
     pub retrier_retry_count: u64,
     /// Failed iterations of a mocked Map (`None`: not given).
     pub map_iteration_failure_count: Option<u64>,
+    /// What a Distributed Map's ItemReader reads, as in its source (a CSV or JSON file).
+    pub map_item_reader_data: Option<String>,
 }
 
 impl StateConfiguration {
@@ -88,6 +91,7 @@ impl StateConfiguration {
         Ok(StateConfiguration {
             retrier_retry_count,
             map_iteration_failure_count,
+            map_item_reader_data: c.opt_str("mapItemReaderData")?.map(str::to_string),
         })
     }
 }
