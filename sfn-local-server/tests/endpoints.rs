@@ -526,3 +526,62 @@ fn sync_jobs_at_endpoints_are_polled_until_they_end() {
         .count();
     assert_eq!(submitted, 4);
 }
+
+/// `STEP_FUNCTIONS_ENDPOINT`: a nested execution started on another Step Functions (a second
+/// sfn-local), `.sync:2` polled to its end with its output parsed, `.sync` with it as text, a
+/// failed child as `States.TaskFailed`, and `aws-sdk:sfn` there too.
+#[test]
+fn nested_executions_go_to_the_step_functions_endpoint() {
+    let remote = common::spawn(&["--in-memory"]);
+    let r = remote.endpoint.as_str();
+    let child = create(
+        r,
+        "child",
+        &json!({"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 1, "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.fail", "BooleanEquals": true, "Next": "F"}],
+                "Default": "Done"},
+            "F": {"Type": "Fail", "Error": "Child.Broke", "Cause": "on purpose"},
+            "Done": {"Type": "Pass", "Result": {"made": "remotely"}, "End": true}}}),
+    );
+    let p = spawn_with_env(&["--in-memory"], &[("STEP_FUNCTIONS_ENDPOINT", r)]);
+    let e = p.endpoint.as_str();
+    let parent = create(
+        e,
+        "parent",
+        &json!({"StartAt": "Two", "States": {
+            "Two": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child, "Input": {"fail": false}},
+                "ResultSelector": {"out.$": "$.Output", "status.$": "$.Status"},
+                "ResultPath": "$.two", "Next": "One"},
+            "One": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+                "Parameters": {"StateMachineArn": child, "Input": {"fail": false}},
+                "ResultSelector": {"out.$": "$.Output"},
+                "ResultPath": "$.one", "Next": "Described"},
+            "Described": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeStateMachine",
+                "Parameters": {"StateMachineArn": child},
+                "ResultSelector": {"name.$": "$.Name"}, "ResultPath": "$.described", "Next": "Broken"},
+            "Broken": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child, "Input": {"fail": true}},
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.broken", "Next": "End"}],
+                "End": true},
+            "End": {"Type": "Pass", "End": true}}}),
+    );
+    let out = common::succeeded_output(e, &parent, &json!({}));
+    assert_eq!(
+        out["two"],
+        json!({"out": {"made": "remotely"}, "status": "SUCCEEDED"}),
+        "{out}"
+    );
+    assert_eq!(out["one"]["out"], r#"{"made":"remotely"}"#, "{out}");
+    assert_eq!(out["described"]["name"], "child", "{out}");
+    assert_eq!(out["broken"]["Error"], "States.TaskFailed", "{out}");
+    let cause: Value = serde_json::from_str(out["broken"]["Cause"].as_str().unwrap()).unwrap();
+    assert_eq!(cause["Status"], "FAILED");
+    assert_eq!(cause["Error"], "Child.Broke");
+    assert!(cause["StartDate"].is_i64(), "{cause}");
+
+    // The children ran on the remote server, none here.
+    let (_, listed) = common::call(r, "ListExecutions", json!({"stateMachineArn": child}));
+    assert_eq!(listed["executions"].as_array().unwrap().len(), 3);
+}

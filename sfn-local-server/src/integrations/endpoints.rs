@@ -30,7 +30,8 @@
 //! Batch speaks REST-JSON: `POST /v1/<operation in lowercase>` (every operation but the tag
 //! ones), its error named by the `x-amzn-ErrorType` header.
 //!
-//! `.sync` ("Run a Job"): `batch:submitJob`, `ecs:runTask`, `glue:startJobRun`, `sagemaker:createTrainingJob`
+//! `.sync` ("Run a Job"): `states:startExecution` (and `.sync:2`, the description as the
+//! local nested executions give it), `batch:submitJob`, `ecs:runTask`, `glue:startJobRun`, `sagemaker:createTrainingJob`
 //! and `createTransformJob` start the job, record `TaskSubmitted` with the answer, then poll
 //! the job's describe call (every 0.5 s, doubling to 5 s, in the execution's clock) until it
 //! ends ([`SYNC_JOBS`]). Not sent to endpoints: S3's other actions and Lambda (which has its
@@ -131,7 +132,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         target: "AWSStepFunctions",
         json_version: "1.0",
         signing_name: "states",
-        actions: &[],
+        actions: &[("states:startExecution", "StartExecution")],
         camel: true,
     },
     ServiceSpec {
@@ -251,11 +252,10 @@ impl Endpoints {
                 api,
             };
             for (action, _) in spec.actions {
-                let sync = SYNC_JOBS.iter().any(|j| j.action == *action);
-                let patterns: &[&str] = if sync {
-                    &["", ".waitForTaskToken", ".sync"]
-                } else {
-                    &["", ".waitForTaskToken"]
+                let patterns: &[&str] = match SYNC_JOBS.iter().find(|j| j.action == *action) {
+                    Some(j) if j.sync2 => &["", ".waitForTaskToken", ".sync", ".sync:2"],
+                    Some(_) => &["", ".waitForTaskToken", ".sync"],
+                    None => &["", ".waitForTaskToken"],
                 };
                 for pattern in patterns {
                     handlers = handlers.resource(
@@ -428,7 +428,7 @@ async fn call(
         region: super::region_of(req),
     };
     let answer = endpoint.post(&op, req.parameters.clone()).await?;
-    let sync = (api == Api::Optimized && resource.ends_with(".sync"))
+    let sync = (api == Api::Optimized)
         .then(|| sync_job(&resource))
         .flatten();
     let Some(job) = sync else {
@@ -588,6 +588,8 @@ struct SyncJob {
     /// Statuses that end the job well, and badly.
     succeeded: &'static [&'static str],
     failed: &'static [&'static str],
+    /// Whether it has a `.sync:2` form (Step Functions: `Input` and `Output` parsed as JSON).
+    sync2: bool,
 }
 
 fn member<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -615,6 +617,7 @@ const SYNC_JOBS: &[SyncJob] = &[
         // A stopped task succeeded when every container exited with 0 (checked below).
         succeeded: &["STOPPED"],
         failed: &[],
+        sync2: false,
     },
     SyncJob {
         action: "glue:startJobRun",
@@ -624,6 +627,7 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "JobRunState",
         succeeded: &["SUCCEEDED"],
         failed: &["FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"],
+        sync2: false,
     },
     SyncJob {
         action: "sagemaker:createTrainingJob",
@@ -633,6 +637,7 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "TrainingJobStatus",
         succeeded: &["Completed"],
         failed: &["Failed", "Stopped"],
+        sync2: false,
     },
     SyncJob {
         action: "batch:submitJob",
@@ -642,6 +647,7 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "Status",
         succeeded: &["SUCCEEDED"],
         failed: &["FAILED"],
+        sync2: false,
     },
     SyncJob {
         action: "sagemaker:createTransformJob",
@@ -651,15 +657,52 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "TransformJobStatus",
         succeeded: &["Completed"],
         failed: &["Failed", "Stopped"],
+        sync2: false,
+    },
+    SyncJob {
+        action: "states:startExecution",
+        describe: "DescribeExecution",
+        request: |_, started| json!({"ExecutionArn": started.get("ExecutionArn")}),
+        job: |a| Some(Value::Object(a)),
+        status: "Status",
+        succeeded: &["SUCCEEDED"],
+        failed: &["FAILED", "TIMED_OUT", "ABORTED"],
+        sync2: true,
     },
 ];
 
 /// The `.sync` job of an optimized resource, if the service has one.
 fn sync_job(resource: &str) -> Option<&'static SyncJob> {
-    let action = resource
-        .strip_prefix("arn:aws:states:::")?
-        .strip_suffix(".sync")?;
+    let rest = resource.strip_prefix("arn:aws:states:::")?;
+    let action = rest
+        .strip_suffix(".sync:2")
+        .filter(|_| rest.starts_with("states:"))
+        .or_else(|| rest.strip_suffix(".sync"))?;
     SYNC_JOBS.iter().find(|j| j.action == action)
+}
+
+/// A nested execution's description as the `.sync` integrations give it (the local one's
+/// rule, `nested.rs`): dates in epoch milliseconds, and for `.sync:2` input and output parsed.
+fn nested_description(mut job: Value, sync2: bool) -> Value {
+    if let Value::Object(m) = &mut job {
+        for k in ["StartDate", "StopDate"] {
+            if let Some(s) = m.get(k).and_then(Value::as_f64) {
+                m.insert(k.into(), json!((s * 1000.0).round() as i64));
+            }
+        }
+        if sync2 {
+            for k in ["Input", "Output"] {
+                if let Some(parsed) = m
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                {
+                    m.insert(k.into(), parsed);
+                }
+            }
+        }
+    }
+    job
 }
 
 /// The first wait between two describe calls, and the longest.
@@ -686,7 +729,9 @@ impl SyncJob {
             let status = job
                 .get(self.status)
                 .and_then(Value::as_str)
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .to_string();
+            let status = status.as_str();
             let exited_badly = self.action == "ecs:runTask"
                 && job
                     .get("Containers")
@@ -695,8 +740,17 @@ impl SyncJob {
                         cs.iter()
                             .any(|c| c.get("ExitCode").and_then(Value::as_i64).unwrap_or(0) != 0)
                     });
+            let ended = self.failed.contains(&status) || self.succeeded.contains(&status);
+            let job = if ended && self.action == "states:startExecution" {
+                nested_description(job, req.resource.ends_with(":2"))
+            } else {
+                job
+            };
             if self.failed.contains(&status) || (self.succeeded.contains(&status) && exited_badly) {
-                return Err(TaskFailure::new("States.TaskFailed", job.to_string()));
+                return Err(TaskFailure::new(
+                    "States.TaskFailed",
+                    asl_core::dataflow::to_json_text(&job),
+                ));
             }
             if self.succeeded.contains(&status) {
                 return Ok(job);
