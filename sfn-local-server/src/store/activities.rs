@@ -27,22 +27,15 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let existing = tx
-            .query_row(
-                "SELECT * FROM activities WHERE arn = ?1",
-                [&a.arn],
-                activity_row,
-            )
+            .prepare_cached("SELECT * FROM activities WHERE arn = ?1")?
+            .query_row([&a.arn], activity_row)
             .optional()?;
         if existing.is_none() {
-            tx.execute(
-                "INSERT INTO activities VALUES (?1, ?2, ?3, ?4)",
-                params![a.arn, a.name, a.created, a.encryption.to_string()],
-            )?;
+            tx.prepare_cached("INSERT INTO activities VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![a.arn, a.name, a.created, a.encryption.to_string()])?;
             for (k, v) in tags {
-                tx.execute(
-                    "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
-                    params![a.arn, k, v],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)")?
+                    .execute(params![a.arn, k, v])?;
             }
         }
         tx.commit()?;
@@ -53,11 +46,8 @@ impl Store {
     pub fn activity(&self, arn: &str) -> Result<Option<ActivityRec>> {
         Ok(self
             .db()
-            .query_row(
-                "SELECT * FROM activities WHERE arn = ?1",
-                [arn],
-                activity_row,
-            )
+            .prepare_cached("SELECT * FROM activities WHERE arn = ?1")?
+            .query_row([arn], activity_row)
             .optional()?)
     }
 
@@ -65,7 +55,7 @@ impl Store {
     /// first.
     pub fn activities(&self, prefix: &str) -> Result<Vec<ActivityRec>> {
         let db = self.db();
-        let mut st = db.prepare(
+        let mut st = db.prepare_cached(
             "SELECT * FROM activities WHERE substr(arn, 1, length(?1)) = ?1 ORDER BY created, arn",
         )?;
         let rows = st.query_map([prefix], activity_row)?;
@@ -76,8 +66,10 @@ impl Store {
     pub fn delete_activity(&self, arn: &str) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute("DELETE FROM activities WHERE arn = ?1", [arn])?;
-        tx.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
+        tx.prepare_cached("DELETE FROM activities WHERE arn = ?1")?
+            .execute([arn])?;
+        tx.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1")?
+            .execute([arn])?;
         tx.commit()?;
         Ok(())
     }

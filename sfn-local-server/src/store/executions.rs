@@ -44,11 +44,8 @@ impl Store {
     pub fn insert_execution_unless_exists(&self, e: &ExecutionRec) -> Result<Option<ExecutionRec>> {
         let db = self.db();
         let existing = db
-            .query_row(
-                "SELECT * FROM executions WHERE arn = ?1",
-                [&e.arn],
-                execution_row,
-            )
+            .prepare_cached("SELECT * FROM executions WHERE arn = ?1")?
+            .query_row([&e.arn], execution_row)
             .optional()?;
         if existing.is_none() {
             execute_with(&db, INSERT_EXECUTION, e)?;
@@ -62,23 +59,25 @@ impl Store {
     /// progress). Committed before the execution runs again, so a crash still counts.
     pub fn count_resume(&self, arn: &str, at_event: u64, suspect: bool) -> Result<u32> {
         let db = self.db();
-        let attempts: u32 = db.query_row(
-            "INSERT INTO resume_attempts VALUES (?1, ?3, ?2)
+        let attempts: u32 = db
+            .prepare_cached(
+                "INSERT INTO resume_attempts VALUES (?1, ?3, ?2)
              ON CONFLICT (arn) DO UPDATE SET
                  attempts = CASE WHEN ?3 = 0 THEN 0
                                  WHEN at_event = excluded.at_event THEN attempts + 1
                                  ELSE 1 END,
                  at_event = excluded.at_event
              RETURNING attempts",
-            params![arn, at_event as i64, suspect as i64],
-            |r| r.get(0),
-        )?;
+            )?
+            .query_row(params![arn, at_event as i64, suspect as i64], |r| r.get(0))?;
         Ok(attempts)
     }
 
     /// Forgets the resumption counts (a clean shutdown interrupts executions without a crash).
     pub fn clear_resume_counts(&self) -> Result<()> {
-        self.db().execute("DELETE FROM resume_attempts", [])?;
+        self.db()
+            .prepare_cached("DELETE FROM resume_attempts")?
+            .execute([])?;
         Ok(())
     }
 
@@ -86,11 +85,8 @@ impl Store {
     pub fn execution(&self, arn: &str) -> Result<Option<ExecutionRec>> {
         Ok(self
             .db()
-            .query_row(
-                "SELECT * FROM executions WHERE arn = ?1",
-                [arn],
-                execution_row,
-            )
+            .prepare_cached("SELECT * FROM executions WHERE arn = ?1")?
+            .query_row([arn], execution_row)
             .optional()?)
     }
 
@@ -98,7 +94,7 @@ impl Store {
     /// aside (their map run runs them, see [`Store::close_interrupted_children`]).
     pub fn executions_in(&self, status: Status) -> Result<Vec<ExecutionRec>> {
         let db = self.db();
-        let mut st = db.prepare(
+        let mut st = db.prepare_cached(
             "SELECT * FROM executions WHERE status = ?1 AND map_run_arn IS NULL ORDER BY seq",
         )?;
         let rows = st.query_map([status.api_name()], execution_row)?;
@@ -112,7 +108,7 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let arns: Vec<(String, Option<i64>)> = {
-            let mut st = tx.prepare(
+            let mut st = tx.prepare_cached(
                 "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn) FROM executions
                  WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL",
             )?;
@@ -132,13 +128,11 @@ impl Store {
                     Some(error),
                     Some(cause),
                 );
-                tx.execute(
-                    "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
-                    params![arn, event.id as i64, event.to_json_text()],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
+                    .execute(params![arn, event.id as i64, event.to_json_text()])?;
             }
-            tx.execute(
-                "UPDATE executions SET status = 'ABORTED', error = ?2, cause = ?3, stop = ?4 WHERE arn = ?1",
+            tx.prepare_cached(
+                "UPDATE executions SET status = 'ABORTED', error = ?2, cause = ?3, stop = ?4 WHERE arn = ?1")?.execute(
                 params![arn, error, cause, now],
             )?;
         }
@@ -149,7 +143,8 @@ impl Store {
     /// The stored history of an execution, in id order.
     pub fn events(&self, arn: &str) -> Result<Vec<Value>> {
         let db = self.db();
-        let mut st = db.prepare("SELECT event FROM events WHERE execution_arn = ?1 ORDER BY id")?;
+        let mut st =
+            db.prepare_cached("SELECT event FROM events WHERE execution_arn = ?1 ORDER BY id")?;
         let rows = st.query_map([arn], |r| r.get::<_, String>(0))?;
         Ok(rows
             .map(|r| r.map(json_col))
@@ -158,18 +153,17 @@ impl Store {
 
     /// The highest stored event id of an execution (0 for none).
     pub fn last_event_id(&self, arn: &str) -> Result<u64> {
-        let id: Option<i64> = self.db().query_row(
-            "SELECT MAX(id) FROM events WHERE execution_arn = ?1",
-            [arn],
-            |r| r.get(0),
-        )?;
+        let id: Option<i64> = self
+            .db()
+            .prepare_cached("SELECT MAX(id) FROM events WHERE execution_arn = ?1")?
+            .query_row([arn], |r| r.get(0))?;
         Ok(id.unwrap_or(0) as u64)
     }
 
     /// Updates the redrive fields and status of an execution.
     pub fn redrive_execution(&self, arn: &str, count: u32, date: i64) -> Result<()> {
-        self.db().execute(
-            "UPDATE executions SET status = 'RUNNING', stop = NULL, error = NULL, cause = NULL, redrive_count = ?2, redrive_date = ?3 WHERE arn = ?1",
+        self.db().prepare_cached(
+            "UPDATE executions SET status = 'RUNNING', stop = NULL, error = NULL, cause = NULL, redrive_count = ?2, redrive_date = ?3 WHERE arn = ?1")?.execute(
             params![arn, count, date],
         )?;
         Ok(())
@@ -186,31 +180,28 @@ pub(super) const INSERT_EXECUTION: &str =
 
 /// Runs `sql` (an [`INSERT_EXECUTION`]) with an execution's 20 values.
 pub(super) fn execute_with(db: &Connection, sql: &str, e: &ExecutionRec) -> rusqlite::Result<()> {
-    db.execute(
-        sql,
-        params![
-            e.arn,
-            e.sm_arn,
-            e.name,
-            e.status.api_name(),
-            e.kind.api_name(),
-            e.input,
-            e.output,
-            e.error,
-            e.cause,
-            e.start,
-            e.stop,
-            e.version_arn,
-            e.alias_arn,
-            e.definition_arn,
-            e.trace_header,
-            e.test_case,
-            e.redrive_count,
-            e.redrive_date,
-            e.map_run_arn,
-            e.item_count,
-        ],
-    )?;
+    db.prepare_cached(sql)?.execute(params![
+        e.arn,
+        e.sm_arn,
+        e.name,
+        e.status.api_name(),
+        e.kind.api_name(),
+        e.input,
+        e.output,
+        e.error,
+        e.cause,
+        e.start,
+        e.stop,
+        e.version_arn,
+        e.alias_arn,
+        e.definition_arn,
+        e.trace_header,
+        e.test_case,
+        e.redrive_count,
+        e.redrive_date,
+        e.map_run_arn,
+        e.item_count,
+    ])?;
     Ok(())
 }
 
@@ -266,11 +257,12 @@ impl Store {
              ORDER BY stop LIMIT ?2",
             params![cutoff, limit as i64],
         )?;
-        self.db().execute(
-            "DELETE FROM records WHERE seq IN
+        self.db()
+            .prepare_cached(
+                "DELETE FROM records WHERE seq IN
              (SELECT seq FROM records WHERE time < ?1 ORDER BY seq LIMIT ?2)",
-            params![cutoff, limit as i64],
-        )?;
+            )?
+            .execute(params![cutoff, limit as i64])?;
         Ok(n)
     }
 
@@ -283,20 +275,22 @@ impl Store {
     ) -> Result<usize> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "CREATE TEMP TABLE IF NOT EXISTS doomed_executions (arn TEXT PRIMARY KEY)",
-            [],
-        )?;
-        tx.execute("DELETE FROM doomed_executions", [])?;
+        )?
+        .execute([])?;
+        tx.prepare_cached("DELETE FROM doomed_executions")?
+            .execute([])?;
         let named = tx.execute(&format!("INSERT INTO doomed_executions {select}"), params)?;
         // The children of their map runs, level by level (a child's own Distributed Map).
         loop {
-            let added = tx.execute(
-                "INSERT OR IGNORE INTO doomed_executions
+            let added = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO doomed_executions
                  SELECT e.arn FROM executions e JOIN map_runs m ON e.map_run_arn = m.arn
                  WHERE m.execution_arn IN (SELECT arn FROM doomed_executions)",
-                [],
-            )?;
+                )?
+                .execute([])?;
             if added == 0 {
                 break;
             }
@@ -329,7 +323,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let runs: Vec<(String, String)> = {
-            let mut st = tx.prepare("SELECT arn, run FROM map_runs WHERE execution_arn = ?1")?;
+            let mut st =
+                tx.prepare_cached("SELECT arn, run FROM map_runs WHERE execution_arn = ?1")?;
             let rows = st.query_map([execution_arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
@@ -350,12 +345,10 @@ impl Store {
                     c.insert("aborted".into(), (before + running).into());
                 }
             }
-            tx.execute(
-                "UPDATE map_runs SET run = ?2 WHERE arn = ?1",
-                params![arn, run.to_string()],
-            )?;
+            tx.prepare_cached("UPDATE map_runs SET run = ?2 WHERE arn = ?1")?
+                .execute(params![arn, run.to_string()])?;
             let children: Vec<(String, Option<i64>)> = {
-                let mut st = tx.prepare(
+                let mut st = tx.prepare_cached(
                     "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn)
                      FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1",
                 )?;
@@ -373,15 +366,13 @@ impl Store {
                         None,
                         None,
                     );
-                    tx.execute(
-                        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
-                        params![child, event.id as i64, event.to_json_text()],
-                    )?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
+                        .execute(params![child, event.id as i64, event.to_json_text()])?;
                 }
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE executions SET status = 'ABORTED', stop = ?2 WHERE arn = ?1",
-                    params![child, now],
-                )?;
+                )?
+                .execute(params![child, now])?;
             }
         }
         tx.commit()?;

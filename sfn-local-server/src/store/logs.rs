@@ -105,10 +105,12 @@ impl Store {
         tags: &BTreeMap<String, String>,
     ) -> Result<bool> {
         let tags = serde_json::to_string(tags).unwrap_or_else(|_| "{}".into());
-        let n = self.db().execute(
-            "INSERT OR IGNORE INTO log_groups (name, created, tags) VALUES (?1, ?2, ?3)",
-            params![name, created, tags],
-        )?;
+        let n = self
+            .db()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO log_groups (name, created, tags) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![name, created, tags])?;
         Ok(n == 1)
     }
 
@@ -116,9 +118,13 @@ impl Store {
     pub fn delete_log_group(&self, name: &str) -> Result<bool> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let n = tx.execute("DELETE FROM log_groups WHERE name = ?1", [name])?;
-        tx.execute("DELETE FROM log_streams WHERE group_name = ?1", [name])?;
-        tx.execute("DELETE FROM log_events WHERE group_name = ?1", [name])?;
+        let n = tx
+            .prepare_cached("DELETE FROM log_groups WHERE name = ?1")?
+            .execute([name])?;
+        tx.prepare_cached("DELETE FROM log_streams WHERE group_name = ?1")?
+            .execute([name])?;
+        tx.prepare_cached("DELETE FROM log_events WHERE group_name = ?1")?
+            .execute([name])?;
         tx.commit()?;
         Ok(n == 1)
     }
@@ -145,7 +151,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<LogGroupRec>> {
         let db = self.db();
-        let mut st = db.prepare(&format!(
+        let mut st = db.prepare_cached(&format!(
             "{SELECT_GROUP} WHERE g.name > ?1 AND (?2 IS NULL OR substr(g.name, 1, length(?2)) = ?2)
                AND (?3 IS NULL OR instr(lower(g.name), lower(?3)) > 0)
              ORDER BY g.name LIMIT ?4"
@@ -159,29 +165,31 @@ impl Store {
 
     /// Sets (or, with `None`, removes) a group's retention; `false` when there is no group.
     pub fn set_log_retention(&self, name: &str, days: Option<i64>) -> Result<bool> {
-        let n = self.db().execute(
-            "UPDATE log_groups SET retention = ?2 WHERE name = ?1",
-            params![name, days],
-        )?;
+        let n = self
+            .db()
+            .prepare_cached("UPDATE log_groups SET retention = ?2 WHERE name = ?1")?
+            .execute(params![name, days])?;
         Ok(n == 1)
     }
 
     /// Replaces a group's tags; `false` when there is no group.
     pub fn set_log_group_tags(&self, name: &str, tags: &BTreeMap<String, String>) -> Result<bool> {
         let tags = serde_json::to_string(tags).unwrap_or_else(|_| "{}".into());
-        let n = self.db().execute(
-            "UPDATE log_groups SET tags = ?2 WHERE name = ?1",
-            params![name, tags],
-        )?;
+        let n = self
+            .db()
+            .prepare_cached("UPDATE log_groups SET tags = ?2 WHERE name = ?1")?
+            .execute(params![name, tags])?;
         Ok(n == 1)
     }
 
     /// Makes a stream; `false` when the group has one of that name.
     pub fn create_log_stream(&self, group: &str, name: &str, created: i64) -> Result<bool> {
-        let n = self.db().execute(
-            "INSERT OR IGNORE INTO log_streams (group_name, name, created) VALUES (?1, ?2, ?3)",
-            params![group, name, created],
-        )?;
+        let n = self
+            .db()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO log_streams (group_name, name, created) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![group, name, created])?;
         Ok(n == 1)
     }
 
@@ -189,14 +197,11 @@ impl Store {
     pub fn delete_log_stream(&self, group: &str, name: &str) -> Result<bool> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let n = tx.execute(
-            "DELETE FROM log_streams WHERE group_name = ?1 AND name = ?2",
-            [group, name],
-        )?;
-        tx.execute(
-            "DELETE FROM log_events WHERE group_name = ?1 AND stream = ?2",
-            [group, name],
-        )?;
+        let n = tx
+            .prepare_cached("DELETE FROM log_streams WHERE group_name = ?1 AND name = ?2")?
+            .execute([group, name])?;
+        tx.prepare_cached("DELETE FROM log_events WHERE group_name = ?1 AND stream = ?2")?
+            .execute([group, name])?;
         tx.commit()?;
         Ok(n == 1)
     }
@@ -243,7 +248,7 @@ impl Store {
             "?3 IS NULL AND ?4 IS NULL".to_string()
         };
         let db = self.db();
-        let mut st = db.prepare(&format!(
+        let mut st = db.prepare_cached(&format!(
             "{SELECT_STREAM} WHERE group_name = ?1
                AND (?2 IS NULL OR substr(name, 1, length(?2)) = ?2) AND {keyset}
              ORDER BY {key} LIMIT ?5"
@@ -350,13 +355,15 @@ impl Store {
 
     /// Removes the events older than their group's retention, at `now`; returns how many.
     pub fn expire_log_events(&self, now: i64) -> Result<usize> {
-        let n = self.db().execute(
-            "DELETE FROM log_events WHERE seq IN (
+        let n = self
+            .db()
+            .prepare_cached(
+                "DELETE FROM log_events WHERE seq IN (
                  SELECT e.seq FROM log_groups g JOIN log_events e ON e.group_name = g.name
                  WHERE g.retention IS NOT NULL AND e.time < ?1 - g.retention * 86400000
                  LIMIT 10000)",
-            [now],
-        )?;
+            )?
+            .execute([now])?;
         Ok(n)
     }
 }

@@ -111,7 +111,8 @@ impl Store {
     pub fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRec>> {
         Ok(self
             .db()
-            .query_row("SELECT * FROM state_machines WHERE arn = ?1", [arn], sm_row)
+            .prepare_cached("SELECT * FROM state_machines WHERE arn = ?1")?
+            .query_row([arn], sm_row)
             .optional()?)
     }
 
@@ -119,7 +120,7 @@ impl Store {
     /// first.
     pub fn state_machines(&self, prefix: &str) -> Result<Vec<StateMachineRec>> {
         let db = self.db();
-        let mut st = db.prepare(
+        let mut st = db.prepare_cached(
             "SELECT * FROM state_machines WHERE substr(arn, 1, length(?1)) = ?1 ORDER BY created, arn",
         )?;
         let rows = st.query_map([prefix], sm_row)?;
@@ -133,14 +134,17 @@ impl Store {
         // Its versions' and aliases' ARNs start with `arn:` (compared as text: `LIKE` would
         // read a `_` in the name as a wildcard).
         let qualified = format!("{arn}:");
-        tx.execute("DELETE FROM state_machines WHERE arn = ?1", [arn])?;
-        tx.execute("DELETE FROM versions WHERE sm_arn = ?1", [arn])?;
-        tx.execute("DELETE FROM aliases WHERE sm_arn = ?1", [arn])?;
-        tx.execute(
+        tx.prepare_cached("DELETE FROM state_machines WHERE arn = ?1")?
+            .execute([arn])?;
+        tx.prepare_cached("DELETE FROM versions WHERE sm_arn = ?1")?
+            .execute([arn])?;
+        tx.prepare_cached("DELETE FROM aliases WHERE sm_arn = ?1")?
+            .execute([arn])?;
+        tx.prepare_cached(
             "DELETE FROM tags WHERE resource_arn = ?1
              OR substr(resource_arn, 1, length(?2)) = ?2",
-            params![arn, qualified],
-        )?;
+        )?
+        .execute(params![arn, qualified])?;
         tx.commit()?;
         Ok(())
     }
@@ -149,7 +153,8 @@ impl Store {
     pub fn version(&self, arn: &str) -> Result<Option<VersionRec>> {
         Ok(self
             .db()
-            .query_row("SELECT * FROM versions WHERE arn = ?1", [arn], version_row)
+            .prepare_cached("SELECT * FROM versions WHERE arn = ?1")?
+            .query_row([arn], version_row)
             .optional()?)
     }
 
@@ -157,7 +162,7 @@ impl Store {
     pub fn versions(&self, sm_arn: &str) -> Result<Vec<VersionRec>> {
         let db = self.db();
         let mut st =
-            db.prepare("SELECT * FROM versions WHERE sm_arn = ?1 ORDER BY version DESC")?;
+            db.prepare_cached("SELECT * FROM versions WHERE sm_arn = ?1 ORDER BY version DESC")?;
         let rows = st.query_map([sm_arn], version_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -165,16 +170,18 @@ impl Store {
     /// Deletes a version.
     pub fn delete_version(&self, arn: &str) -> Result<()> {
         let db = self.db();
-        db.execute("DELETE FROM versions WHERE arn = ?1", [arn])?;
-        db.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
+        db.prepare_cached("DELETE FROM versions WHERE arn = ?1")?
+            .execute([arn])?;
+        db.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1")?
+            .execute([arn])?;
         Ok(())
     }
 
     /// Inserts or replaces an alias.
     pub fn put_alias(&self, a: &AliasRec) -> Result<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO aliases VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            params![
+        self.db()
+            .prepare_cached("INSERT OR REPLACE INTO aliases VALUES (?1,?2,?3,?4,?5,?6,?7)")?
+            .execute(params![
                 a.arn,
                 a.sm_arn,
                 a.name,
@@ -182,8 +189,7 @@ impl Store {
                 a.routing.to_string(),
                 a.created,
                 a.updated
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -191,15 +197,16 @@ impl Store {
     pub fn alias(&self, arn: &str) -> Result<Option<AliasRec>> {
         Ok(self
             .db()
-            .query_row("SELECT * FROM aliases WHERE arn = ?1", [arn], alias_row)
+            .prepare_cached("SELECT * FROM aliases WHERE arn = ?1")?
+            .query_row([arn], alias_row)
             .optional()?)
     }
 
     /// A state machine's aliases, newest first.
     pub fn aliases(&self, sm_arn: &str) -> Result<Vec<AliasRec>> {
         let db = self.db();
-        let mut st =
-            db.prepare("SELECT * FROM aliases WHERE sm_arn = ?1 ORDER BY created DESC, arn")?;
+        let mut st = db
+            .prepare_cached("SELECT * FROM aliases WHERE sm_arn = ?1 ORDER BY created DESC, arn")?;
         let rows = st.query_map([sm_arn], alias_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -207,32 +214,34 @@ impl Store {
     /// Deletes an alias.
     pub fn delete_alias(&self, arn: &str) -> Result<()> {
         let db = self.db();
-        db.execute("DELETE FROM aliases WHERE arn = ?1", [arn])?;
-        db.execute("DELETE FROM tags WHERE resource_arn = ?1", [arn])?;
+        db.prepare_cached("DELETE FROM aliases WHERE arn = ?1")?
+            .execute([arn])?;
+        db.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1")?
+            .execute([arn])?;
         Ok(())
     }
 }
 
 /// Writes a state machine's whole row (a new one, or over an existing one).
 fn write_machine(db: &rusqlite::Connection, r: &StateMachineRec) -> rusqlite::Result<usize> {
-    db.execute(
+    db.prepare_cached(
         "INSERT OR REPLACE INTO state_machines VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-        params![
-            r.arn,
-            r.name,
-            r.kind.api_name(),
-            r.definition,
-            r.role_arn,
-            r.created,
-            r.updated,
-            r.revision_id,
-            r.description,
-            r.logging.to_string(),
-            r.tracing.to_string(),
-            r.encryption.to_string(),
-            r.next_version as i64
-        ],
-    )
+    )?
+    .execute(params![
+        r.arn,
+        r.name,
+        r.kind.api_name(),
+        r.definition,
+        r.role_arn,
+        r.created,
+        r.updated,
+        r.revision_id,
+        r.description,
+        r.logging.to_string(),
+        r.tracing.to_string(),
+        r.encryption.to_string(),
+        r.next_version as i64
+    ])
 }
 
 fn sm_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StateMachineRec> {
@@ -335,19 +344,14 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let existing = tx
-            .query_row(
-                "SELECT * FROM state_machines WHERE arn = ?1",
-                [&r.arn],
-                sm_row,
-            )
+            .prepare_cached("SELECT * FROM state_machines WHERE arn = ?1")?
+            .query_row([&r.arn], sm_row)
             .optional()?;
         if existing.is_none() {
             write_machine(&tx, r)?;
             for (k, v) in tags {
-                tx.execute(
-                    "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
-                    params![r.arn, k, v],
-                )?;
+                tx.prepare_cached("INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)")?
+                    .execute(params![r.arn, k, v])?;
             }
         }
         tx.commit()?;
@@ -367,21 +371,17 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let Some(sm) = tx
-            .query_row(
-                "SELECT * FROM state_machines WHERE arn = ?1",
-                [sm_arn],
-                sm_row,
-            )
+            .prepare_cached("SELECT * FROM state_machines WHERE arn = ?1")?
+            .query_row([sm_arn], sm_row)
             .optional()?
         else {
             return Ok(None);
         };
         let newest = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT * FROM versions WHERE sm_arn = ?1 ORDER BY version DESC LIMIT 1",
-                [sm_arn],
-                version_row,
-            )
+            )?
+            .query_row([sm_arn], version_row)
             .optional()?;
         if let Some(v) = newest
             && v.revision_id == sm.revision_id
@@ -389,28 +389,26 @@ impl Store {
             return Ok(Some((v, false)));
         }
         let v = make(&sm);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO versions VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-            params![
-                v.arn,
-                v.sm_arn,
-                v.version as i64,
-                v.name,
-                v.kind.api_name(),
-                v.definition,
-                v.role_arn,
-                v.created,
-                v.revision_id,
-                v.description,
-                v.logging.to_string(),
-                v.tracing.to_string(),
-                v.encryption.to_string()
-            ],
-        )?;
-        tx.execute(
-            "UPDATE state_machines SET next_version = ?2 WHERE arn = ?1",
-            params![v.sm_arn, v.version as i64 + 1],
-        )?;
+        )?
+        .execute(params![
+            v.arn,
+            v.sm_arn,
+            v.version as i64,
+            v.name,
+            v.kind.api_name(),
+            v.definition,
+            v.role_arn,
+            v.created,
+            v.revision_id,
+            v.description,
+            v.logging.to_string(),
+            v.tracing.to_string(),
+            v.encryption.to_string()
+        ])?;
+        tx.prepare_cached("UPDATE state_machines SET next_version = ?2 WHERE arn = ?1")?
+            .execute(params![v.sm_arn, v.version as i64 + 1])?;
         tx.commit()?;
         Ok(Some((v, true)))
     }

@@ -8,10 +8,9 @@ use super::{Result, Store, json_col};
 impl Store {
     /// Inserts or replaces a map run (its DescribeMapRun JSON).
     pub fn put_map_run(&self, arn: &str, execution_arn: &str, run: &Value) -> Result<()> {
-        self.db().execute(
-            "INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)",
-            params![arn, execution_arn, run.to_string()],
-        )?;
+        self.db()
+            .prepare_cached("INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)")?
+            .execute(params![arn, execution_arn, run.to_string()])?;
         Ok(())
     }
 
@@ -19,9 +18,8 @@ impl Store {
     pub fn map_run(&self, arn: &str) -> Result<Option<Value>> {
         Ok(self
             .db()
-            .query_row("SELECT run FROM map_runs WHERE arn = ?1", [arn], |r| {
-                r.get::<_, String>(0)
-            })
+            .prepare_cached("SELECT run FROM map_runs WHERE arn = ?1")?
+            .query_row([arn], |r| r.get::<_, String>(0))
             .optional()?
             .map(json_col))
     }
@@ -30,7 +28,7 @@ impl Store {
     pub fn map_runs(&self, execution_arn: &str) -> Result<Vec<Value>> {
         let db = self.db();
         let mut st =
-            db.prepare("SELECT run FROM map_runs WHERE execution_arn = ?1 ORDER BY rowid")?;
+            db.prepare_cached("SELECT run FROM map_runs WHERE execution_arn = ?1 ORDER BY rowid")?;
         let rows = st.query_map([execution_arn], |r| r.get::<_, String>(0))?;
         Ok(rows
             .map(|r| r.map(json_col))

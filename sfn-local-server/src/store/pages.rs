@@ -279,11 +279,10 @@ mod tests {
         {
             let db = s.db();
             for id in 1..=7 {
-                db.execute(
-                    "INSERT INTO events VALUES ('arn:e', ?1, ?2)",
-                    rusqlite::params![id, format!("{{\"id\":{id}}}")],
-                )
-                .unwrap();
+                db.prepare_cached("INSERT INTO events VALUES ('arn:e', ?1, ?2)")
+                    .unwrap()
+                    .execute(rusqlite::params![id, format!("{{\"id\":{id}}}")])
+                    .unwrap();
             }
         }
         let ids = |reverse, from| -> Vec<i64> {

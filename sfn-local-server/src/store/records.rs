@@ -22,7 +22,7 @@ impl Store {
     /// Recorded messages, oldest first, optionally of one service.
     pub fn records(&self, service: Option<&str>) -> Result<Vec<RecordRec>> {
         let db = self.db();
-        let mut st = db.prepare(
+        let mut st = db.prepare_cached(
             "SELECT id, service, target, payload, time, execution_arn, state_name FROM records WHERE (?1 IS NULL OR service = ?1) ORDER BY seq",
         )?;
         let rows = st.query_map([service], record_row)?;
@@ -35,7 +35,7 @@ impl Store {
     /// The newest `limit` records, of one service or all, newest first.
     pub fn recent_records(&self, service: Option<&str>, limit: usize) -> Result<Vec<RecordRec>> {
         let db = self.db();
-        let mut st = db.prepare(
+        let mut st = db.prepare_cached(
             "SELECT id, service, target, payload, time, execution_arn, state_name FROM records
              WHERE (?1 IS NULL OR service = ?1) ORDER BY seq DESC LIMIT ?2",
         )?;
@@ -49,7 +49,7 @@ impl Store {
     /// Every counter: its key (name and labels) and value.
     pub fn metrics(&self) -> Result<Vec<(String, f64)>> {
         let db = self.db();
-        let mut st = db.prepare("SELECT key, value FROM metrics ORDER BY key")?;
+        let mut st = db.prepare_cached("SELECT key, value FROM metrics ORDER BY key")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

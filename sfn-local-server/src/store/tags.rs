@@ -9,7 +9,7 @@ impl Store {
     pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>> {
         let db = self.db();
         let mut st =
-            db.prepare("SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key")?;
+            db.prepare_cached("SELECT key, value FROM tags WHERE resource_arn = ?1 ORDER BY key")?;
         let rows = st.query_map([arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -19,10 +19,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         for (k, v) in tags {
-            tx.execute(
-                "INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)",
-                params![arn, k, v],
-            )?;
+            tx.prepare_cached("INSERT OR REPLACE INTO tags VALUES (?1, ?2, ?3)")?
+                .execute(params![arn, k, v])?;
         }
         tx.commit()?;
         Ok(())
@@ -33,10 +31,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         for k in keys {
-            tx.execute(
-                "DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2",
-                params![arn, k],
-            )?;
+            tx.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2")?
+                .execute(params![arn, k])?;
         }
         tx.commit()?;
         Ok(())

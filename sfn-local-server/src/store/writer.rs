@@ -119,14 +119,12 @@ impl Store {
                     id,
                     event,
                 } => {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)",
-                        params![execution_arn, *id as i64, event],
-                    )?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
+                        .execute(params![execution_arn, *id as i64, event])?;
                 }
                 WriteOp::Finish(e) => {
-                    tx.execute(
-                        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop = ?6 WHERE arn = ?1",
+                    tx.prepare_cached(
+                        "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stop = ?6 WHERE arn = ?1")?.execute(
                         params![e.arn, e.status.api_name(), e.output, e.error, e.cause, e.stop],
                     )?;
                 }
@@ -143,14 +141,12 @@ impl Store {
                     execution_arn,
                     run,
                 } => {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)",
-                        params![arn, execution_arn, run],
-                    )?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO map_runs VALUES (?1, ?2, ?3)")?
+                        .execute(params![arn, execution_arn, run])?;
                 }
                 WriteOp::Record(r) => {
-                    tx.execute(
-                        "INSERT INTO records (id, service, target, payload, time, execution_arn, state_name) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                    tx.prepare_cached(
+                        "INSERT INTO records (id, service, target, payload, time, execution_arn, state_name) VALUES (?1,?2,?3,?4,?5,?6,?7)")?.execute(
                         params![r.id, r.service, r.target, r.payload.to_string(), r.time, r.execution_arn, r.state_name],
                     )?;
                 }
