@@ -75,6 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .state_machine_arn()
         .to_string();
     let mut latencies = Vec::with_capacity(n);
+    let mut describes = 0u64;
     let all = Instant::now();
     for i in 0..n {
         let t = Instant::now();
@@ -88,6 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .execution_arn()
             .to_string();
         loop {
+            describes += 1;
             let d = sfn.describe_execution().execution_arn(&exec).send().await?;
             if d.status() == &ExecutionStatus::Succeeded && d.output().is_some() {
                 break;
@@ -101,10 +103,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = all.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
     println!(
-        "{{\"workload\": \"w5-rust-sdk\", \"label\": \"{label}\", \"executions\": {n}, \"elapsed_s\": {elapsed:.3}, \"executions_per_s\": {:.1}, \"roundtrip_p50_ms\": {:.2}, \"roundtrip_p99_ms\": {:.2}}}",
+        "{{\"workload\": \"w5-rust-sdk\", \"label\": \"{label}\", \"executions\": {n}, \"elapsed_s\": {elapsed:.3}, \"executions_per_s\": {:.1}, \"roundtrip_p50_ms\": {:.2}, \"roundtrip_p99_ms\": {:.2}, \"describes_per_execution\": {:.2}}}",
         n as f64 / elapsed,
         pct(&latencies, 50.0),
-        pct(&latencies, 99.0)
+        pct(&latencies, 99.0),
+        describes as f64 / n as f64
     );
     Ok(())
 }
