@@ -418,22 +418,10 @@ fn start_fake_jobs() -> (String, Calls) {
         }
         .to_string()
     }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = calls.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = axum::Router::new().fallback(answer).with_state(state);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (format!("http://{addr}"), calls)
+    let app = axum::Router::new()
+        .fallback(answer)
+        .with_state(calls.clone());
+    (common::serve_router(app), calls)
 }
 
 /// `.sync` at an endpoint: the start call, then its describe call polled until the job ends;

@@ -73,22 +73,8 @@ async fn api(State(log): State<Log>, request: Request) -> Response {
 /// Starts the API on a free port; returns its base URL and its request log.
 fn start_api() -> (String, Log) {
     let log: Log = Arc::default();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = log.clone();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = Router::new().fallback(api).with_state(state);
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    (format!("http://{addr}"), log)
+    let app = Router::new().fallback(api).with_state(log.clone());
+    (common::serve_router(app), log)
 }
 
 fn task(params: Value) -> Value {

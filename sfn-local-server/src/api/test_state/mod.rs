@@ -156,6 +156,15 @@ fn default_context(
 /// The resource a mocked Map or Parallel state runs as.
 const MOCKED_AGGREGATE: &str = "arn:aws:states:::sfn-local:testState.mockedState";
 
+/// The members of `state` named in `keys`.
+fn kept(state: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
+    state
+        .iter()
+        .filter(|(k, _)| keys.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// A Map or Parallel state as a Task with its own data flow (InputPath, ResultSelector,
 /// ResultPath, OutputPath, Output, Assign), handlers and transitions, whose result is the mock.
 fn mocked_as_task(state: &Map<String, Value>) -> Map<String, Value> {
@@ -173,11 +182,7 @@ fn mocked_as_task(state: &Map<String, Value>) -> Map<String, Value> {
         "End",
         "QueryLanguage",
     ];
-    let mut task: Map<String, Value> = state
-        .iter()
-        .filter(|(k, _)| KEPT.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut task = kept(state, KEPT);
     task.insert("Type".into(), json!("Task"));
     task.insert("Resource".into(), json!(MOCKED_AGGREGATE));
     task
@@ -212,11 +217,7 @@ async fn map_inspection(
         "ItemReader",
         "QueryLanguage",
     ];
-    let mut map: Map<String, Value> = state
-        .iter()
-        .filter(|(k, _)| KEPT.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut map = kept(state, KEPT);
     map.insert("Type".into(), json!("Map"));
     map.insert("MaxConcurrency".into(), json!(1));
     map.insert("End".into(), json!(true));
