@@ -85,15 +85,7 @@ pub fn run(args: RunArgs) -> i32 {
             if let Some(p) = &progress {
                 p.finish(&outcome);
             }
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            let written = outcome
-                .write_json(!args.no_history, &mut out)
-                .and_then(|()| {
-                    use std::io::Write;
-                    writeln!(out)?;
-                    out.flush()
-                });
+            let written = write_outcome(&outcome, !args.no_history);
             if let Err(e) = written {
                 eprintln!("sfn-local: cannot write the result: {e}");
             }
@@ -184,4 +176,26 @@ fn prepare(
         context: None,
     };
     Ok((builder.build(), Arc::new(machine), config))
+}
+
+/// Prints the outcome and a newline on stdout. Written through a handle of its own (a
+/// duplicate of the descriptor): Rust's stdout is line-buffered, and looking for a newline in
+/// every chunk of a 4 MB history was 3.6% of a whole 5,000-iteration run (callgrind).
+fn write_outcome(outcome: &asl_interpreter::Outcome, with_events: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let stdout = std::io::stdout();
+        stdout.lock().flush()?;
+        if let Ok(fd) = stdout.as_fd().try_clone_to_owned() {
+            let mut out = std::fs::File::from(fd);
+            outcome.write_json(with_events, &mut out)?;
+            return out.write_all(b"\n");
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    outcome.write_json(with_events, &mut out)?;
+    writeln!(out)?;
+    out.flush()
 }
