@@ -245,6 +245,7 @@ async fn run_state(
         entered_at,
         context_extra: context_extra.clone(),
         retry_count: 0,
+        item_context: Default::default(),
     };
     match states::run(&mut run).await {
         Body::Done(Ok(next)) => Ok(next),

@@ -270,7 +270,7 @@ impl Exec {
             .unwrap_or_else(|| self.now())
     }
 
-    /// The context object for a state.
+    /// The context object for a state. It holds the execution's input: each call copies it.
     pub fn context(
         &self,
         state: &str,
@@ -278,6 +278,8 @@ impl Exec {
         retry: Option<u32>,
         extra: &Map<String, Value>,
     ) -> Value {
+        #[cfg(test)]
+        CONTEXT_BUILDS.with(|n| n.set(n.get() + 1));
         if let Some(given) = &self.config.context {
             // Fields the caller gave win; what the engine adds (a Map item, a task token)
             // fills only what they left out.
@@ -396,4 +398,10 @@ pub(crate) fn after_duration(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
         .ok()
         .and_then(|d| t.checked_add_signed(d))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Context objects built on this thread (tests count them).
+    pub(crate) static CONTEXT_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }

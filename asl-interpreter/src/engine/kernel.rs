@@ -39,6 +39,10 @@ pub(crate) struct StateRun<'a> {
     pub context_extra: Map<String, Value>,
     /// The state's retries so far: `$$.State.RetryCount` in a Task state.
     pub retry_count: u32,
+    /// A Map's context object, built for its first item and given each next item's
+    /// `Map.Item` in place: building it anew for every item copied the execution's input
+    /// (`$$.Execution.Input`) once per item.
+    pub item_context: std::sync::Mutex<Option<Value>>,
 }
 
 /// An error inside a state, before Catch is considered.

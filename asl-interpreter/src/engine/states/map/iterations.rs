@@ -297,23 +297,34 @@ pub(super) fn iteration_input(
     let Some(sel) = &m.item_selector else {
         return Ok(item.clone());
     };
-    let mut extra = run.context_extra.clone();
-    extra.insert(
-        "Map".into(),
-        json!({"Item": {"Index": index, "Value": item}}),
-    );
-    let ctx = run
+    let mut cached = run.item_context.lock().unwrap_or_else(|p| p.into_inner());
+    let ctx = cached.get_or_insert_with(|| {
+        run.exec
+            .context(&run.state.name, run.entered_at, None, &run.context_extra)
+    });
+    // As `Exec::context` adds it: over the engine's context, or where a given one has none.
+    let given_map = run
         .exec
-        .context(&run.state.name, run.entered_at, None, &extra);
+        .config
+        .context
+        .as_ref()
+        .is_some_and(|c| c.contains_key("Map"));
+    if let (Value::Object(o), false) = (&mut *ctx, given_map) {
+        o.insert(
+            "Map".into(),
+            json!({"Item": {"Index": index, "Value": item}}),
+        );
+    }
+    let ctx = &*ctx;
     match sel {
         Template::Payload(p) => Ok(asl_core::dataflow::eval_payload(
             p,
-            &Scope::new(effective, &ctx, run.vars),
+            &Scope::new(effective, ctx, run.vars),
         )?),
         Template::Jsonata(j) => {
             let b = StatesBinding {
                 input: effective,
-                context: &ctx,
+                context: ctx,
                 result: None,
                 error_output: None,
             };
@@ -353,6 +364,39 @@ mod tests {
         (true, 40, 40),
         (true, 20_000, 20_000),
     ];
+
+    /// An ItemSelector that reads `$$` builds the context object (and its copy of the
+    /// execution's input) once per Map state, not once per item: per item it made a Map over
+    /// n items of an input of size n cost n², 2.5 s for 5,000 items of a 100 KB input.
+    #[test]
+    fn a_map_builds_its_items_context_once() {
+        use crate::{ExecutionConfig, Interpreter, Status};
+        let items: Vec<Value> = (0..500).map(|i| json!({"id": i})).collect();
+        let sm = asl_core::StateMachine::from_str(
+            r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+                "ItemSelector":{"id.$":"$$.Map.Item.Value.id","at.$":"$$.Map.Item.Index"},
+                "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+                "End":true}}}"#,
+        )
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let before = crate::engine::exec::CONTEXT_BUILDS.with(std::cell::Cell::get);
+        let out = rt.block_on(Interpreter::builder().build().run(
+            std::sync::Arc::new(sm),
+            ExecutionConfig {
+                input_text: json!({"items": items}).to_string(),
+                ..ExecutionConfig::default()
+            },
+        ));
+        let built = crate::engine::exec::CONTEXT_BUILDS.with(std::cell::Cell::get) - before;
+        assert_eq!(out.status, Status::Succeeded);
+        let output: Value = serde_json::from_str(out.output.as_deref().unwrap()).unwrap();
+        assert_eq!(output[499], json!({"id": 499, "at": 499}));
+        assert!(built <= 2, "{built} context objects for 500 items");
+    }
 
     #[test]
     fn the_limit_follows_the_mode_and_the_number() {
