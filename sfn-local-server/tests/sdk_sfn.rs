@@ -51,3 +51,27 @@ fn aws_sdk_sfn_actions_are_answered_by_the_server() {
     let listed = ok(e, "ListExecutions", json!({"stateMachineArn": target}));
     assert_eq!(listed["executions"].as_array().unwrap().len(), 1);
 }
+
+/// A map's keys are data: `VariableReferences` keeps the state names as they are written.
+#[test]
+fn map_members_keep_their_keys_through_aws_sdk_sfn() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let target = create(
+        e,
+        "uses-vars",
+        &json!({"QueryLanguage": "JSONata", "StartAt": "setX", "States": {
+            "setX": {"Type": "Pass", "Assign": {"x": 1}, "Next": "useX"},
+            "useX": {"Type": "Pass", "Output": "{% $x %}", "End": true}}}),
+    );
+    let sm = create(
+        e,
+        "describer",
+        &json!({"StartAt": "D", "States": {"D": {"Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:sfn:describeStateMachine",
+            "Parameters": {"StateMachineArn": target}, "End": true}}}),
+    );
+    let out = common::succeeded_output(e, &sm, &json!({}));
+    assert_eq!(out["Name"], "uses-vars", "{out}");
+    assert_eq!(out["VariableReferences"], json!({"useX": ["x"]}), "{out}");
+}

@@ -87,9 +87,11 @@ pub struct ServiceSpec {
     signing_name: &'static str,
     /// Optimized integrations: (`SERVICE:action` of the resource, the API operation).
     actions: &'static [(&'static str, &'static str)],
-    /// Whether the service's JSON members are camelCase (Step Functions, ECS): the task's
-    /// PascalCase parameters are renamed for the call and the answer's members back.
+    /// Whether the service's JSON members are camelCase (Step Functions, ECS, Batch): the
+    /// task's PascalCase parameters are renamed for the call and the answer's members back.
     camel: bool,
+    /// Its map members (botocore's model), whose keys are data and are not renamed.
+    maps: &'static [&'static str],
 }
 
 /// The services sent to endpoints.
@@ -107,6 +109,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             ("dynamodb:updateItem", "UpdateItem"),
         ],
         camel: false,
+        maps: &[],
     },
     ServiceSpec {
         name: "sqs",
@@ -116,6 +119,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "sqs",
         actions: &[("sqs:sendMessage", "SendMessage")],
         camel: false,
+        maps: &[],
     },
     ServiceSpec {
         name: "eventbridge",
@@ -125,6 +129,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "events",
         actions: &[("events:putEvents", "PutEvents")],
         camel: false,
+        maps: &[],
     },
     ServiceSpec {
         name: "sfn",
@@ -134,6 +139,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "states",
         actions: &[("states:startExecution", "StartExecution")],
         camel: true,
+        maps: super::sdk_sfn::MAPS,
     },
     ServiceSpec {
         name: "ecs",
@@ -143,6 +149,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "ecs",
         actions: &[("ecs:runTask", "RunTask")],
         camel: true,
+        maps: &["dockerLabels", "driverOpts", "labels", "options"],
     },
     ServiceSpec {
         name: "glue",
@@ -152,6 +159,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "glue",
         actions: &[("glue:startJobRun", "StartJobRun")],
         camel: false,
+        maps: &[],
     },
     ServiceSpec {
         name: "sagemaker",
@@ -166,6 +174,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             ("sagemaker:createModel", "CreateModel"),
         ],
         camel: false,
+        maps: &[],
     },
     ServiceSpec {
         name: "batch",
@@ -175,6 +184,18 @@ pub const SERVICES: &[ServiceSpec] = &[
         signing_name: "batch",
         actions: &[("batch:submitJob", "SubmitJob")],
         camel: true,
+        maps: &[
+            "annotations",
+            "capacityTags",
+            "labels",
+            "limits",
+            "options",
+            "parameters",
+            "quotaShares",
+            "requests",
+            "statusSummary",
+            "tags",
+        ],
     },
 ];
 
@@ -487,7 +508,7 @@ impl Endpoint<'_> {
         }
         text_members(&mut params);
         if spec.camel {
-            params = member_case::rename_keys(&params, member_case::camel);
+            params = member_case::rename_keys(&params, member_case::camel, spec.maps);
         }
         let body = params.to_string();
         let builder = if spec.target.is_empty() {
@@ -554,7 +575,7 @@ impl Endpoint<'_> {
             ));
         }
         let parsed = if spec.camel {
-            member_case::rename_keys(&parsed, member_case::pascal)
+            member_case::rename_keys(&parsed, member_case::pascal, spec.maps)
         } else {
             parsed
         };

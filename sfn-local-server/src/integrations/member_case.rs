@@ -21,14 +21,25 @@ pub(crate) fn camel(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `v` with every object key renamed by `f`, at every depth (these APIs give tags and the
-/// like as lists of `{key, value}`, so user keys are rarely renamed).
-pub(crate) fn rename_keys(v: &Value, f: fn(&str) -> String) -> Value {
+/// `v` with every member name renamed by `f`, at every depth, except inside the members
+/// named in `maps` (their API names, camelCase): those are maps whose keys are data (Batch's
+/// `parameters` and `tags`, ECS's `dockerLabels`, Step Functions' `variableReferences`, whose
+/// keys are state names), kept as given.
+pub(crate) fn rename_keys(v: &Value, f: fn(&str) -> String, maps: &[&str]) -> Value {
     match v {
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (f(k), rename_keys(v, f))).collect())
-        }
-        Value::Array(a) => Value::Array(a.iter().map(|v| rename_keys(v, f)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let value = if maps.contains(&camel(k).as_str()) {
+                        v.clone()
+                    } else {
+                        rename_keys(v, f, maps)
+                    };
+                    (f(k), value)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| rename_keys(v, f, maps)).collect()),
         other => other.clone(),
     }
 }
@@ -41,14 +52,34 @@ mod tests {
     #[test]
     fn members_change_case_both_ways_at_every_depth() {
         let p = json!({"StateMachineArn": "a", "LoggingConfiguration": {"Level": "ALL", "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": "g"}}]}});
-        let c = rename_keys(&p, camel);
+        let c = rename_keys(&p, camel, &[]);
         assert_eq!(
             c,
             json!({"stateMachineArn": "a", "loggingConfiguration": {"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "g"}}]}})
         );
-        assert_eq!(rename_keys(&c, pascal), p);
+        assert_eq!(rename_keys(&c, pascal, &[]), p);
         assert_eq!(pascal("startExecution"), "StartExecution");
         assert_eq!(pascal(""), "");
         assert_eq!(camel(""), "");
+    }
+
+    /// A map's keys are data: renamed neither way.
+    #[test]
+    fn map_members_keep_their_keys() {
+        let maps = &["parameters", "tags", "variableReferences"];
+        let p = json!({"JobName": "j", "Parameters": {"InputFile": "a", "mode": "b"},
+            "Tags": {"Team": "x"}, "ContainerOverrides": {"Environment": [{"Name": "A", "Value": "1"}]}});
+        let c = rename_keys(&p, camel, maps);
+        assert_eq!(
+            c,
+            json!({"jobName": "j", "parameters": {"InputFile": "a", "mode": "b"},
+                "tags": {"Team": "x"}, "containerOverrides": {"environment": [{"name": "A", "value": "1"}]}})
+        );
+        assert_eq!(rename_keys(&c, pascal, maps), p);
+        let answer = json!({"name": "m", "variableReferences": {"stateA": ["x"]}});
+        assert_eq!(
+            rename_keys(&answer, pascal, maps),
+            json!({"Name": "m", "VariableReferences": {"stateA": ["x"]}})
+        );
     }
 }

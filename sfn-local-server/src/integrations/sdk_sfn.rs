@@ -20,6 +20,9 @@ use crate::service::Service;
 /// The resource prefix this handler serves.
 pub const PREFIX: &str = "arn:aws:states:::aws-sdk:sfn:";
 
+/// The API's map members (botocore's model): their keys are data.
+pub(crate) const MAPS: &[&str] = &["assignedVariables", "variableReferences"];
+
 /// Members whose JSON value is sent as its text.
 const TEXT_MEMBERS: &[&str] = &["input", "output"];
 
@@ -48,7 +51,7 @@ impl TaskHandler for SdkSfn {
                     ),
                 ));
             }
-            let Value::Object(params) = rename_keys(&req.parameters, camel) else {
+            let Value::Object(params) = rename_keys(&req.parameters, camel, MAPS) else {
                 return Err(TaskFailure::new(
                     "Sfn.SerializationException",
                     "The parameters of an AWS SDK integration must be a JSON object",
@@ -65,7 +68,7 @@ impl TaskHandler for SdkSfn {
             }
             let region = asl_core::arn::Scope::of_arn(&req.execution_arn).map(|s| s.region);
             match api::dispatch_in(&svc, region.as_deref(), &op, &body).await {
-                Ok(v) => Ok(rename_keys(&v, pascal)),
+                Ok(v) => Ok(rename_keys(&v, pascal, MAPS)),
                 Err(e) => Err(sdk_error(&e)),
             }
         })
