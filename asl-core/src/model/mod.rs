@@ -108,6 +108,11 @@ pub struct State {
     /// Whether any field mentions the context object (`$$` or `$states.context`), so the
     /// interpreter can skip building it for the (many) states that never read it.
     pub uses_context: bool,
+    /// Whether one of the state's own fields (not its nested workflows') may read the
+    /// execution's input through the context object: `$$.Execution.Input`, `$$` or
+    /// `$$.Execution` whole, or `$states` in a form that can reach them. The interpreter
+    /// leaves the input (a copy of it) out of the context object of the other states.
+    pub reads_execution_input: bool,
 }
 
 impl State {

@@ -175,6 +175,7 @@ pub(crate) fn state(
         _ => StateKind::Map(Box::new(map(&obj, ql, nesting, sink)?)),
     };
     let uses_context = uses_context(value, &kind);
+    let reads_execution_input = uses_context && reads_execution_input(value, &kind);
     Some(State {
         name: name.to_string(),
         pointer: ptr.to_string(),
@@ -185,6 +186,7 @@ pub(crate) fn state(
         transition,
         kind,
         uses_context,
+        reads_execution_input,
     })
 }
 
@@ -235,6 +237,34 @@ fn workflow_uses_context(raw: &Value, m: &StateMachine) -> bool {
         .iter()
         .any(|(k, v)| k != "States" && mentions_context(v))
         || m.states.values().any(|s| s.uses_context)
+}
+
+/// [`crate::model::State::reads_execution_input`]: the state's own fields, its nested
+/// workflows left out (their states answer for themselves).
+fn reads_execution_input(value: &Value, kind: &StateKind) -> bool {
+    let nested = match kind {
+        StateKind::Parallel(_) => "Branches",
+        StateKind::Map(m) if m.uses_legacy_iterator => "Iterator",
+        StateKind::Map(_) => "ItemProcessor",
+        _ => "",
+    };
+    match value {
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(k, v)| k != nested && mentions_execution_input(v)),
+        v => mentions_execution_input(v),
+    }
+}
+
+/// True when a string in `v` may read the execution's input from the context object.
+fn mentions_execution_input(v: &Value) -> bool {
+    work::count(1);
+    match v {
+        Value::String(s) => crate::scope::may_read_execution_input(s),
+        Value::Array(a) => a.iter().any(mentions_execution_input),
+        Value::Object(m) => m.values().any(mentions_execution_input),
+        _ => false,
+    }
 }
 
 /// True when a string anywhere in `v` refers to the context object.

@@ -90,9 +90,28 @@ fn set_uses_context(m: &mut StateMachine, json: &Value) {
             _ => false,
         }
     }
+    fn reads_input(v: &Value) -> bool {
+        match v {
+            Value::String(s) => asl_core::scope::may_read_execution_input(s),
+            Value::Array(a) => a.iter().any(reads_input),
+            Value::Object(o) => o.values().any(reads_input),
+            _ => false,
+        }
+    }
     for (name, s) in &mut m.states {
         let sj = &json["States"][name];
         s.uses_context = mentions(sj);
+        // The state's own fields: its nested workflows answer for themselves.
+        let nested = match &s.kind {
+            StateKind::Parallel(_) => "Branches",
+            StateKind::Map(map) if map.uses_legacy_iterator => "Iterator",
+            StateKind::Map(_) => "ItemProcessor",
+            _ => "",
+        };
+        s.reads_execution_input = s.uses_context
+            && sj
+                .as_object()
+                .is_some_and(|o| o.iter().any(|(k, v)| k != nested && reads_input(v)));
         match &mut s.kind {
             StateKind::Parallel(p) => {
                 for (i, b) in p.branches.iter_mut().enumerate() {

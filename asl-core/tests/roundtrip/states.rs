@@ -518,6 +518,7 @@ pub(crate) fn state(
                             transition,
                             kind,
                             uses_context: false,
+                            reads_execution_input: false,
                         }
                     })
             })

@@ -32,6 +32,9 @@ pub(crate) struct Exec {
     pub invocations: Mutex<HashMap<String, u64>>,
     /// `$$.Execution` and `$$.StateMachine`, built once.
     pub context_base: Map<String, Value>,
+    /// `$$.Execution.Input`, kept out of `context_base`: only the states that may read it
+    /// (and Task states, whose handlers get the whole context object) get a copy.
+    execution_input: Value,
     /// The recorded history, when resuming.
     pub replay: Option<Replay>,
     /// Where the execution timeout counts from (the start, or the last redrive).
@@ -68,16 +71,17 @@ impl Exec {
         let state_machine_arn = config.state_machine_arn();
         let input: Value = serde_json::from_str(&config.input_text).unwrap_or(Value::Null);
         let mut context_base = Map::new();
-        context_base.insert(
-            "Execution".into(),
-            execution_context(
-                &execution_arn,
-                &input,
-                start,
-                &config.name,
-                &config.role_arn,
-            ),
+        let mut execution = execution_context(
+            &execution_arn,
+            &Value::Null,
+            start,
+            &config.name,
+            &config.role_arn,
         );
+        if let Value::Object(e) = &mut execution {
+            e.shift_remove("Input");
+        }
+        context_base.insert("Execution".into(), execution);
         context_base.insert(
             "StateMachine".into(),
             json!({"Id": state_machine_arn, "Name": config.state_machine_name}),
@@ -89,6 +93,7 @@ impl Exec {
             history,
             execution_arn,
             state_machine_arn,
+            execution_input: input.clone(),
             input: Mutex::new(Some(input)),
             start,
             invocations: Mutex::new(HashMap::new()),
@@ -270,13 +275,15 @@ impl Exec {
             .unwrap_or_else(|| self.now())
     }
 
-    /// The context object for a state. It holds the execution's input: each call copies it.
+    /// The context object for a state; with `$$.Execution.Input` (a copy of the execution's
+    /// input) only when `with_input`, for a state that may read it.
     pub fn context(
         &self,
         state: &str,
         entered: DateTime<Utc>,
         retry: Option<u32>,
         extra: &Map<String, Value>,
+        with_input: bool,
     ) -> Value {
         #[cfg(test)]
         CONTEXT_BUILDS.with(|n| n.set(n.get() + 1));
@@ -290,6 +297,10 @@ impl Exec {
             return Value::Object(m);
         }
         let mut m = self.context_base.clone();
+        if with_input && let Some(Value::Object(e)) = m.get_mut("Execution") {
+            // Where AWS writes it: after `Id`.
+            e.shift_insert(1, "Input".into(), self.execution_input.clone());
+        }
         // Key order as AWS writes `$$.State` (`$$` dumped whole in
         // test_query_context_object_values, test_lambda_invoke_with_retry_extended_input).
         m.insert(

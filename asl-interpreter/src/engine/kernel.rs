@@ -66,13 +66,15 @@ impl StateRun<'_> {
         if !self.state.uses_context && !matches!(self.state.kind, StateKind::Task(_)) {
             return Value::Null;
         }
-        let retry =
-            matches!(self.state.kind, StateKind::Task(_)).then_some(retry.max(self.retry_count));
+        let task = matches!(self.state.kind, StateKind::Task(_));
+        let retry = task.then_some(retry.max(self.retry_count));
+        // A Task's handler gets the whole context object (`TaskRequest::context`).
         self.exec.context(
             &self.state.name,
             self.entered_at,
             retry,
             &self.context_extra,
+            task || self.state.reads_execution_input,
         )
     }
 

@@ -299,8 +299,13 @@ pub(super) fn iteration_input(
     };
     let mut cached = run.item_context.lock().unwrap_or_else(|p| p.into_inner());
     let ctx = cached.get_or_insert_with(|| {
-        run.exec
-            .context(&run.state.name, run.entered_at, None, &run.context_extra)
+        run.exec.context(
+            &run.state.name,
+            run.entered_at,
+            None,
+            &run.context_extra,
+            run.state.reads_execution_input,
+        )
     });
     // As `Exec::context` adds it: over the engine's context, or where a given one has none.
     let given_map = run
