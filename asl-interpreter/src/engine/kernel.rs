@@ -61,20 +61,29 @@ impl From<StatesError> for StateError {
 }
 
 impl StateRun<'_> {
-    /// The context object; `State.RetryCount` appears only for Task states.
+    /// The context object as the state's fields see it (`Null` for a state whose fields never
+    /// mention it); `State.RetryCount` appears only for Task states.
     pub fn context(&self, retry: u32) -> Value {
-        if !self.state.uses_context && !matches!(self.state.kind, StateKind::Task(_)) {
+        if !self.state.uses_context {
             return Value::Null;
         }
+        self.build_context(retry, self.state.reads_execution_input)
+    }
+
+    /// The whole context object, as a handler gets it (`TaskRequest::context`).
+    pub fn handler_context(&self, retry: u32) -> Value {
+        self.build_context(retry, true)
+    }
+
+    fn build_context(&self, retry: u32, with_input: bool) -> Value {
         let task = matches!(self.state.kind, StateKind::Task(_));
         let retry = task.then_some(retry.max(self.retry_count));
-        // A Task's handler gets the whole context object (`TaskRequest::context`).
         self.exec.context(
             &self.state.name,
             self.entered_at,
             retry,
             &self.context_extra,
-            task || self.state.reads_execution_input,
+            with_input,
         )
     }
 

@@ -252,7 +252,7 @@ pub(super) async fn call_integration(
     let request = TaskRequest {
         resource: resource.into_owned(),
         parameters: parameters.clone(),
-        context: run.context(0),
+        context: run.handler_context(0),
         task_token: None,
         state_name: run.state.name.clone(),
         attempt: 0,

@@ -117,7 +117,7 @@ pub(super) async fn call(
     let request = TaskRequest {
         resource: inv.resource.to_string(),
         parameters: parameters.clone(),
-        context: run.context(attempt),
+        context: run.handler_context(attempt),
         task_token: token.clone(),
         state_name: state.clone(),
         attempt,
