@@ -398,9 +398,7 @@ fn operation(spec: &ServiceSpec, api: Api, resource: &str) -> Option<String> {
             .map(|(_, op)| op.to_string()),
         Api::Sdk => {
             let action = rest.strip_prefix("aws-sdk:")?.split_once(':')?.1;
-            let mut c = action.chars();
-            let first = c.next()?;
-            Some(first.to_uppercase().chain(c).collect())
+            (!action.is_empty()).then(|| member_case::pascal(action))
         }
     }
 }
@@ -453,10 +451,11 @@ async fn call(
         .then(|| sync_job(&resource))
         .flatten();
     let Some(job) = sync else {
-        return Ok(answer.result(api));
+        return Ok(answer.into_result(api));
     };
-    req.report_submitted(answer.result(api));
-    job.wait(&endpoint, req, &answer.body).await
+    let started = answer.body.clone();
+    req.report_submitted(answer.into_result(api));
+    job.wait(&endpoint, req, &started).await
 }
 
 /// One configured service, for one task's calls.
@@ -479,15 +478,12 @@ struct Answered {
 impl Answered {
     /// The task's result: an `aws-sdk` integration's is the response; an optimized one's
     /// carries the v1 SDK's metadata.
-    fn result(&self, api: Api) -> Value {
+    fn into_result(self, api: Api) -> Value {
         match api {
-            Api::Sdk => Value::Object(self.body.clone()),
-            Api::Optimized => with_sdk_metadata(
-                self.body.clone(),
-                &self.headers,
-                self.status,
-                &self.request_id,
-            ),
+            Api::Sdk => Value::Object(self.body),
+            Api::Optimized => {
+                with_sdk_metadata(self.body, &self.headers, self.status, &self.request_id)
+            }
         }
     }
 }
@@ -609,15 +605,32 @@ struct SyncJob {
     /// Statuses that end the job well, and badly.
     succeeded: &'static [&'static str],
     failed: &'static [&'static str],
+    /// Whether a job that reached a succeeded status still failed (an ECS task stops whether
+    /// its containers exited with 0 or not).
+    failed_anyway: fn(&Value) -> bool,
+    /// The description as the task's result or cause, once the job has ended (`true`: the
+    /// resource is the `.sync:2` form).
+    described: fn(Value, bool) -> Value,
     /// Whether it has a `.sync:2` form (Step Functions: `Input` and `Output` parsed as JSON).
     sync2: bool,
 }
 
-fn member<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |v, k| match k.parse::<usize>() {
-        Ok(i) => v.get(i),
-        Err(_) => v.get(*k),
-    })
+fn never(_: &Value) -> bool {
+    false
+}
+
+fn as_described(job: Value, _: bool) -> Value {
+    job
+}
+
+/// Whether a stopped ECS task's containers did not all exit with 0.
+fn a_container_failed(task: &Value) -> bool {
+    task.get("Containers")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.get("ExitCode").and_then(Value::as_i64).unwrap_or(0) != 0)
+        })
 }
 
 /// The `.sync` jobs of the services sent to endpoints.
@@ -626,7 +639,10 @@ const SYNC_JOBS: &[SyncJob] = &[
         action: "ecs:runTask",
         describe: "DescribeTasks",
         request: |p, started| {
-            let arn = member(&Value::Object(started.clone()), &["Tasks", "0", "TaskArn"]).cloned();
+            let arn = started
+                .get("Tasks")
+                .and_then(|t| t.get(0)?.get("TaskArn"))
+                .cloned();
             let mut r = json!({"Tasks": [arn]});
             if let Some(c) = p.get("Cluster") {
                 r["Cluster"] = c.clone();
@@ -635,9 +651,11 @@ const SYNC_JOBS: &[SyncJob] = &[
         },
         job: |mut a| a.remove("Tasks")?.as_array_mut()?.drain(..).next(),
         status: "LastStatus",
-        // A stopped task succeeded when every container exited with 0 (checked below).
+        // A stopped task succeeded when every container exited with 0.
         succeeded: &["STOPPED"],
         failed: &[],
+        failed_anyway: a_container_failed,
+        described: as_described,
         sync2: false,
     },
     SyncJob {
@@ -648,6 +666,8 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "JobRunState",
         succeeded: &["SUCCEEDED"],
         failed: &["FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED"],
+        failed_anyway: never,
+        described: as_described,
         sync2: false,
     },
     SyncJob {
@@ -658,6 +678,8 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "TrainingJobStatus",
         succeeded: &["Completed"],
         failed: &["Failed", "Stopped"],
+        failed_anyway: never,
+        described: as_described,
         sync2: false,
     },
     SyncJob {
@@ -668,6 +690,8 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "Status",
         succeeded: &["SUCCEEDED"],
         failed: &["FAILED"],
+        failed_anyway: never,
+        described: as_described,
         sync2: false,
     },
     SyncJob {
@@ -678,6 +702,8 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "TransformJobStatus",
         succeeded: &["Completed"],
         failed: &["Failed", "Stopped"],
+        failed_anyway: never,
+        described: as_described,
         sync2: false,
     },
     SyncJob {
@@ -688,6 +714,8 @@ const SYNC_JOBS: &[SyncJob] = &[
         status: "Status",
         succeeded: &["SUCCEEDED"],
         failed: &["FAILED", "TIMED_OUT", "ABORTED"],
+        failed_anyway: never,
+        described: nested_description,
         sync2: true,
     },
 ];
@@ -750,31 +778,19 @@ impl SyncJob {
             let status = job
                 .get(self.status)
                 .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let status = status.as_str();
-            let exited_badly = self.action == "ecs:runTask"
-                && job
-                    .get("Containers")
-                    .and_then(Value::as_array)
-                    .is_some_and(|cs| {
-                        cs.iter()
-                            .any(|c| c.get("ExitCode").and_then(Value::as_i64).unwrap_or(0) != 0)
-                    });
-            let ended = self.failed.contains(&status) || self.succeeded.contains(&status);
-            let job = if ended && self.action == "states:startExecution" {
-                nested_description(job, req.resource.ends_with(":2"))
-            } else {
-                job
-            };
-            if self.failed.contains(&status) || (self.succeeded.contains(&status) && exited_badly) {
-                return Err(TaskFailure::new(
-                    "States.TaskFailed",
-                    asl_core::dataflow::to_json_text(&job),
-                ));
-            }
-            if self.succeeded.contains(&status) {
-                return Ok(job);
+                .unwrap_or_default();
+            let succeeded = self.succeeded.contains(&status);
+            if succeeded || self.failed.contains(&status) {
+                let failed = !succeeded || (self.failed_anyway)(&job);
+                let job = (self.described)(job, req.resource.ends_with(":2"));
+                return if failed {
+                    Err(TaskFailure::new(
+                        "States.TaskFailed",
+                        asl_core::dataflow::to_json_text(&job),
+                    ))
+                } else {
+                    Ok(job)
+                };
             }
             req.sleep(pause).await;
             pause = (pause * 2).min(LONGEST_POLL);

@@ -88,12 +88,7 @@ pub(super) async fn call(
     action: &str,
     req: &TaskRequest,
 ) -> Result<Value, TaskFailure> {
-    let op: String = {
-        let mut c = action.chars();
-        c.next()
-            .map(|f| f.to_uppercase().chain(c).collect())
-            .unwrap_or_default()
-    };
+    let op = crate::integrations::member_case::pascal(action);
     let mut params = req.parameters.clone();
     if let Some(m) = params.get_mut("Message")
         && !m.is_string()
