@@ -528,6 +528,48 @@ fn a_mocked_map_shows_its_item_pipeline() {
     assert!(out.get("inspectionData").is_none(), "{out}");
 }
 
+/// Hostile `mapItemReaderData` for a mocked Map's inspection: malformed, huge (a 250 KB CSV
+/// of 125,000 rows, past the history quota of its inline run), deep JSON. The state is still
+/// tested; only the item pipeline's inspection is left out.
+#[test]
+fn hostile_reader_data_leaves_the_item_inspection_out() {
+    let p = spawn(&["--in-memory"]);
+    let e = p.endpoint.as_str();
+    let map = |input_type: &str| {
+        json!({"Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": input_type, "CSVHeaderLocation": "FIRST_ROW"},
+                "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true})
+        .to_string()
+    };
+    let huge = format!("h\n{}", "x\n".repeat(125_000));
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    // (reader, data, whether the inspection is shown: the CSV reader reads an unclosed
+    // quote to the end, as the csv crate does)
+    for (input_type, data, shown) in [
+        ("CSV", "a,b\n\"unclosed,1\n".to_string(), true),
+        ("CSV", huge, false),
+        ("JSON", "{not json".to_string(), false),
+        ("JSON", deep, false),
+    ] {
+        let out = test_state(
+            e,
+            json!({"definition": map(input_type), "mock": {"result": "[1]"}, "inspectionLevel": "DEBUG",
+                   "stateConfiguration": {"mapItemReaderData": data}}),
+        );
+        assert_eq!(out["status"], "SUCCEEDED", "{input_type}: {out}");
+        assert_eq!(
+            out["inspectionData"].get("afterItemSelector").is_some(),
+            shown,
+            "{input_type}: {out}"
+        );
+    }
+}
+
 /// A Map with an ItemReader is tested on `mapItemReaderData` and its mock: nothing reads S3.
 #[test]
 fn map_item_reader_data_stands_for_the_reader() {
