@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{StatesError, StatesResult, names};
+use crate::intrinsics::PathArg;
 use crate::model::{PathField, PayloadNode, PayloadTemplate, ResultPath};
 use crate::path::{self, JsonPath};
 use crate::scope::Scope;
@@ -64,9 +65,10 @@ pub fn select_field(
 }
 
 /// Path arguments of intrinsic functions.
-pub fn resolve_intrinsic_path(text: &str, scope: &Scope) -> StatesResult<Value> {
-    let p = JsonPath::parse(text)
-        .map_err(|e| StatesError::intrinsic(format!("Invalid path '{text}': {e}")))?;
+pub fn resolve_intrinsic_path(arg: &PathArg, scope: &Scope) -> StatesResult<Value> {
+    let p = arg
+        .compiled()
+        .map_err(|e| StatesError::intrinsic(format!("Invalid path '{}': {e}", arg.text())))?;
     p.evaluate(scope).map_err(|e| {
         StatesError::runtime(format!(
             "The JSONPath '{}' could not be found in the input '{}': {e}",
@@ -99,7 +101,7 @@ pub fn apply_result_path(rp: &ResultPath, input: &Value, result: Value) -> State
 
 /// Serialises a value the way AWS prints JSON documents (compact, key order kept).
 pub fn to_json_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+    crate::json_text::to_string(v)
 }
 
 /// Size in bytes of a document as AWS counts it for the payload limit

@@ -73,9 +73,9 @@ pub fn intrinsic(data: &[u8]) {
         let doc = document();
         let context = json!({});
         let scope = Scope::new(&doc, &context, &NoVariables);
-        let resolve = |p: &str, s: &Scope| -> crate::StatesResult<Value> {
-            JsonPath::parse(p)
-                .map_err(|e| crate::StatesError::runtime(format!("{e:?}")))?
+        let resolve = |p: &intrinsics::PathArg, s: &Scope| -> crate::StatesResult<Value> {
+            p.compiled()
+                .map_err(|e| crate::StatesError::runtime(e.to_owned()))?
                 .evaluate(s)
                 .map_err(|e| crate::StatesError::runtime(format!("{e:?}")))
         };

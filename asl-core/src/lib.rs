@@ -23,6 +23,7 @@
 //! - [`jsonata`]: JSONata expressions with `$states` and Step Functions' extra functions.
 //! - [`choice`]: Choice rule evaluation.
 //! - [`dataflow`]: payload templates and the input/output pipeline.
+//! - [`json_text`]: compact JSON text as serde_json writes it, also inside a JSON string.
 //! - [`scope`]: what an expression sees (input, context object, variables).
 //! - [`error`]: [`StatesError`], the ASL error name and cause every data-flow function returns.
 //! - [`fuzz`]: one entry point per parser for arbitrary bytes, for `cargo fuzz` and the tests.
@@ -41,6 +42,7 @@ pub mod dataflow;
 pub mod error;
 pub mod fuzz;
 pub mod intrinsics;
+pub mod json_text;
 pub mod jsonata;
 pub mod limits;
 pub mod model;

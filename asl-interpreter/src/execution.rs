@@ -1,6 +1,7 @@
 //! One execution as an embedder sees it: its options ([`ExecutionConfig`], [`Limits`]), its
 //! status and its [`Outcome`].
 
+use asl_core::json_text;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
@@ -198,32 +199,26 @@ impl Outcome {
         let Value::Object(base) = self.to_json(false) else {
             return Ok(());
         };
-        let mut buf = Vec::with_capacity(64 * 1024);
-        buf.push(b'{');
-        for (i, (k, v)) in base.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            serde_json::to_writer(&mut buf, k)?;
-            buf.push(b':');
-            serde_json::to_writer(&mut buf, v)?;
-        }
+        let mut buf = String::with_capacity(64 * 1024);
+        json_text::write_value(&mut buf, &Value::Object(base));
+        // The object's closing brace comes after the events.
+        buf.pop();
         if with_events {
-            buf.extend_from_slice(b",\"events\":[");
+            buf.push_str(",\"events\":[");
             for (i, e) in self.history.iter().enumerate() {
                 if i > 0 {
-                    buf.push(b',');
+                    buf.push(',');
                 }
                 e.write_json(&mut buf);
                 if buf.len() >= 60 * 1024 {
-                    w.write_all(&buf)?;
+                    w.write_all(buf.as_bytes())?;
                     buf.clear();
                 }
             }
-            buf.push(b']');
+            buf.push(']');
         }
-        buf.push(b'}');
-        w.write_all(&buf)
+        buf.push('}');
+        w.write_all(buf.as_bytes())
     }
 }
 

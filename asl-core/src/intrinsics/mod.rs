@@ -28,6 +28,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::error::{StatesError, StatesResult, names};
+use crate::path::JsonPath;
 use crate::scope::Scope;
 
 pub use parse::{IntrinsicSyntaxError, parse};
@@ -50,11 +51,40 @@ pub enum Arg {
     /// A constant: a `'string'` (escapes removed, see [`parse()`]), a number, `true`, `false` or
     /// `null`.
     Literal(Value),
-    /// A JSONPath (`$.a`, `$`, `$$.Execution.Id`, `$var.x`), resolved by the caller's resolver
-    /// because the JSONPath dialect lives in another module.
-    Path(String),
+    /// A JSONPath (`$.a`, `$`, `$$.Execution.Id`, `$var.x`), compiled once with the call and
+    /// resolved by the caller's resolver.
+    Path(PathArg),
     /// A nested call, whose result becomes the argument.
     Call(Box<IntrinsicCall>),
+}
+
+/// A path argument: its text, and its compiled form, made when the call is parsed rather than
+/// on every evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathArg {
+    text: String,
+    /// The path, or why its text is not one (reported when the argument is evaluated, as AWS
+    /// does).
+    compiled: Result<JsonPath, String>,
+}
+
+impl PathArg {
+    /// The argument with this text.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let compiled = JsonPath::parse(&text).map_err(|e| e.to_string());
+        PathArg { text, compiled }
+    }
+
+    /// The path as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The compiled path, or the reason the text is not a path.
+    pub fn compiled(&self) -> Result<&JsonPath, &str> {
+        self.compiled.as_ref().map_err(String::as_str)
+    }
 }
 
 /// The 18 intrinsic functions of the Amazon States Language.
@@ -294,7 +324,7 @@ impl IntrinsicCall {
     pub fn evaluate(
         &self,
         scope: &Scope,
-        resolve_path: &dyn Fn(&str, &Scope) -> StatesResult<Value>,
+        resolve_path: &dyn Fn(&PathArg, &Scope) -> StatesResult<Value>,
     ) -> StatesResult<Value> {
         let spec = self.function.spec();
         if !self.function.accepts_arg_count(self.args.len()) {
@@ -569,9 +599,9 @@ mod fuzz {
                 args: vec![
                     Arg::Call(Box::new(IntrinsicCall {
                         function: Function::ALL[inner],
-                        args: vec![Arg::Path("$".to_owned()), Arg::Literal(value.clone())],
+                        args: vec![Arg::Path(PathArg::new("$")), Arg::Literal(value.clone())],
                     })),
-                    Arg::Path("$".to_owned()),
+                    Arg::Path(PathArg::new("$")),
                 ],
             };
             let scope = Scope::new(&value, &value, &crate::scope::NoVariables);

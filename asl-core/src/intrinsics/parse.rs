@@ -18,7 +18,7 @@ use std::fmt::{self, Write};
 
 use serde_json::{Number, Value};
 
-use super::{Arg, Function, IntrinsicCall};
+use super::{Arg, Function, IntrinsicCall, PathArg};
 use crate::limits::MAX_INTRINSIC_NESTING;
 
 /// Why a text is not a valid intrinsic call, and where (byte offset into the text).
@@ -68,7 +68,7 @@ impl fmt::Display for IntrinsicCall {
                     f.write_char('\'')?;
                 }
                 Arg::Literal(v) => write!(f, "{v}")?,
-                Arg::Path(p) => f.write_str(p)?,
+                Arg::Path(p) => f.write_str(p.text())?,
                 Arg::Call(call) => write!(f, "{call}")?,
             }
         }
@@ -164,7 +164,7 @@ impl Parser<'_> {
     fn arg(&mut self, depth: usize) -> Result<Arg, IntrinsicSyntaxError> {
         match self.peek() {
             Some('\'') => self.string().map(|s| Arg::Literal(Value::String(s))),
-            Some('$') => self.path().map(Arg::Path),
+            Some('$') => self.path().map(|p| Arg::Path(PathArg::new(p))),
             Some(c) if c == '-' || c.is_ascii_digit() => self.number().map(Arg::Literal),
             Some(_) if self.rest().starts_with("States.") => {
                 self.call(depth + 1).map(|call| Arg::Call(Box::new(call)))
@@ -335,7 +335,7 @@ mod tests {
     }
 
     fn path(p: &str) -> Arg {
-        Arg::Path(p.to_owned())
+        Arg::Path(PathArg::new(p))
     }
 
     fn call(function: Function, args: Vec<Arg>) -> IntrinsicCall {

@@ -2,12 +2,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Function, invalid_args, parse};
+use super::{Function, PathArg, invalid_args, parse};
 use crate::error::{StatesError, StatesResult};
 use crate::scope::Scope;
 
 /// Resolves `$`, `$.a.b`, `$$.a.b` and `$name.a.b` by plain key lookup; enough for unit tests.
-pub(crate) fn resolve(path: &str, scope: &Scope) -> StatesResult<Value> {
+pub(crate) fn resolve(path: &PathArg, scope: &Scope) -> StatesResult<Value> {
+    let path = path.text();
     let not_found = || {
         StatesError::runtime(format!(
             "The JSONPath '{path}' could not be found in the input '{}'",

@@ -2,7 +2,7 @@
 //! the fields built from them.
 
 use asl_core::QueryLanguage;
-use asl_core::intrinsics::{Arg, Function, IntrinsicCall};
+use asl_core::intrinsics::{Arg, Function, IntrinsicCall, PathArg};
 use asl_core::jsonata::{self, Expression};
 use asl_core::model::{NumberField, PayloadNode, PayloadTemplate, StringField, Template};
 use asl_core::path::{JsonPath, ReferencePath};
@@ -121,7 +121,7 @@ fn intrinsic() -> impl Strategy<Value = IntrinsicCall> {
     ];
     let arg = prop_oneof![
         literal.prop_map(Arg::Literal),
-        select(PATHS).prop_map(|p| Arg::Path(p.to_string())),
+        select(PATHS).prop_map(|p| Arg::Path(PathArg::new(p))),
     ];
     let leaf = (select(FUNCTIONS), vec(arg.clone(), 0..3))
         .prop_map(|(function, args)| IntrinsicCall { function, args });

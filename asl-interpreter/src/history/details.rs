@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
+use asl_core::json_text;
 use serde_json::{Map, Value};
 
 use super::EventType;
@@ -21,7 +21,7 @@ impl EventDetails {
     pub fn new(key: &'static str, value: &Value) -> Self {
         EventDetails {
             key,
-            json: value.to_string(),
+            json: json_text::to_string(value),
         }
     }
 
@@ -97,83 +97,88 @@ pub(crate) struct Identity<'a> {
 /// Writes a details object member by member, exactly as `serde_json` writes the same object
 /// compactly, without building it as a [`Value`] first (the engine's per-state events).
 pub(crate) struct DetailsWriter {
-    buf: Vec<u8>,
+    buf: String,
 }
 
 impl DetailsWriter {
     /// An empty object.
     pub fn new() -> Self {
-        let mut buf = Vec::with_capacity(96);
-        buf.push(b'{');
+        let mut buf = String::with_capacity(96);
+        buf.push('{');
         DetailsWriter { buf }
     }
 
-    fn key(&mut self, k: &str) {
-        // The first member of an object follows its `{`; the others follow a value.
-        if self.buf.last() != Some(&b'{') {
-            self.buf.push(b',');
+    /// A member's name, written in the code (so without escapes).
+    fn key(&mut self, k: &'static str) {
+        self.separator();
+        json_text::write_plain_str(&mut self.buf, k);
+        self.buf.push(':');
+    }
+
+    /// The first member of an object follows its `{`; the others follow a value.
+    fn separator(&mut self) {
+        if !self.buf.ends_with('{') {
+            self.buf.push(',');
         }
-        write_str(&mut self.buf, k);
-        self.buf.push(b':');
     }
 
     /// `"k": "v"`.
-    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+    pub fn str(&mut self, k: &'static str, v: &str) -> &mut Self {
         self.key(k);
-        write_str(&mut self.buf, v);
+        json_text::write_str(&mut self.buf, v);
         self
     }
 
     /// `"k": n`.
-    pub fn num(&mut self, k: &str, n: u64) -> &mut Self {
+    pub fn num(&mut self, k: &'static str, n: u64) -> &mut Self {
         self.key(k);
         // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.buf, &n);
+        json_text::write_u64(&mut self.buf, n);
         self
     }
 
     /// `"k": <raw JSON>`.
-    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+    pub fn raw(&mut self, k: &'static str, json: &str) -> &mut Self {
         self.key(k);
-        self.buf.extend_from_slice(json.as_bytes());
+        self.buf.push_str(json);
         self
     }
 
     /// `"k": "<v as JSON text>"`, the document written as a string in one pass. Returns the
     /// size of the document's text (what AWS's payload limits count).
-    pub fn json_text(&mut self, k: &str, v: &Value) -> usize {
+    pub fn json_text(&mut self, k: &'static str, v: &Value) -> usize {
         self.key(k);
-        self.buf.push(b'"');
-        let start = self.buf.len();
-        let mut extra = 0;
-        let mut ser =
-            serde_json::Serializer::with_formatter(&mut self.buf, InString { extra: &mut extra });
-        // Writing to a Vec cannot fail, and a Value always serialises.
-        let _ = v.serialize(&mut ser);
-        let size = self.buf.len() - start - extra;
-        self.buf.push(b'"');
+        self.text_value(v)
+    }
+
+    /// `"<v as JSON text>"`; returns the size of the text.
+    fn text_value(&mut self, v: &Value) -> usize {
+        self.buf.push('"');
+        let size = json_text::write_value_in_string(&mut self.buf, v);
+        self.buf.push('"');
         size
     }
 
     /// `"k": {"name": "<JSON text>", ...}`: variables and their values as JSON text.
-    pub fn json_texts(&mut self, k: &str, vars: &Map<String, Value>) -> &mut Self {
+    pub fn json_texts(&mut self, k: &'static str, vars: &Map<String, Value>) -> &mut Self {
         self.key(k);
-        self.buf.push(b'{');
+        self.buf.push('{');
         for (name, v) in vars {
-            self.json_text(name, v);
+            self.separator();
+            json_text::write_str(&mut self.buf, name);
+            self.buf.push(':');
+            self.text_value(v);
         }
-        self.buf.push(b'}');
+        self.buf.push('}');
         self
     }
 
     /// The details of an event of type `ty` (`None` for a type without details).
     pub fn finish(mut self, ty: EventType) -> Option<EventDetails> {
-        self.buf.push(b'}');
-        let json = String::from_utf8(self.buf)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.buf.push('}');
         Some(EventDetails {
             key: ty.details_key()?,
-            json,
+            json: self.buf,
         })
     }
 }
@@ -182,18 +187,17 @@ impl DetailsWriter {
 /// `serde_json` writes for `ms as f64 / 1000.0`, without formatting a float: below 4 * 10^12 s
 /// (doubles there are closer than 0.0005 apart) the shortest decimal of that float is the
 /// exact decimal, trailing zeros dropped.
-pub(super) fn write_epoch_seconds(out: &mut Vec<u8>, ms: i64) {
+pub(super) fn write_epoch_seconds(out: &mut String, ms: i64) {
     if !(0..4_000_000_000_000_000).contains(&ms) {
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, &(ms as f64 / 1000.0));
+        json_text::write_value(out, &Value::from(ms as f64 / 1000.0));
         return;
     }
-    let _ = serde_json::to_writer(&mut *out, &(ms / 1000));
+    json_text::write_u64(out, (ms / 1000) as u64);
     let frac = ms % 1000;
     let digits = [
-        b'0' + (frac / 100) as u8,
-        b'0' + (frac / 10 % 10) as u8,
-        b'0' + (frac % 10) as u8,
+        char::from(b'0' + (frac / 100) as u8),
+        char::from(b'0' + (frac / 10 % 10) as u8),
+        char::from(b'0' + (frac % 10) as u8),
     ];
     let keep = match frac {
         0 => 1,
@@ -201,69 +205,8 @@ pub(super) fn write_epoch_seconds(out: &mut Vec<u8>, ms: i64) {
         f if f % 10 == 0 => 2,
         _ => 3,
     };
-    out.push(b'.');
-    out.extend_from_slice(&digits[..keep]);
-}
-
-/// A JSON string literal, escaped as `serde_json` escapes it.
-pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(out, s);
-}
-
-/// Writes compact JSON text already escaped for use inside a JSON string, in one pass: the text
-/// of a string value is written with its quotes and escapes escaped again; nothing else in
-/// compact JSON needs escaping. `extra` counts the bytes the second escaping added.
-struct InString<'a> {
-    extra: &'a mut usize,
-}
-
-impl serde_json::ser::Formatter for InString<'_> {
-    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        *self.extra += 1;
-        w.write_all(b"\\\"")
-    }
-
-    fn end_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        *self.extra += 1;
-        w.write_all(b"\\\"")
-    }
-
-    fn write_char_escape<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        escape: serde_json::ser::CharEscape,
-    ) -> std::io::Result<()> {
-        use serde_json::ser::CharEscape;
-        let c = match escape {
-            CharEscape::Quote => "\\\"",
-            CharEscape::ReverseSolidus => "\\\\",
-            CharEscape::Solidus => "/",
-            CharEscape::Backspace => "b",
-            CharEscape::FormFeed => "f",
-            CharEscape::LineFeed => "n",
-            CharEscape::CarriageReturn => "r",
-            CharEscape::Tab => "t",
-            CharEscape::AsciiControl(byte) => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                *self.extra += 1;
-                return w.write_all(&[
-                    b'\\',
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(byte >> 4)],
-                    HEX[usize::from(byte & 0xF)],
-                ]);
-            }
-        };
-        // `\x` becomes `\\x`; a quote or backslash escape also has its own character escaped:
-        // one more byte per byte of `c`.
-        *self.extra += c.len();
-        w.write_all(b"\\\\")?;
-        w.write_all(c.as_bytes())
-    }
+    out.push('.');
+    out.extend(&digits[..keep]);
 }
 
 /// `ExecutionStarted`'s details: the input text as given, and the role.

@@ -12,11 +12,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use asl_core::json_text;
 pub use details::EventDetails;
+use details::write_epoch_seconds;
 pub(crate) use details::{
     DetailsWriter, Identity, NOT_TRUNCATED, execution_started, output_details,
 };
-use details::{write_epoch_seconds, write_str};
 pub use event_type::{EventType, UnknownEventType};
 
 /// One history event.
@@ -72,37 +73,35 @@ impl HistoryEvent {
 
     /// Appends the event's JSON, as `GetExecutionHistory` returns it (`timestamp` in epoch
     /// seconds), to `out`: the one serializer of an event.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"timestamp\":");
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"timestamp\":");
         write_epoch_seconds(out, self.timestamp.timestamp_millis());
-        out.extend_from_slice(b",\"type\":");
-        write_str(out, &self.event_type);
-        out.extend_from_slice(b",\"id\":");
-        let _ = serde_json::to_writer(&mut *out, &self.id);
-        out.extend_from_slice(b",\"previousEventId\":");
-        let _ = serde_json::to_writer(&mut *out, &self.previous_event_id);
+        out.push_str(",\"type\":");
+        json_text::write_plain_str(out, self.event_type.as_str());
+        out.push_str(",\"id\":");
+        json_text::write_u64(out, self.id);
+        out.push_str(",\"previousEventId\":");
+        json_text::write_u64(out, self.previous_event_id);
         if let Some(d) = &self.details {
-            out.push(b',');
-            write_str(out, d.key());
-            out.push(b':');
-            out.extend_from_slice(d.json().as_bytes());
+            out.push(',');
+            json_text::write_plain_str(out, d.key());
+            out.push(':');
+            out.push_str(d.json());
         }
-        out.push(b'}');
+        out.push('}');
     }
 
     /// [`HistoryEvent::write_json`] as a string.
     pub fn to_json_text(&self) -> String {
-        let mut out = Vec::with_capacity(96 + self.details.as_ref().map_or(0, |d| d.json().len()));
+        let mut out =
+            String::with_capacity(96 + self.details.as_ref().map_or(0, |d| d.json().len()));
         self.write_json(&mut out);
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        out
     }
 
     /// [`HistoryEvent::write_json`] as a JSON value.
     pub fn to_json(&self) -> Value {
-        let mut out = Vec::with_capacity(96 + self.details.as_ref().map_or(0, |d| d.json().len()));
-        self.write_json(&mut out);
-        serde_json::from_slice(&out).unwrap_or(Value::Null)
+        serde_json::from_str(&self.to_json_text()).unwrap_or(Value::Null)
     }
 
     /// Reads an event back from its JSON (as [`HistoryEvent::write_json`] wrote it); `None` for
@@ -353,10 +352,10 @@ mod tests {
             Just(0i64),
             Just(1_700_000_000_000i64),
         ]) {
-            let mut out = Vec::new();
+            let mut out = String::new();
             write_epoch_seconds(&mut out, ms);
             let expected = serde_json::to_string(&(ms as f64 / 1000.0)).unwrap();
-            prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
+            prop_assert_eq!(out, expected);
         }
 
         /// The details writer writes what serde_json writes for the same object, and counts
