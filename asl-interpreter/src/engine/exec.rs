@@ -33,8 +33,9 @@ pub(crate) struct Exec {
     /// `$$.Execution` and `$$.StateMachine`, built once.
     pub context_base: Map<String, Value>,
     /// `$$.Execution.Input`, kept out of `context_base`: only the states that may read it
-    /// (and Task states, whose handlers get the whole context object) get a copy.
-    execution_input: Value,
+    /// (and Task states, whose handlers get the whole context object) get a copy. Read from
+    /// the input text when one first does (most executions never do).
+    execution_input: std::sync::OnceLock<Value>,
     /// The recorded history, when resuming.
     pub replay: Option<Replay>,
     /// Where the execution timeout counts from (the start, or the last redrive).
@@ -93,7 +94,7 @@ impl Exec {
             history,
             execution_arn,
             state_machine_arn,
-            execution_input: input.clone(),
+            execution_input: std::sync::OnceLock::new(),
             input: Mutex::new(Some(input)),
             start,
             invocations: Mutex::new(HashMap::new()),
@@ -299,7 +300,10 @@ impl Exec {
         let mut m = self.context_base.clone();
         if with_input && let Some(Value::Object(e)) = m.get_mut("Execution") {
             // Where AWS writes it: after `Id`.
-            e.shift_insert(1, "Input".into(), self.execution_input.clone());
+            let input = self.execution_input.get_or_init(|| {
+                serde_json::from_str(&self.config.input_text).unwrap_or(Value::Null)
+            });
+            e.shift_insert(1, "Input".into(), input.clone());
         }
         // Key order as AWS writes `$$.State` (`$$` dumped whole in
         // test_query_context_object_values, test_lambda_invoke_with_retry_extended_input).

@@ -13,7 +13,10 @@ mod reader;
 mod run;
 mod writer;
 
+use std::borrow::Cow;
+
 use asl_core::model::{Map as MapState, ProcessorMode, QueryLanguage};
+use asl_core::path::Root;
 use asl_core::{Scope, StatesError};
 use serde_json::{Value, json};
 
@@ -47,7 +50,7 @@ pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
     // With an ItemBatcher each iteration gets a batch: `{"Items": [...], "BatchInput": ...}`,
     // its items already through the ItemSelector.
     let (items, batched) = match &m.item_batcher {
-        Some(b) => (batches(run, m, b, &items, &effective)?, true),
+        Some(b) => (Cow::Owned(batches(run, m, b, &items, &effective)?), true),
         None => (items, false),
     };
     let mut retries = RetryState::new(m.retry.len());
@@ -126,44 +129,53 @@ pub(super) async fn map(run: &mut StateRun<'_>, m: &MapState) -> Result<Next, St
     run.exit(out, assigned, None)
 }
 
-/// The items: from the `ItemReader`, or from the input (`ItemsPath`, `Items`).
-async fn items(
+/// The items: from the `ItemReader`, or from the input (`ItemsPath`, `Items`), borrowed from
+/// the input where they are in it (each iteration copies its own item).
+async fn items<'e>(
     run: &StateRun<'_>,
     m: &MapState,
-    effective: &Value,
-) -> Result<Vec<Value>, StateError> {
+    effective: &'e Value,
+) -> Result<Cow<'e, [Value]>, StateError> {
     // Items: from the ItemReader, or from the input.
     let read = match &m.item_reader {
         Some(reader) => Some(reader::read_items(run, m, reader, effective).await),
         None => None,
     };
-    let items_value = match read {
-        Some(Ok(items)) => Value::Array(items),
+    let invalid_path = |p: &asl_core::path::JsonPath, e| {
+        StateError::from(StatesError::runtime(asl_core::path::invalid_path_cause(
+            p.text(),
+            &e,
+        )))
+    };
+    let items_value: Cow<'e, Value> = match read {
+        Some(Ok(items)) => Cow::Owned(Value::Array(items)),
         Some(Err(e)) => return Err(map_failed(run, e)),
         None => match run.ql() {
             QueryLanguage::JsonPath => match &m.items_path {
+                Some(p) if matches!(p.root(), Root::Input) => {
+                    p.select_from(effective).map_err(|e| invalid_path(p, e))?
+                }
                 Some(p) => {
                     let ctx = run.context(0);
-                    p.evaluate(&Scope::new(effective, &ctx, run.vars))
-                        .map_err(|e| {
-                            StateError::from(StatesError::runtime(
-                                asl_core::path::invalid_path_cause(p.text(), &e),
-                            ))
-                        })?
+                    Cow::Owned(
+                        p.evaluate(&Scope::new(effective, &ctx, run.vars))
+                            .map_err(|e| invalid_path(p, e))?,
+                    )
                 }
-                None => effective.clone(),
+                None => Cow::Borrowed(effective),
             },
             QueryLanguage::Jsonata => match &m.items {
                 Some(t) => match run.eval_jsonata(t, None, None, "Items") {
-                    Ok(v) => v,
+                    Ok(v) => Cow::Owned(v),
                     Err(e) => return Err(map_failed(run, e)),
                 },
-                None => effective.clone(),
+                None => Cow::Borrowed(effective),
             },
         },
     };
     match items_value {
-        Value::Array(a) => Ok(a),
+        Cow::Borrowed(Value::Array(a)) => Ok(Cow::Borrowed(a.as_slice())),
+        Cow::Owned(Value::Array(a)) => Ok(Cow::Owned(a)),
         other => {
             let not_array = || {
                 format!(
