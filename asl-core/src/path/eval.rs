@@ -14,6 +14,18 @@ use serde_json::{Map, Number, Value};
 use super::PathEvalError;
 use super::parse::{Function, Segment};
 
+/// The member `name` of an object. A small object is searched in order: comparing a few short
+/// keys costs less than hashing the name (serde_json's maps hash with SipHash), and a state's
+/// input is usually small. Keys are unique, so both find the same member.
+#[inline]
+pub(crate) fn member<'a>(m: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if m.len() <= 8 {
+        m.iter().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        m.get(name)
+    }
+}
+
 /// Follows a definite path from `start`. `root_text` is the text of the root for error
 /// messages (`$` or `$name`).
 pub(crate) fn walk_definite<'a>(
@@ -26,7 +38,7 @@ pub(crate) fn walk_definite<'a>(
     for (i, seg) in segs.iter().enumerate() {
         match seg {
             Segment::Property { name, .. } => match cur {
-                Value::Object(m) => match m.get(&**name) {
+                Value::Object(m) => match member(m, name) {
                     Some(v) => cur = v,
                     None if i == last => {
                         return Err(PathEvalError::NoResults {
@@ -137,7 +149,7 @@ fn index(a: &[Value], n: i64) -> Option<&Value> {
 fn merge(m: &Map<String, Value>, names: &[Box<str>]) -> Value {
     let mut out = Map::new();
     for n in names {
-        if let Some(v) = m.get(&**n) {
+        if let Some(v) = member(m, n) {
             out.insert(n.to_string(), v.clone());
         }
     }
@@ -175,7 +187,7 @@ fn collect<'a>(
     let d = depth + 1;
     match seg {
         Segment::Property { name, .. } => {
-            if let Some(v) = node.as_object().and_then(|m| m.get(&**name)) {
+            if let Some(v) = node.as_object().and_then(|m| member(m, name)) {
                 collect(rest, v, root, out, d);
             }
         }
@@ -185,7 +197,7 @@ fn collect<'a>(
                     out.push(Cow::Owned(merge(m, names)));
                 } else {
                     for n in names {
-                        if let Some(v) = m.get(&**n) {
+                        if let Some(v) = member(m, n) {
                             collect(rest, v, root, out, d);
                         }
                     }

@@ -32,6 +32,14 @@ macro_rules! event_types {
                 }
             }
 
+            /// `,"type":"<name>","id":`, the middle of the event's JSON as
+            /// [`HistoryEvent::write_json`](super::HistoryEvent::write_json) writes it.
+            pub(crate) const fn type_and_id_members(self) -> &'static str {
+                match self {
+                    $(EventType::$variant => concat!(",\"type\":\"", stringify!($variant), "\",\"id\":"),)*
+                }
+            }
+
             /// The member holding the event's details (`stateEnteredEventDetails`,
             /// `taskFailedEventDetails`), or `None` for a type that has none.
             pub const fn details_key(self) -> Option<&'static str> {
@@ -313,6 +321,16 @@ mod tests {
         assert_eq!(format!("{t}|"), "TaskFailed|");
         assert_eq!(format!("{t:<12}|"), "TaskFailed  |");
         assert_eq!(format!("{t:>12}|"), "  TaskFailed|");
+    }
+
+    #[test]
+    fn type_and_id_members_name_the_type() {
+        for t in EventType::ALL {
+            assert_eq!(
+                t.type_and_id_members(),
+                format!(",\"type\":\"{}\",\"id\":", t.as_str())
+            );
+        }
     }
 
     #[test]

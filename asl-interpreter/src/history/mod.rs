@@ -76,9 +76,7 @@ impl HistoryEvent {
     pub fn write_json(&self, out: &mut String) {
         out.push_str("{\"timestamp\":");
         write_epoch_seconds(out, self.timestamp.timestamp_millis());
-        out.push_str(",\"type\":");
-        json_text::write_plain_str(out, self.event_type.as_str());
-        out.push_str(",\"id\":");
+        out.push_str(self.event_type.type_and_id_members());
         json_text::write_u64(out, self.id);
         out.push_str(",\"previousEventId\":");
         json_text::write_u64(out, self.previous_event_id);
