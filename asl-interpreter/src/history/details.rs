@@ -206,7 +206,9 @@ pub(super) fn write_epoch_seconds(out: &mut String, ms: i64) {
         _ => 3,
     };
     out.push('.');
-    out.extend(&digits[..keep]);
+    for &d in &digits[..keep] {
+        out.push(d);
+    }
 }
 
 /// `ExecutionStarted`'s details: the input text as given, and the role.

@@ -1,5 +1,7 @@
 //! Choice: the first rule whose condition holds picks the next state, else `Default`.
 
+use std::borrow::Cow;
+
 use asl_core::Scope;
 use asl_core::error::names;
 use asl_core::jsonata;
@@ -58,10 +60,13 @@ pub(super) fn choice(
     let (out, assigned) = match run.ql() {
         QueryLanguage::JsonPath => {
             let assigned = run.eval_assign(assign, &effective, None, None)?;
-            (
-                run.apply_path(&state.io.output_path, effective.into_owned())?,
-                assigned,
-            )
+            // The output is the input: moved out of the state, not copied (nothing reads the
+            // state's input after this).
+            let doc = match effective {
+                Cow::Owned(v) => v,
+                Cow::Borrowed(_) => std::mem::take(&mut run.input),
+            };
+            (run.apply_path(&state.io.output_path, doc)?, assigned)
         }
         QueryLanguage::Jsonata => {
             let assigned = run.eval_assign(assign, &run.input, None, None)?;
