@@ -59,16 +59,18 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on `store`.
     pub fn start(store: Store) -> Writer {
-        Self::start_checkpointing(store, CHECKPOINT_EVERY)
+        Self::start_checkpointing(store, CHECKPOINT_EVERY, super::WAL_LIMIT)
     }
 
-    /// [`Writer::start`], checkpointing at most every `every`.
-    fn start_checkpointing(store: Store, every: std::time::Duration) -> Writer {
+    /// [`Writer::start`], checkpointing every `every` at most, or when the WAL is larger than
+    /// `limit` bytes.
+    fn start_checkpointing(store: Store, every: std::time::Duration, limit: u64) -> Writer {
         let (tx, rx) = mpsc::channel::<WriteOp>();
         std::thread::Builder::new()
             .name("sfn-local-writer".into())
             .spawn(move || {
                 let checkpointer = store.checkpointer();
+                let wal = store.wal_path();
                 let mut last_checkpoint = std::time::Instant::now();
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
@@ -87,10 +89,17 @@ impl Writer {
                         }
                     }
                     // The store's connection never checkpoints (see `Store::open`): the WAL is
-                    // copied into the database from here, at most every CHECKPOINT_EVERY, after a
-                    // batch, while requests go on on the other connection.
+                    // copied into the database from here, after a batch, while requests go on
+                    // on the other connection: every CHECKPOINT_EVERY at most, or at once when
+                    // the WAL has grown past WAL_LIMIT (thousands of small commits a second
+                    // write tens of MB of pages between two timed checkpoints).
+                    let grown = || {
+                        wal.as_ref()
+                            .and_then(|p| std::fs::metadata(p).ok())
+                            .is_some_and(|m| m.len() > limit)
+                    };
                     if let Some(c) = &checkpointer
-                        && last_checkpoint.elapsed() >= every
+                        && (last_checkpoint.elapsed() >= every || grown())
                     {
                         if let Err(e) =
                             c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
@@ -227,16 +236,17 @@ mod tests {
         assert_eq!(s.last_event_id("arn:e").unwrap(), 100);
     }
 
-    /// The store's own connection never checkpoints; the writer thread's does. Without it the
-    /// WAL would hold all 32 MB written here; with it, it is copied into the database after
-    /// each batch and reused from its start.
+    /// The store's own connection never checkpoints; the writer thread's does, here only
+    /// because the WAL outgrew its limit (4 MB here; the timed checkpoint is an hour away).
+    /// Without it the WAL would hold all 32 MB written here (43.7 MB of pages).
     #[test]
     fn the_writer_checkpoints_the_wal_from_its_own_connection() {
         let dir = std::env::temp_dir().join(format!("sfn-local-wal-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("sfn-local.db");
         let s = Store::open(Some(&path)).unwrap();
-        let w = Writer::start_checkpointing(s.clone(), std::time::Duration::ZERO);
+        let limit = 4 << 20;
+        let w = Writer::start_checkpointing(s.clone(), std::time::Duration::from_secs(3600), limit);
         let arn: Arc<str> = "arn:e".into();
         let payload = "x".repeat(10_000);
         for batch in 0..32u64 {
@@ -250,7 +260,7 @@ mod tests {
             w.flush();
         }
         let wal = std::fs::metadata(dir.join("sfn-local.db-wal")).map_or(0, |m| m.len());
-        assert!(wal < 8_000_000, "the WAL grew to {wal} bytes");
+        assert!(wal < 2 * limit, "the WAL grew to {wal} bytes");
         assert_eq!(s.last_event_id("arn:e").unwrap(), 3200);
         drop(w);
         drop(s);
