@@ -132,7 +132,6 @@ impl DetailsWriter {
     /// `"k": n`.
     pub fn num(&mut self, k: &'static str, n: u64) -> &mut Self {
         self.key(k);
-        // Writing to a Vec cannot fail.
         json_text::write_u64(&mut self.buf, n);
         self
     }

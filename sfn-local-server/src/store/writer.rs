@@ -45,8 +45,8 @@ pub enum WriteOp {
     Ack(tokio::sync::oneshot::Sender<()>),
 }
 
-/// How often the writer thread checkpoints the WAL at most (SQLite's own default is every
-/// 1,000 pages written, which W5 reaches about every half second).
+/// How often the writer thread checkpoints the WAL at most when it stays under `WAL_LIMIT`
+/// (SQLite's own default was every 1,000 pages, 4 MB, which W5 writes several times a second).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The writer thread: drains the queue and commits what it finds in one transaction, so a
