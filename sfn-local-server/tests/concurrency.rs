@@ -8,6 +8,8 @@
 //! - `CreateStateMachine`: idempotent when the name, definition, type, logging and tracing
 //!   configuration are the same; `StateMachineAlreadyExists` otherwise.
 //! - `CreateActivity`: idempotent by name.
+//! - `RedriveExecution`: a redrive moves a FAILED, TIMED_OUT or ABORTED execution back to
+//!   RUNNING; one that is RUNNING "cannot be redriven" (ExecutionNotRedrivable).
 //! - `PublishStateMachineVersion`: publishing a revision that is already the newest version
 //!   answers that version ("idempotent API ... returns the existing version").
 //!
@@ -199,4 +201,64 @@ fn create_activity_with_one_name_creates_one() {
         );
         assert_eq!(tags["tags"].as_array().unwrap().len(), 1, "{tags}");
     }
+}
+
+/// Redrives released together the moment DescribeExecution reads FAILED: at least one is
+/// accepted (the end is stored a moment before the execution leaves the running set, and that
+/// moment must not answer RUNNING), and each accepted one is one redrive of an ended
+/// execution: never two interpreters at once. The others are told the execution is RUNNING.
+/// (A redriven Fail state fails again at once, so a later call may redrive it again.) On the
+/// durable store too, where an end takes a commit.
+#[test]
+fn redrives_right_after_the_failure_redrive_one_at_a_time() {
+    let dir = std::env::temp_dir().join(format!("sfn-local-redrive-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().unwrap().to_string();
+    for args in [vec!["--in-memory"], vec!["--data-dir", data.as_str()]] {
+        let p = spawn(&args);
+        let e = &p.endpoint;
+        let fails = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broke"}}});
+        let sm = common::create(e, "fails", &fails);
+        for round in 0..ROUNDS {
+            let arn = common::start(e, &sm, &json!({"round": round}));
+            assert_eq!(common::wait_closed(e, &arn)["status"], "FAILED");
+            let answers = at_once(e, "RedriveExecution", |_| json!({"executionArn": arn}));
+            let accepted = answers.iter().filter(|(s, _)| *s == 200).count();
+            assert!(accepted >= 1, "{args:?} round {round}: {answers:?}");
+            for (status, body) in answers.iter().filter(|(s, _)| *s != 200) {
+                assert_eq!(*status, 400, "{body}");
+                assert_eq!(error_type(body), "ExecutionNotRedrivable", "{body}");
+                assert_eq!(
+                    body["message"], "Execution is RUNNING and cannot be redriven",
+                    "{body}"
+                );
+            }
+            let d = common::wait_closed(e, &arn);
+            assert_eq!(d["status"], "FAILED", "{d}");
+            assert_eq!(d["redriveCount"], accepted, "{d}");
+            let history = ok(e, "GetExecutionHistory", json!({"executionArn": arn}));
+            let types: Vec<&str> = history["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, ev)| {
+                    assert_eq!(ev["id"], i + 1, "{history}");
+                    ev["type"].as_str().unwrap()
+                })
+                .collect();
+            // One run at a time: each redrive follows the previous run's failure, and each
+            // run ends in one failure.
+            let count = |t: &str| types.iter().filter(|x| **x == t).count();
+            assert_eq!(count("ExecutionRedriven"), accepted, "{history}");
+            assert_eq!(count("ExecutionFailed"), accepted + 1, "{history}");
+            assert_eq!(types.last(), Some(&"ExecutionFailed"), "{history}");
+            for (i, t) in types.iter().enumerate() {
+                if *t == "ExecutionRedriven" {
+                    assert_eq!(types[i - 1], "ExecutionFailed", "{history}");
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -365,9 +365,9 @@ pub(crate) fn describe_for_execution(svc: &Arc<Service>, req: &Req<'_>) -> ApiRe
     Ok(super::machines::for_execution_json(&r))
 }
 
-pub(crate) fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+pub(crate) async fn redrive(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     let arn = req.str("executionArn")?;
     req.opt_str_max("clientToken", 64)?;
-    let at = svc.redrive_execution(arn)?;
+    let at = svc.redrive_execution(arn).await?;
     Ok(json!({"redriveDate": epoch(at)}))
 }

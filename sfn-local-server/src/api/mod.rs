@@ -155,7 +155,7 @@ pub async fn dispatch_in(
         "ListStateMachines" => machines::list(svc, r),
         "ListTagsForResource" => tags::list(svc, r),
         "PublishStateMachineVersion" => machines::publish_version(svc, r),
-        "RedriveExecution" => executions::redrive(svc, r),
+        "RedriveExecution" => executions::redrive(svc, r).await,
         "SendTaskFailure" => activities::send_failure(svc, r),
         "SendTaskHeartbeat" => activities::send_heartbeat(svc, r),
         "SendTaskSuccess" => activities::send_success(svc, r),

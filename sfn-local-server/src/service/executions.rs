@@ -372,25 +372,42 @@ impl Service {
     }
 
     /// `RedriveExecution`: the redrive date (epoch ms).
-    pub fn redrive_execution(self: &Arc<Self>, arn: &str) -> ApiResult<i64> {
+    ///
+    /// The stored status decides. An execution's end is stored before its watcher lets go of
+    /// it, so one the store says has ended may still be in the running set for a moment: that
+    /// moment is awaited (the redrive would otherwise answer RUNNING to a client that has just
+    /// read FAILED). Two redrives at once are told apart by the store: only the first moves
+    /// the row back to RUNNING.
+    pub async fn redrive_execution(self: &Arc<Self>, arn: &str) -> ApiResult<i64> {
         let rec = self.execution(arn)?;
         if let Redrive::NotRedrivable(reason) = Redrive::of(&rec) {
             return Err(ApiError::new(ErrorCode::ExecutionNotRedrivable, reason));
         }
-        if self.running.control(arn).is_some() {
-            return Err(ApiError::new(
-                ErrorCode::ExecutionNotRedrivable,
-                format!("Execution is RUNNING and cannot be redriven: '{arn}'"),
-            ));
+        if let Some(end) = self.running.end_of(arn)
+            && tokio::time::timeout(STOP_WAIT, end.wait()).await.is_err()
+        {
+            return Err(not_redrivable_running());
         }
-        self.redrive(&rec)
-            .map_err(|e| ApiError::new(ErrorCode::ExecutionNotRedrivable, e))
+        match self.redrive(&rec) {
+            Ok(Some(at)) => Ok(at),
+            Ok(None) => Err(not_redrivable_running()),
+            Err(e) => Err(ApiError::new(ErrorCode::ExecutionNotRedrivable, e)),
+        }
     }
 
     /// Whether an execution is running here (its history is then read live).
     pub(crate) fn control(&self, arn: &str) -> Option<asl_interpreter::ExecutionControl> {
         self.running.control(arn)
     }
+}
+
+/// RedriveExecution's answer for an execution that is running: the reason DescribeExecution
+/// gives for it (`redriveStatusReason`).
+fn not_redrivable_running() -> ApiError {
+    ApiError::new(
+        ErrorCode::ExecutionNotRedrivable,
+        Redrive::not_redrivable_reason(Status::Running),
+    )
 }
 
 /// An execution's `redriveStatus`.
@@ -408,13 +425,18 @@ impl Redrive {
     /// The status of `rec`.
     pub(crate) fn of(rec: &ExecutionRec) -> Redrive {
         match rec.status {
-            Status::Running | Status::Succeeded => Redrive::NotRedrivable(format!(
-                "Execution is {} and cannot be redriven",
-                rec.status.as_str()
-            )),
+            Status::Running | Status::Succeeded => {
+                Redrive::NotRedrivable(Redrive::not_redrivable_reason(rec.status))
+            }
             _ if rec.map_run_arn.is_some() => Redrive::ByMapRun,
             _ => Redrive::Redrivable,
         }
+    }
+
+    /// Why an execution of `status` (RUNNING or SUCCEEDED) cannot be redriven, as AWS words it
+    /// (recorded: "Execution is SUCCEEDED and cannot be redriven").
+    fn not_redrivable_reason(status: Status) -> String {
+        format!("Execution is {} and cannot be redriven", status.as_str())
     }
 
     /// The API's spelling.

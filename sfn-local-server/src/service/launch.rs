@@ -70,8 +70,9 @@ impl Service {
     }
 
     /// Redrives a closed execution: its row goes back to RUNNING with one more redrive, and
-    /// the interpreter re-runs what failed. Returns the redrive time (epoch ms).
-    pub(crate) fn redrive(self: &Arc<Self>, rec: &ExecutionRec) -> Result<i64, String> {
+    /// the interpreter re-runs what failed. Returns the redrive time (epoch ms), or `None` when
+    /// `rec` is no longer what the store holds (another redrive came first).
+    pub(crate) fn redrive(self: &Arc<Self>, rec: &ExecutionRec) -> Result<Option<i64>, String> {
         let machine = self
             .definition_of(rec)
             .ok_or_else(|| "the state machine definition is no longer available".to_string())?;
@@ -84,9 +85,13 @@ impl Service {
         }
         let now = now_ms();
         let count = rec.redrive_count + 1;
-        self.store
-            .redrive_execution(&rec.arn, count, now)
+        let moved = self
+            .store
+            .redrive_execution(&rec.arn, rec.redrive_count, now)
             .map_err(|e| e.to_string())?;
+        if !moved {
+            return Ok(None);
+        }
         let mut rec = rec.clone();
         rec.status = Status::Running;
         rec.redrive_count = count;
@@ -99,12 +104,12 @@ impl Service {
         let config = self.config_for(&rec, ExecutionType::Standard);
         let handle = self.interp.redrive(machine, config, events, count);
         self.watch(&rec, handle);
-        Ok(now)
+        Ok(Some(now))
     }
 
     /// Registers a started execution and records its end.
     fn watch(self: &Arc<Self>, rec: &ExecutionRec, handle: ExecutionHandle) {
-        self.running.insert(&rec.arn, handle.control());
+        let launch = self.running.insert(&rec.arn, handle.control());
         let me = self.clone();
         let mut rec = rec.clone();
         tokio::spawn(async move {
@@ -123,7 +128,7 @@ impl Service {
             me.status_changed(&rec);
             me.writer.flush_async().await;
             // Its end is stored: whoever awaits it may read it now.
-            me.running.remove(&rec.arn);
+            me.running.remove(&rec.arn, launch);
             tracing::info!(execution = %rec.arn, status = %rec.status.as_str(), "execution ended");
         });
     }

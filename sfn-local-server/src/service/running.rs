@@ -4,8 +4,13 @@
 //! the execution's end is stored, and that wakes every receiver. A separate counter is bumped
 //! at every launch and once recovery is done, for a waiter on an execution the store says is
 //! running but that is not launched yet (it resumes after a restart).
+//!
+//! An execution's end is stored before its entry goes (so whoever is woken reads it), and a
+//! redrive may launch it again in between: every launch is its own [`Launch`], and only that
+//! launch's watcher removes it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use asl_interpreter::ExecutionControl;
@@ -15,9 +20,16 @@ use tokio::sync::watch;
 pub(crate) struct Running {
     executions: Mutex<HashMap<String, Entry>>,
     launches: watch::Sender<u64>,
+    next_launch: AtomicU64,
 }
 
+/// One launch of an execution (a start, a redrive or a resumption), as [`Running::insert`]
+/// registered it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Launch(u64);
+
 struct Entry {
+    launch: Launch,
     control: ExecutionControl,
     /// Dropped with the entry: its receivers then see the channel closed.
     end: watch::Sender<()>,
@@ -38,6 +50,7 @@ impl Running {
         Running {
             executions: Mutex::default(),
             launches: watch::Sender::new(0),
+            next_launch: AtomicU64::new(0),
         }
     }
 
@@ -45,16 +58,30 @@ impl Running {
         self.executions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers a launched execution.
-    pub(crate) fn insert(&self, arn: &str, control: ExecutionControl) {
+    /// Registers a launched execution; the launch is what [`Running::remove`] takes.
+    pub(crate) fn insert(&self, arn: &str, control: ExecutionControl) -> Launch {
         let end = watch::Sender::new(());
-        self.map().insert(arn.to_string(), Entry { control, end });
+        let launch = Launch(self.next_launch.fetch_add(1, Ordering::Relaxed));
+        self.map().insert(
+            arn.to_string(),
+            Entry {
+                launch,
+                control,
+                end,
+            },
+        );
+        // After the entry is in: a waiter woken here finds it.
         self.changed();
+        launch
     }
 
-    /// Forgets an execution whose end is stored, waking whoever awaits it.
-    pub(crate) fn remove(&self, arn: &str) {
-        self.map().remove(arn);
+    /// Forgets the launch of an execution whose end is stored, waking whoever awaits it. A
+    /// later launch of the same execution (a redrive) stays.
+    pub(crate) fn remove(&self, arn: &str, launch: Launch) {
+        let mut map = self.map();
+        if map.get(arn).is_some_and(|e| e.launch == launch) {
+            map.remove(arn);
+        }
     }
 
     /// Wakes the waiters on executions not launched yet (a launch, or recovery done).

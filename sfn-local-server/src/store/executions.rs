@@ -160,13 +160,15 @@ impl Store {
         Ok(id.unwrap_or(0) as u64)
     }
 
-    /// Updates the redrive fields and status of an execution.
-    pub fn redrive_execution(&self, arn: &str, count: u32, date: i64) -> Result<()> {
-        self.db().prepare_cached(
-            "UPDATE executions SET status = 'RUNNING', stop = NULL, error = NULL, cause = NULL, redrive_count = ?2, redrive_date = ?3 WHERE arn = ?1")?.execute(
+    /// Moves an ended execution back to RUNNING with one more redrive (`count` is the number
+    /// it had), dated `date`. False when the row is not that ended execution any more (another
+    /// redrive came first).
+    pub fn redrive_execution(&self, arn: &str, count: u32, date: i64) -> Result<bool> {
+        let moved = self.db().prepare_cached(
+            "UPDATE executions SET status = 'RUNNING', stop = NULL, error = NULL, cause = NULL, redrive_count = ?2 + 1, redrive_date = ?3 WHERE arn = ?1 AND status != 'RUNNING' AND redrive_count = ?2")?.execute(
             params![arn, count, date],
         )?;
-        Ok(())
+        Ok(moved == 1)
     }
 }
 
