@@ -45,6 +45,10 @@ pub enum WriteOp {
     Ack(tokio::sync::oneshot::Sender<()>),
 }
 
+/// How often the writer thread checkpoints the WAL at most when it stays under `WAL_LIMIT`
+/// (SQLite's own default was every 1,000 pages, 4 MB, which W5 writes several times a second).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The writer thread: drains the queue and commits what it finds in one transaction, so a
 /// burst of events costs one commit.
 #[derive(Clone)]
@@ -55,10 +59,19 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on `store`.
     pub fn start(store: Store) -> Writer {
+        Self::start_checkpointing(store, CHECKPOINT_EVERY, super::WAL_LIMIT)
+    }
+
+    /// [`Writer::start`], checkpointing every `every` at most, or when the WAL is larger than
+    /// `limit` bytes.
+    fn start_checkpointing(store: Store, every: std::time::Duration, limit: u64) -> Writer {
         let (tx, rx) = mpsc::channel::<WriteOp>();
         std::thread::Builder::new()
             .name("sfn-local-writer".into())
             .spawn(move || {
+                let checkpointer = store.checkpointer();
+                let wal = store.wal_path();
+                let mut last_checkpoint = std::time::Instant::now();
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while batch.len() < 4096 {
@@ -74,6 +87,26 @@ impl Writer {
                         if let WriteOp::Ack(done) = op {
                             let _ = done.send(());
                         }
+                    }
+                    // The store's connection never checkpoints (see `Store::open`): the WAL is
+                    // copied into the database from here, after a batch, while requests go on
+                    // on the other connection: every CHECKPOINT_EVERY at most, or at once when
+                    // the WAL has grown past WAL_LIMIT (thousands of small commits a second
+                    // write tens of MB of pages between two timed checkpoints).
+                    let grown = || {
+                        wal.as_ref()
+                            .and_then(|p| std::fs::metadata(p).ok())
+                            .is_some_and(|m| m.len() > limit)
+                    };
+                    if let Some(c) = &checkpointer
+                        && (last_checkpoint.elapsed() >= every || grown())
+                    {
+                        if let Err(e) =
+                            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        {
+                            tracing::warn!(error = %e, "checkpoint failed");
+                        }
+                        last_checkpoint = std::time::Instant::now();
                     }
                 }
             })
@@ -201,5 +234,36 @@ mod tests {
         assert_eq!(ev.len(), 100);
         assert_eq!(ev[99], json!({"id": 100}));
         assert_eq!(s.last_event_id("arn:e").unwrap(), 100);
+    }
+
+    /// The store's own connection never checkpoints; the writer thread's does, here only
+    /// because the WAL outgrew its limit (4 MB here; the timed checkpoint is an hour away).
+    /// Without it the WAL would hold all 32 MB written here (43.7 MB of pages).
+    #[test]
+    fn the_writer_checkpoints_the_wal_from_its_own_connection() {
+        let dir = std::env::temp_dir().join(format!("sfn-local-wal-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("sfn-local.db");
+        let s = Store::open(Some(&path)).unwrap();
+        let limit = 4 << 20;
+        let w = Writer::start_checkpointing(s.clone(), std::time::Duration::from_secs(3600), limit);
+        let arn: Arc<str> = "arn:e".into();
+        let payload = "x".repeat(10_000);
+        for batch in 0..32u64 {
+            for i in 0..100 {
+                w.send(WriteOp::Event {
+                    execution_arn: arn.clone(),
+                    id: batch * 100 + i + 1,
+                    event: format!("{{\"p\":\"{payload}\"}}"),
+                });
+            }
+            w.flush();
+        }
+        let wal = std::fs::metadata(dir.join("sfn-local.db-wal")).map_or(0, |m| m.len());
+        assert!(wal < 2 * limit, "the WAL grew to {wal} bytes");
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 3200);
+        drop(w);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
