@@ -6,7 +6,8 @@
 //!
 //! `W5_EXECUTIONS` (default 2,000) and `W5_ROUNDS` (default 3; the two servers alternate, so a
 //! noisy moment of the machine hits both). The client is a plain hyper client, lighter than
-//! any AWS SDK: this measures the server. The README's side-by-side figures use the AWS SDK
+//! any AWS SDK: this measures the server. `W5_BINARIES=old,new` runs the same rounds against
+//! several builds in one run (before and after a change). The README's side-by-side figures use the AWS SDK
 //! for Rust (`api_load`) and boto3.
 
 use std::process::{Child, Command, Stdio};
@@ -51,12 +52,12 @@ mod tempdir {
     }
 }
 
-fn start(in_memory: bool) -> Server {
+fn start(binary: &str, in_memory: bool) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfn-local"));
+    let mut cmd = Command::new(binary);
     cmd.args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -161,10 +162,34 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let servers = [("in memory", start(true)), ("SQLite store", start(false))];
+    // W5_BINARIES=a,b: the same rounds against other builds too, side by side in one run
+    // (before / after a change); each is named by its path in the table.
+    let binaries: Vec<String> = std::env::var("W5_BINARIES")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_else(|_| vec![env!("CARGO_BIN_EXE_sfn-local").to_string()]);
+    let named = binaries.len() > 1;
+    let servers: Vec<(String, Server)> = binaries
+        .iter()
+        .flat_map(|b| {
+            let label = |store: &str| match named {
+                true => format!("{b} {store}"),
+                false => store.to_string(),
+            };
+            [
+                (label("in memory"), start(b, true)),
+                (label("SQLite store"), start(b, false)),
+            ]
+        })
+        .collect();
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let w = servers
+        .iter()
+        .map(|(n, _)| n.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     println!(
-        "{:<14} {:>6} {:>14} {:>8} {:>8} {:>10}",
+        "{:<w$} {:>6} {:>14} {:>8} {:>8} {:>10}",
         "server", "round", "executions/s", "p50 ms", "p99 ms", "describes"
     );
     rt.block_on(async {
@@ -174,7 +199,7 @@ fn main() {
         for r in 0..rounds {
             for (name, s) in &servers {
                 let (per_s, p50, p99, d) = round(&client, &s.url, n, r).await;
-                println!("{name:<14} {r:>6} {per_s:>14.0} {p50:>8.3} {p99:>8.3} {d:>10.2}");
+                println!("{name:<w$} {r:>6} {per_s:>14.0} {p50:>8.3} {p99:>8.3} {d:>10.2}");
             }
         }
     });

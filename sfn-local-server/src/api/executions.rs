@@ -68,8 +68,8 @@ pub(crate) async fn start_sync(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
     Ok(Value::Object(out))
 }
 
-pub(crate) fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
-    let rec = svc.describe_execution(req.str("executionArn")?)?;
+pub(crate) async fn describe(svc: &Arc<Service>, req: &Req<'_>) -> ApiResult {
+    let rec = svc.describe_execution(req.str("executionArn")?).await?;
     let included = req.opt_str("includedData")?.unwrap_or("ALL_DATA") == "ALL_DATA";
     let mut m = Map::new();
     m.insert("executionArn".into(), json!(rec.arn));

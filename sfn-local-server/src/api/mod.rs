@@ -140,7 +140,7 @@ pub async fn dispatch_in(
         "DeleteStateMachineAlias" => aliases::delete(svc, r),
         "DeleteStateMachineVersion" => machines::delete_version(svc, r),
         "DescribeActivity" => activities::describe(svc, r),
-        "DescribeExecution" => executions::describe(svc, r),
+        "DescribeExecution" => executions::describe(svc, r).await,
         "DescribeMapRun" => map_runs::describe(svc, r),
         "DescribeStateMachine" => machines::describe(svc, r),
         "DescribeStateMachineAlias" => aliases::describe(svc, r),

@@ -321,14 +321,26 @@ impl Service {
 
     /// `DescribeExecution`: a Standard execution, or any child workflow execution of a map
     /// run (AWS describes an Express execution only when a map run dispatched it).
-    pub fn describe_execution(&self, arn: &str) -> ApiResult<ExecutionRec> {
+    ///
+    /// An execution that has ended is described as ended: one whose end is decided but not
+    /// stored yet (the writer commits it a moment later) is awaited, so a client polling for
+    /// the end sees it on the first call after it, and what it reads next (the history, the
+    /// list) agrees.
+    pub async fn describe_execution(&self, arn: &str) -> ApiResult<ExecutionRec> {
         if crate::api::parse_arn(arn)?.resource == ResourceType::Express
             && let Some(rec) = self.store.execution(arn)?
             && rec.map_run_arn.is_some()
         {
             return Ok(rec);
         }
-        self.execution(arn)
+        let rec = self.execution(arn)?;
+        if rec.status == Status::Running
+            && let Some(end) = self.running.decided_end_of(arn)
+            && tokio::time::timeout(STOP_WAIT, end.wait()).await.is_ok()
+        {
+            return self.execution(arn);
+        }
+        Ok(rec)
     }
 
     /// `StopExecution`: stops a running execution and answers once its abort is stored (so

@@ -114,6 +114,7 @@ impl Service {
         let mut rec = rec.clone();
         tokio::spawn(async move {
             let outcome = handle.outcome().await;
+            me.running.mark_ended(&rec.arn, launch);
             me.execution_logs.end(&rec.arn);
             apply_outcome(&mut rec, &outcome);
             if rec.status == Status::Aborted {

@@ -30,6 +30,8 @@ pub(crate) struct Launch(u64);
 
 struct Entry {
     launch: Launch,
+    /// The execution has ended; its end is being stored.
+    ended: bool,
     control: ExecutionControl,
     /// Dropped with the entry: its receivers then see the channel closed.
     end: watch::Sender<()>,
@@ -66,6 +68,7 @@ impl Running {
             arn.to_string(),
             Entry {
                 launch,
+                ended: false,
                 control,
                 end,
             },
@@ -82,6 +85,22 @@ impl Running {
         if map.get(arn).is_some_and(|e| e.launch == launch) {
             map.remove(arn);
         }
+    }
+
+    /// Notes that a launch has ended (its end is being stored).
+    pub(crate) fn mark_ended(&self, arn: &str, launch: Launch) {
+        if let Some(e) = self.map().get_mut(arn).filter(|e| e.launch == launch) {
+            e.ended = true;
+        }
+    }
+
+    /// The end of an execution that has ended but whose end is not stored yet (`None`:
+    /// running, or not here).
+    pub(crate) fn decided_end_of(&self, arn: &str) -> Option<End> {
+        self.map()
+            .get(arn)
+            .filter(|e| e.ended)
+            .map(|e| End(e.end.subscribe()))
     }
 
     /// Wakes the waiters on executions not launched yet (a launch, or recovery done).
