@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use asl_core::dataflow::to_json_text;
 use asl_core::error::names;
-use asl_core::{State, StateMachine};
+use asl_core::{State, StateKind, StateMachine};
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 
@@ -17,7 +17,8 @@ use super::states::{self, Body};
 use super::{TaskFailure, Vars};
 use crate::execution::{ExecutionType, Outcome, Status};
 use crate::history::{
-    DetailsWriter, EventDetails, EventType, NOT_TRUNCATED, execution_started, output_details,
+    DetailsWriter, EventDetails, EventType, InString, NOT_TRUNCATED, execution_started,
+    output_details,
 };
 
 /// How long an Express execution may run (AWS: five minutes).
@@ -190,6 +191,8 @@ pub(crate) async fn run_machine(
 ) -> Result<Value, TaskFailure> {
     let mut name = machine.start_at.clone();
     let mut input = input;
+    // The text of `input` when the previous state's exit wrote it (see `InString`).
+    let mut input_text = None;
     let mut transitions = 0usize;
     loop {
         let Some(state) = machine.states.get(&name) else {
@@ -206,30 +209,50 @@ pub(crate) async fn run_machine(
         if transitions.is_multiple_of(64) {
             crate::clock::yield_now().await;
         }
-        match run_state(exec, state, input, vars, thread, &context_extra).await? {
+        let (next, text) =
+            run_state(exec, state, input, input_text, vars, thread, &context_extra).await?;
+        match next {
             Next::State(n, out) => {
                 name = n;
                 input = out;
+                input_text = text;
             }
             Next::End(out) => return Ok(out),
         }
     }
 }
 
-/// Runs one state: its entry, its body, then Catch for a failure it ends with.
+/// Runs one state: its entry, its body, then Catch for a failure it ends with. `input_text`
+/// is the input's text when the previous state's exit wrote it; the output's text comes back
+/// with the next state.
 async fn run_state(
     exec: &Arc<Exec>,
     state: &State,
     input: Value,
+    input_text: Option<InString>,
     vars: &mut Vars,
     thread: &Thread,
     context_extra: &Map<String, Value>,
-) -> Result<Next, TaskFailure> {
+) -> Result<(Next, Option<InString>), TaskFailure> {
     let entered_prev = thread.cursor();
     let entered_at = exec.now();
     let mut d = DetailsWriter::new();
     d.str("name", &state.name);
-    d.json_text("input", &input);
+    let input_text = match input_text {
+        Some(t) => {
+            debug_assert!(t.is_text_of(&input), "a kept text apart from its value");
+            d.known_json_text("input", &t);
+            Some(t)
+        }
+        // Kept only for a state that may show its input again as its output.
+        None if matches!(state.kind, StateKind::Choice(_) | StateKind::Succeed) => {
+            Some(d.json_text_kept("input", &input))
+        }
+        None => {
+            d.json_text("input", &input);
+            None
+        }
+    };
     d.raw("inputDetails", NOT_TRUNCATED);
     let entered = EventType::state_entered(&state.kind);
     let entered_id = exec.emit_details(thread, entered, d.finish(entered));
@@ -246,12 +269,15 @@ async fn run_state(
         context_extra: context_extra.clone(),
         retry_count: 0,
         item_context: Default::default(),
+        input_text,
+        output_text: None,
     };
     match states::run(&mut run).await {
-        Body::Done(Ok(next)) => Ok(next),
+        Body::Done(Ok(next)) => Ok((next, run.output_text.take())),
         Body::Done(Err(e)) => {
             let failure = run.fail(e);
-            run.catch(failure, state.catch())
+            let next = run.catch(failure, state.catch())?;
+            Ok((next, run.output_text.take()))
         }
         Body::Failed(f) => {
             run.thread.lock().inflight = None;

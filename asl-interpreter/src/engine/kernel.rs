@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::exec::{Exec, Thread};
 use super::{TaskFailure, Vars};
-use crate::history::{DetailsWriter, EventType, NOT_TRUNCATED};
+use crate::history::{DetailsWriter, EventType, InString, NOT_TRUNCATED};
 
 /// Where a finished state goes.
 pub(crate) enum Next {
@@ -43,6 +43,10 @@ pub(crate) struct StateRun<'a> {
     /// `Map.Item` in place: building it anew for every item copied the execution's input
     /// (`$$.Execution.Input`) once per item.
     pub item_context: std::sync::Mutex<Option<Value>>,
+    /// The text of `input` as its entered event shows it, when kept (see [`InString`]).
+    pub input_text: Option<InString>,
+    /// The text of the output [`StateRun::exit`] left with: the next state's input text.
+    pub output_text: Option<InString>,
 }
 
 /// An error inside a state, before Catch is considered.
@@ -289,13 +293,54 @@ impl StateRun<'_> {
         assigned: Option<Map<String, Value>>,
         next: Option<&str>,
     ) -> Result<Next, StateError> {
+        self.exit_with(output, None, assigned, next)
+    }
+
+    /// [`StateRun::exit`] with the state's input, unchanged, as its output (a Choice without
+    /// paths): the text its entered event showed is shown again, not written anew.
+    pub fn exit_with_input(
+        &mut self,
+        assigned: Option<Map<String, Value>>,
+        next: Option<&str>,
+    ) -> Result<Next, StateError> {
+        let output = std::mem::take(&mut self.input);
+        let text = self.input_text.take();
+        self.exit_with(output, text, assigned, next)
+    }
+
+    fn exit_with(
+        &mut self,
+        output: Value,
+        text: Option<InString>,
+        assigned: Option<Map<String, Value>>,
+        next: Option<&str>,
+    ) -> Result<Next, StateError> {
         let mut d = DetailsWriter::new();
         if let Some(a) = assigned.as_ref().filter(|a| !a.is_empty()) {
             d.json_texts("assignedVariables", a)
                 .raw("assignedVariablesDetails", NOT_TRUNCATED);
         }
         d.str("name", &self.state.name);
-        if d.json_text("output", &output) > self.exec.inner.limits.max_payload_bytes {
+        let next = match next {
+            Some(n) => Some(n.to_string()),
+            None => match &self.state.transition {
+                Transition::Next(n) => Some(n.clone()),
+                _ => None,
+            },
+        };
+        // The text is kept for the next state's entered event; a branch's end has none.
+        let (size, text) = match text {
+            Some(t) => {
+                debug_assert!(t.is_text_of(&output), "a kept text apart from its value");
+                (d.known_json_text("output", &t), Some(t))
+            }
+            None if next.is_some() => {
+                let t = d.json_text_kept("output", &output);
+                (t.size(), Some(t))
+            }
+            None => (d.json_text("output", &output), None),
+        };
+        if size > self.exec.inner.limits.max_payload_bytes {
             return Err(StateError::Plain(
                 dataflow::data_limit_exceeded(&self.state.name, Oversized::Result).into(),
             ));
@@ -308,12 +353,10 @@ impl StateRun<'_> {
         if let Some(a) = assigned {
             self.vars.assign(a);
         }
+        self.output_text = text;
         Ok(match next {
-            Some(n) => Next::State(n.to_string(), output),
-            None => match &self.state.transition {
-                Transition::Next(n) => Next::State(n.clone(), output),
-                _ => Next::End(output),
-            },
+            Some(n) => Next::State(n, output),
+            None => Next::End(output),
         })
     }
 

@@ -94,6 +94,30 @@ pub(crate) struct Identity<'a> {
     pub index: Option<u64>,
 }
 
+/// A document's JSON text as an event's string member holds it (escaped), and the size of the
+/// text itself (what AWS's payload limits count). A state's output is the next state's input,
+/// and a Choice's output its input: the text is written once and copied into each event that
+/// shows the same document. It travels with its value, moved, never apart from it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct InString {
+    escaped: String,
+    size: usize,
+}
+
+impl InString {
+    /// The size of the document's JSON text.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether this is the text of `v` (for debug assertions).
+    pub(crate) fn is_text_of(&self, v: &Value) -> bool {
+        let mut s = String::new();
+        let size = json_text::write_value_in_string(&mut s, v);
+        s == self.escaped && size == self.size
+    }
+}
+
 /// Writes a details object member by member, exactly as `serde_json` writes the same object
 /// compactly, without building it as a [`Value`] first (the engine's per-state events).
 pub(crate) struct DetailsWriter {
@@ -148,6 +172,27 @@ impl DetailsWriter {
     pub fn json_text(&mut self, k: &'static str, v: &Value) -> usize {
         self.key(k);
         self.text_value(v)
+    }
+
+    /// [`DetailsWriter::json_text`], keeping the text written (for the next event that shows
+    /// the same document, see [`InString`]).
+    pub fn json_text_kept(&mut self, k: &'static str, v: &Value) -> InString {
+        self.key(k);
+        self.buf.push('"');
+        let start = self.buf.len();
+        let size = json_text::write_value_in_string(&mut self.buf, v);
+        let escaped = self.buf[start..].to_string();
+        self.buf.push('"');
+        InString { escaped, size }
+    }
+
+    /// `"k": "<JSON text>"` from a text kept earlier; returns the size of the document's text.
+    pub fn known_json_text(&mut self, k: &'static str, t: &InString) -> usize {
+        self.key(k);
+        self.buf.push('"');
+        self.buf.push_str(&t.escaped);
+        self.buf.push('"');
+        t.size
     }
 
     /// `"<v as JSON text>"`; returns the size of the text.
@@ -230,3 +275,36 @@ pub(crate) fn output_details(ty: EventType, v: &Value) -> Option<EventDetails> {
 
 /// `{"truncated": false}`: we never truncate (payloads over the limit fail the state instead).
 pub(crate) const NOT_TRUNCATED: &str = r#"{"truncated":false}"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A kept text writes what writing the value writes, and shows it again byte for byte.
+    #[test]
+    fn a_kept_text_is_written_as_the_value_is() {
+        for v in [
+            json!({"i": 1, "n": 5000}),
+            json!("quote \" backslash \\ newline \n control \u{1} é 😀"),
+            json!([1.5, -2, null, true, {"k": [{}]}]),
+            json!(null),
+        ] {
+            let ty = EventType::PassStateExited;
+            let mut plain = DetailsWriter::new();
+            let size = plain.json_text("output", &v);
+            let mut kept = DetailsWriter::new();
+            let text = kept.json_text_kept("output", &v);
+            let mut again = DetailsWriter::new();
+            assert_eq!(again.known_json_text("output", &text), size);
+            assert_eq!(text.size(), size);
+            assert!(text.is_text_of(&v));
+            assert!(!text.is_text_of(&json!({"other": 1})));
+            let (plain, kept, again) = (plain.finish(ty), kept.finish(ty), again.finish(ty));
+            assert_eq!(plain, kept);
+            assert_eq!(plain, again);
+            let want = json!({"output": serde_json::to_string(&v).unwrap()});
+            assert_eq!(plain.unwrap().value(), want);
+        }
+    }
+}

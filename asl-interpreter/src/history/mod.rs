@@ -16,7 +16,7 @@ use asl_core::json_text;
 pub use details::EventDetails;
 use details::write_epoch_seconds;
 pub(crate) use details::{
-    DetailsWriter, Identity, NOT_TRUNCATED, execution_started, output_details,
+    DetailsWriter, Identity, InString, NOT_TRUNCATED, execution_started, output_details,
 };
 pub use event_type::{EventType, UnknownEventType};
 

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use asl_core::Scope;
 use asl_core::error::names;
 use asl_core::jsonata;
-use asl_core::model::{Condition, QueryLanguage};
+use asl_core::model::{Condition, PathField, QueryLanguage};
 use serde_json::Value;
 
 use crate::engine::TaskFailure;
@@ -57,25 +57,32 @@ pub(super) fn choice(
             }
         },
     };
-    let (out, assigned) = match run.ql() {
+    match run.ql() {
         QueryLanguage::JsonPath => {
             let assigned = run.eval_assign(assign, &effective, None, None)?;
-            // The output is the input: moved out of the state, not copied (nothing reads the
-            // state's input after this).
-            let doc = match effective {
-                Cow::Owned(v) => v,
-                Cow::Borrowed(_) => std::mem::take(&mut run.input),
-            };
-            (run.apply_path(&state.io.output_path, doc)?, assigned)
+            match (effective, &state.io.output_path) {
+                // The output is the input, moved out of the state (nothing reads it after).
+                (Cow::Borrowed(_), PathField::Whole) => run.exit_with_input(assigned, Some(&next)),
+                (Cow::Borrowed(_), path) => {
+                    let doc = std::mem::take(&mut run.input);
+                    let out = run.apply_path(path, doc)?;
+                    run.exit(out, assigned, Some(&next))
+                }
+                (Cow::Owned(doc), path) => {
+                    let out = run.apply_path(path, doc)?;
+                    run.exit(out, assigned, Some(&next))
+                }
+            }
         }
         QueryLanguage::Jsonata => {
             let assigned = run.eval_assign(assign, &run.input, None, None)?;
-            let out = match output.or(state.io.output.as_ref()) {
-                Some(o) => run.eval_jsonata(o, None, None, "Output")?,
-                None => run.input.clone(),
-            };
-            (out, assigned)
+            match output.or(state.io.output.as_ref()) {
+                Some(o) => {
+                    let out = run.eval_jsonata(o, None, None, "Output")?;
+                    run.exit(out, assigned, Some(&next))
+                }
+                None => run.exit_with_input(assigned, Some(&next)),
+            }
         }
-    };
-    run.exit(out, assigned, Some(&next))
+    }
 }

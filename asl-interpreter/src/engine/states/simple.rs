@@ -1,9 +1,11 @@
 //! The states with no behaviour of their own beyond the pipeline: Pass, Succeed and Fail.
 
+use std::borrow::Cow;
+
 use asl_core::Scope;
 use asl_core::dataflow::{self, to_json_text};
 use asl_core::jsonata;
-use asl_core::model::{QueryLanguage, StringField};
+use asl_core::model::{PathField, QueryLanguage, StringField};
 use serde_json::Value;
 
 use crate::engine::TaskFailure;
@@ -32,13 +34,16 @@ pub(super) fn pass(run: &mut StateRun<'_>, result: Option<&Value>) -> Result<Nex
 pub(super) fn succeed(run: &mut StateRun<'_>) -> Result<Next, StateError> {
     let state = run.state;
     let out = match run.ql() {
-        QueryLanguage::JsonPath => {
-            let effective = run.effective_input()?;
-            run.apply_path(&state.io.output_path, effective.into_owned())?
-        }
+        QueryLanguage::JsonPath => match (run.effective_input()?, &state.io.output_path) {
+            (Cow::Borrowed(_), PathField::Whole) => return run.exit_with_input(None, None),
+            (effective, path) => {
+                let doc = effective.into_owned();
+                run.apply_path(path, doc)?
+            }
+        },
         QueryLanguage::Jsonata => match &state.io.output {
             Some(o) => run.eval_jsonata(o, None, None, "Output")?,
-            None => run.input.clone(),
+            None => return run.exit_with_input(None, None),
         },
     };
     run.exit(out, None, None)
