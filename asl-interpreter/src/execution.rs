@@ -78,6 +78,9 @@ pub struct ExecutionConfig {
     pub test_case: Option<String>,
     /// The input exactly as given (AWS keeps the text).
     pub input_text: String,
+    /// The value of `input_text`, when the caller has parsed it already (to check it): the
+    /// engine then does not parse the text again. `None`: parsed from `input_text`.
+    pub input: Option<Value>,
     /// Region for ARNs.
     pub region: String,
     /// Account for ARNs.
@@ -99,6 +102,7 @@ impl Default for ExecutionConfig {
             execution_type: ExecutionType::Standard,
             test_case: None,
             input_text: "{}".into(),
+            input: None,
             region: "us-east-1".into(),
             account: "123456789012".into(),
             arn: None,

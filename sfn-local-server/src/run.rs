@@ -141,8 +141,8 @@ fn prepare(
         (None, Some(s)) => s.clone(),
         (None, None) => "{}".to_string(),
     };
-    // Only checked here (without building it); the engine parses it once.
-    serde_json::from_str::<serde::de::IgnoredAny>(&input_text)
+    // Parsed once, here (to check it), and handed to the engine.
+    let input: serde_json::Value = serde_json::from_str(&input_text)
         .map_err(|e| format!("the input is not valid JSON: {e}"))?;
     let mut builder = Interpreter::builder();
     if let Some(dir) = &args.s3_dir {
@@ -170,6 +170,7 @@ fn prepare(
         },
         test_case: args.test_case.clone(),
         input_text,
+        input: Some(input),
         region: args.region.clone(),
         account: args.account.clone(),
         arn: None,

@@ -60,7 +60,7 @@ impl Exec {
     pub fn new(
         inner: Arc<Inner>,
         machine: Arc<StateMachine>,
-        config: ExecutionConfig,
+        mut config: ExecutionConfig,
         history: History,
         replay: Option<Replay>,
     ) -> Self {
@@ -70,7 +70,10 @@ impl Exec {
             .unwrap_or_else(|| inner.clock.now());
         let execution_arn = config.execution_arn();
         let state_machine_arn = config.state_machine_arn();
-        let input: Value = serde_json::from_str(&config.input_text).unwrap_or(Value::Null);
+        let input = config
+            .input
+            .take()
+            .unwrap_or_else(|| serde_json::from_str(&config.input_text).unwrap_or(Value::Null));
         let mut context_base = Map::new();
         let mut execution = execution_context(
             &execution_arn,

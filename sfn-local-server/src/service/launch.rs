@@ -184,6 +184,7 @@ impl Service {
             execution_type: kind,
             test_case: rec.test_case.clone(),
             input_text: rec.input.clone(),
+            input: None,
             region: scope.region,
             account: scope.account,
             arn: Some(rec.arn.clone()),
