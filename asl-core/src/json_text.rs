@@ -161,6 +161,14 @@ impl Writer<'_> {
     /// runs are found eight bytes at a time and copied whole.
     fn fragment(&mut self, s: &str) -> usize {
         let bytes = s.as_bytes();
+        // A short clean ASCII string (a member name, mostly): pushed byte by byte, cheaper
+        // than a copy call for a few bytes.
+        if bytes.len() < 8 && bytes.iter().all(|&b| b < 0x80 && ESCAPE[usize::from(b)] == 0) {
+            for &b in bytes {
+                self.out.push(char::from(b));
+            }
+            return bytes.len();
+        }
         let mut size = bytes.len();
         // Bytes before `start` are written; bytes before `i` are looked at.
         let mut start = 0;
