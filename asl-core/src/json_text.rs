@@ -163,7 +163,11 @@ impl Writer<'_> {
         let bytes = s.as_bytes();
         // A short clean ASCII string (a member name, mostly): pushed byte by byte, cheaper
         // than a copy call for a few bytes.
-        if bytes.len() < 8 && bytes.iter().all(|&b| b < 0x80 && ESCAPE[usize::from(b)] == 0) {
+        if bytes.len() < 8
+            && bytes
+                .iter()
+                .all(|&b| b < 0x80 && ESCAPE[usize::from(b)] == 0)
+        {
             for &b in bytes {
                 self.out.push(char::from(b));
             }

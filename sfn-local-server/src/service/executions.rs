@@ -120,7 +120,8 @@ fn pick_route(routing: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-fn check_input(input: &str) -> ApiResult<()> {
+/// The execution input checked (its size, then its JSON), as the value the engine runs with.
+fn check_input(input: &str) -> ApiResult<Value> {
     if input.len() > MAX_PAYLOAD {
         return Err(ApiError::validation(
             "input",
@@ -128,13 +129,12 @@ fn check_input(input: &str) -> ApiResult<()> {
             &format!("Member must have length less than or equal to {MAX_PAYLOAD}"),
         ));
     }
-    if let Err(e) = serde_json::from_str::<Value>(input) {
-        return Err(ApiError::new(
+    serde_json::from_str::<Value>(input).map_err(|e| {
+        ApiError::new(
             ErrorCode::InvalidExecutionInput,
             format!("Invalid State Machine Execution Input: '{e}'"),
-        ));
-    }
-    Ok(())
+        )
+    })
 }
 
 /// Splits Step Functions Local's `arn#TestCase`.
@@ -187,8 +187,9 @@ impl Service {
         Ok(t)
     }
 
-    /// The row of a new execution (not stored yet), with what it runs.
-    fn new_execution(&self, req: &StartExecution) -> ApiResult<(ExecutionRec, Target)> {
+    /// The row of a new execution (not stored yet), with what it runs and its input's value
+    /// (parsed once, to check it, and handed to the engine).
+    fn new_execution(&self, req: &StartExecution) -> ApiResult<(ExecutionRec, Target, Value)> {
         let (arn, test_case) = split_test_case(&req.state_machine_arn);
         let t = self.resolve(arn)?;
         let name = match &req.name {
@@ -199,7 +200,7 @@ impl Service {
             None => uuid::Uuid::new_v4().to_string(),
         };
         let input = req.input.as_deref().unwrap_or("{}");
-        check_input(input)?;
+        let value = check_input(input)?;
         if let Some(mock) = &self.settings.mock
             && let Some(case) = test_case
             && !mock.has_test_case(&t.sm_name, case)
@@ -242,7 +243,7 @@ impl Service {
             map_run_arn: None,
             item_count: None,
         };
-        Ok((rec, t))
+        Ok((rec, t, value))
     }
 
     fn parsed(&self, t: &Target) -> ApiResult<Arc<asl_core::StateMachine>> {
@@ -254,7 +255,7 @@ impl Service {
     /// unstored. Idempotent for a Standard execution still running with the same name and
     /// input; `ExecutionAlreadyExists` for any other reuse of its name.
     pub fn start_execution(self: &Arc<Self>, req: &StartExecution) -> ApiResult<Started> {
-        let (rec, t) = self.new_execution(req)?;
+        let (rec, t, input) = self.new_execution(req)?;
         let machine = self.parsed(&t)?;
         let started = Started {
             execution_arn: rec.arn.clone(),
@@ -263,7 +264,7 @@ impl Service {
         if rec.kind == ExecutionType::Express {
             let me = self.clone();
             tokio::spawn(async move {
-                let o = me.run_express(&rec, machine).await;
+                let o = me.run_express(&rec, machine, input).await;
                 tracing::info!(execution = %rec.arn, status = o.status.as_str(), "express execution ended");
             });
             return Ok(started);
@@ -280,14 +281,14 @@ impl Service {
                 format!("Execution Already Exists: '{}'", rec.arn),
             ));
         }
-        self.launch(&rec, machine, Vec::new());
+        self.launch(&rec, machine, Vec::new(), Some(input));
         tracing::info!(execution = %rec.arn, "execution started");
         Ok(started)
     }
 
     /// `StartSyncExecution`: an Express execution run to its end.
     pub async fn start_sync_execution(&self, req: &StartExecution) -> ApiResult<SyncRun> {
-        let (execution, t) = self.new_execution(req)?;
+        let (execution, t, input) = self.new_execution(req)?;
         if t.kind != ExecutionType::Express {
             return Err(ApiError::new(
                 ErrorCode::StateMachineTypeNotSupported,
@@ -295,7 +296,7 @@ impl Service {
             ));
         }
         let machine = self.parsed(&t)?;
-        let outcome = self.run_express(&execution, machine).await;
+        let outcome = self.run_express(&execution, machine, input).await;
         Ok(SyncRun { execution, outcome })
     }
 

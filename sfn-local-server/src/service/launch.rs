@@ -8,6 +8,7 @@ use asl_core::StateMachine;
 use asl_interpreter::{
     ExecutionConfig, ExecutionHandle, ExecutionType, HistoryEvent, Outcome, Status,
 };
+use serde_json::Value;
 
 use super::{Service, now_ms};
 use crate::logs::execution_logs::stream_name;
@@ -51,14 +52,17 @@ impl Service {
             .ok()
     }
 
-    /// Starts (`recorded` empty) or resumes a Standard execution whose row is stored.
+    /// Starts (`recorded` empty) or resumes a Standard execution whose row is stored; `input`
+    /// is the value of its input when the caller has it (parsed from the row otherwise).
     pub(crate) fn launch(
         self: &Arc<Self>,
         rec: &ExecutionRec,
         machine: Arc<StateMachine>,
         recorded: Vec<HistoryEvent>,
+        input: Option<Value>,
     ) {
-        let config = self.config_for(rec, ExecutionType::Standard);
+        let mut config = self.config_for(rec, ExecutionType::Standard);
+        config.input = input;
         let handle = if recorded.is_empty() {
             self.status_changed(rec);
             self.interp.start(machine, config)
@@ -134,13 +138,16 @@ impl Service {
         });
     }
 
-    /// Runs an Express execution to its end (nothing is stored: Express has no history).
+    /// Runs an Express execution, whose input is `input`, to its end (nothing is stored:
+    /// Express has no history).
     pub(crate) async fn run_express(
         &self,
         rec: &ExecutionRec,
         machine: Arc<StateMachine>,
+        input: Value,
     ) -> Outcome {
-        let config = self.config_for(rec, ExecutionType::Express);
+        let mut config = self.config_for(rec, ExecutionType::Express);
+        config.input = Some(input);
         let outcome = self.interp.start(machine, config).outcome().await;
         self.execution_logs.end(&rec.arn);
         outcome

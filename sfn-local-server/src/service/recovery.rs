@@ -102,7 +102,7 @@ impl Service {
             match self.definition_of(&rec) {
                 Some(machine) => {
                     tracing::info!(execution = %rec.arn, events = events.len(), "resuming");
-                    self.launch(&rec, machine, events);
+                    self.launch(&rec, machine, events, None);
                     resumed += 1;
                 }
                 None => self.close_interrupted(
