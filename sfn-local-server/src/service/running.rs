@@ -128,3 +128,75 @@ impl Running {
         self.map().len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use asl_interpreter::{ExecutionConfig, Interpreter};
+
+    use super::*;
+
+    /// A live control to register (a Pass machine's).
+    fn control() -> ExecutionControl {
+        let machine = asl_core::StateMachine::from_str(
+            r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+        )
+        .unwrap();
+        Interpreter::builder()
+            .build()
+            .start(Arc::new(machine), ExecutionConfig::default())
+            .control()
+    }
+
+    /// Whether `end` has come within a moment.
+    async fn ended(end: End) -> bool {
+        tokio::time::timeout(Duration::from_millis(50), end.wait())
+            .await
+            .is_ok()
+    }
+
+    /// A launch is removed only by its own watcher: a redrive registered before the previous
+    /// run's watcher lets go stays, and its end is still awaited.
+    #[tokio::test]
+    async fn a_launch_is_removed_only_by_its_own_watcher() {
+        let running = Running::new();
+        let first = running.insert("arn:e", control());
+        let second = running.insert("arn:e", control());
+        assert_ne!(first, second);
+        running.remove("arn:e", first);
+        assert!(
+            running.control("arn:e").is_some(),
+            "the redrive's entry went"
+        );
+        let end = running.end_of("arn:e").unwrap();
+        running.remove("arn:e", second);
+        assert!(running.control("arn:e").is_none());
+        assert!(ended(end).await);
+    }
+
+    /// An execution's end is "decided" from the moment its launch is marked ended until its
+    /// entry goes; a running one, or one marked for an older launch, has none.
+    #[tokio::test]
+    async fn a_decided_end_is_the_marked_launch_s_until_it_goes() {
+        let running = Running::new();
+        let old = running.insert("arn:e", control());
+        assert!(running.decided_end_of("arn:e").is_none(), "running");
+        let new = running.insert("arn:e", control());
+        running.mark_ended("arn:e", old);
+        assert!(
+            running.decided_end_of("arn:e").is_none(),
+            "an older launch's end"
+        );
+        running.mark_ended("arn:e", new);
+        let end = running.decided_end_of("arn:e").expect("decided");
+        assert!(
+            !ended(running.decided_end_of("arn:e").unwrap()).await,
+            "not stored yet"
+        );
+        running.remove("arn:e", new);
+        assert!(ended(end).await);
+        assert!(running.decided_end_of("arn:e").is_none());
+    }
+}
