@@ -69,7 +69,7 @@ impl Service {
 
     fn resume_each(self: &Arc<Self>, suspects: &[String]) -> crate::store::Result<usize> {
         let mut resumed = 0;
-        for mut rec in self.store.executions_in(Status::Running)? {
+        for mut rec in self.store.running_executions()? {
             let events = recorded_history(&self.store, &rec.arn)?;
             if let Some(last) = events.last()
                 && let Some(status) = last.event_type.terminal_status()

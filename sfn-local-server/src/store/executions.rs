@@ -90,14 +90,15 @@ impl Store {
             .optional()?)
     }
 
-    /// Executions in a status (on start-up: the ones that were running), map run children
-    /// aside (their map run runs them, see [`Store::close_interrupted_children`]).
-    pub fn executions_in(&self, status: Status) -> Result<Vec<ExecutionRec>> {
+    /// The executions that are running (on start-up: the ones that were), map run children
+    /// aside (their map run runs them, see [`Store::close_interrupted_children`]). Read from
+    /// the `executions_running` index, which holds only them.
+    pub fn running_executions(&self) -> Result<Vec<ExecutionRec>> {
         let db = self.db();
         let mut st = db.prepare_cached(
-            "SELECT * FROM executions WHERE status = ?1 AND map_run_arn IS NULL ORDER BY seq",
+            "SELECT * FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL ORDER BY seq",
         )?;
-        let rows = st.query_map([status.api_name()], execution_row)?;
+        let rows = st.query_map([], execution_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -109,7 +110,10 @@ impl Store {
         let tx = db.transaction()?;
         let arns: Vec<(String, Option<i64>)> = {
             let mut st = tx.prepare_cached(
-                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn) FROM executions
+                // The running index: without statistics, the planner would walk every map
+                // run child there ever was.
+                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn)
+                 FROM executions INDEXED BY executions_running
                  WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL",
             )?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -532,6 +536,71 @@ mod tests {
         }
     }
 
+    /// A database made with the `(status, seq)` index loses it on open and gets the index of
+    /// the running executions, which the start-up reads go through.
+    #[test]
+    fn a_database_with_the_status_index_gets_the_running_index() {
+        let path =
+            std::env::temp_dir().join(format!("sfn-local-running-{}.db", std::process::id()));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        {
+            let s = Store::open(Some(&path)).unwrap();
+            for e in [
+                test_rec("arn:run", "arn:sm", Status::Running),
+                test_rec("arn:done", "arn:sm", Status::Succeeded),
+            ] {
+                s.insert_execution_unless_exists(&e).unwrap();
+            }
+            s.db()
+                .execute_batch(
+                    "DROP INDEX executions_running;
+                     CREATE INDEX executions_by_status ON executions (status, seq);",
+                )
+                .unwrap();
+        }
+        let s = Store::open(Some(&path)).unwrap();
+        let indexes: Vec<String> = s
+            .db()
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            indexes.iter().any(|i| i == "executions_running"),
+            "{indexes:?}"
+        );
+        assert!(
+            !indexes.iter().any(|i| i == "executions_by_status"),
+            "{indexes:?}"
+        );
+        let running: Vec<String> = s
+            .running_executions()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.arn)
+            .collect();
+        assert_eq!(running, ["arn:run"]);
+        let plan: String = s
+            .db()
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT * FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL ORDER BY seq",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("executions_running"), "{plan}");
+        drop(s);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
     #[test]
     fn a_database_from_before_map_run_children_gets_their_columns() {
         let path =
@@ -590,7 +659,7 @@ mod tests {
         child.status = Status::Running;
         child.stop = None;
         s.apply(&[WriteOp::Child(child.clone())]).unwrap();
-        assert!(s.executions_in(Status::Running).unwrap().is_empty());
+        assert!(s.running_executions().unwrap().is_empty());
         assert_eq!(s.close_interrupted_children(10).unwrap(), 1);
         let closed = s.execution("arn:child").unwrap().unwrap();
         assert_eq!((closed.status, closed.stop), (Status::Aborted, Some(10)));
