@@ -536,15 +536,37 @@ mod tests {
         }
     }
 
+    /// A database file in the temporary folder, removed (with its WAL) before and after.
+    struct ScratchDb(std::path::PathBuf);
+
+    impl ScratchDb {
+        fn new(name: &str) -> ScratchDb {
+            let path =
+                std::env::temp_dir().join(format!("sfn-local-{name}-{}.db", std::process::id()));
+            let db = ScratchDb(path);
+            db.remove();
+            db
+        }
+
+        fn remove(&self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+            }
+        }
+    }
+
+    impl Drop for ScratchDb {
+        fn drop(&mut self) {
+            self.remove();
+        }
+    }
+
     /// A database made with the `(status, seq)` index loses it on open and gets the index of
     /// the running executions, which the start-up reads go through.
     #[test]
     fn a_database_with_the_status_index_gets_the_running_index() {
-        let path =
-            std::env::temp_dir().join(format!("sfn-local-running-{}.db", std::process::id()));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        let db = ScratchDb::new("running");
+        let path = db.0.clone();
         {
             let s = Store::open(Some(&path)).unwrap();
             for e in [
@@ -596,18 +618,12 @@ mod tests {
             .unwrap();
         assert!(plan.contains("executions_running"), "{plan}");
         drop(s);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 
     #[test]
     fn a_database_from_before_map_run_children_gets_their_columns() {
-        let path =
-            std::env::temp_dir().join(format!("sfn-local-migrate-{}.db", std::process::id()));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        let db = ScratchDb::new("migrate");
+        let path = db.0.clone();
         {
             // The executions table as first released, with one row.
             let old = Connection::open(&path).unwrap();
@@ -664,8 +680,5 @@ mod tests {
         let closed = s.execution("arn:child").unwrap().unwrap();
         assert_eq!((closed.status, closed.stop), (Status::Aborted, Some(10)));
         drop(s);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 }
