@@ -417,7 +417,7 @@ pub(super) fn test_rec(arn: &str, sm_arn: &str, status: Status) -> ExecutionRec 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{RecordRec, WriteOp};
+    use crate::store::{RecordRec, ScratchDb, WriteOp};
 
     fn closed(arn: &str, sm: &str, status: Status, stop: Option<i64>) -> ExecutionRec {
         ExecutionRec {
@@ -533,31 +533,6 @@ mod tests {
             arn: arn.into(),
             execution_arn: execution_arn.into(),
             run: "{}".into(),
-        }
-    }
-
-    /// A database file in the temporary folder, removed (with its WAL) before and after.
-    struct ScratchDb(std::path::PathBuf);
-
-    impl ScratchDb {
-        fn new(name: &str) -> ScratchDb {
-            let path =
-                std::env::temp_dir().join(format!("sfn-local-{name}-{}.db", std::process::id()));
-            let db = ScratchDb(path);
-            db.remove();
-            db
-        }
-
-        fn remove(&self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-            }
-        }
-    }
-
-    impl Drop for ScratchDb {
-        fn drop(&mut self) {
-            self.remove();
         }
     }
 

@@ -131,3 +131,30 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
+
+/// A database file in the temporary folder, removed (with its WAL) before and after (tests).
+#[cfg(test)]
+pub(crate) struct ScratchDb(pub std::path::PathBuf);
+
+#[cfg(test)]
+impl ScratchDb {
+    pub(crate) fn new(name: &str) -> ScratchDb {
+        let path = std::env::temp_dir().join(format!("sfn-local-{name}-{}.db", std::process::id()));
+        let db = ScratchDb(path);
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+#[cfg(test)]
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}

@@ -66,3 +66,64 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRec> {
         state_name: r.get(6)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::WriteOp;
+
+    fn record(id: &str, time: i64) -> RecordRec {
+        RecordRec {
+            id: id.into(),
+            service: "sqs".into(),
+            target: "q".into(),
+            payload: json!({"n": id}),
+            time,
+            execution_arn: None,
+            state_name: None,
+        }
+    }
+
+    /// A database whose `records.seq` was AUTOINCREMENT gets the plain table on open: the
+    /// rows kept, in their order, and a new record after them.
+    #[test]
+    fn records_lose_autoincrement_and_keep_their_order() {
+        let db = crate::store::ScratchDb::new("records");
+        let path = db.0.clone();
+        {
+            let old = rusqlite::Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE records (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL,
+                    target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
+                    execution_arn TEXT, state_name TEXT
+                );
+                INSERT INTO records (seq, id, service, target, payload, time)
+                    VALUES (7, 'b', 'sqs', 'q', '{\"n\":\"b\"}', 2), (3, 'a', 'sqs', 'q', '{\"n\":\"a\"}', 1);",
+            )
+            .unwrap();
+        }
+        for _ in 0..2 {
+            let s = Store::open(Some(&path)).unwrap();
+            let sql: String = s
+                .db()
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = 'records'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(!sql.contains("AUTOINCREMENT"), "{sql}");
+            let ids: Vec<String> = s.records(None).unwrap().into_iter().map(|r| r.id).collect();
+            assert_eq!(ids[..2], ["a", "b"]);
+            s.apply(&[WriteOp::Record(record(&format!("new{}", ids.len()), 3))])
+                .unwrap();
+        }
+        let s = Store::open(Some(&path)).unwrap();
+        let ids: Vec<String> = s.records(None).unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["a", "b", "new2", "new3"]);
+        drop(s);
+    }
+}

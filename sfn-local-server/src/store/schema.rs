@@ -1,4 +1,5 @@
-//! The database schema, and the columns added to it since its first release.
+//! The database schema, and how a database made by an earlier release is brought up to it
+//! (columns added since, an index replaced, AUTOINCREMENT taken out of `records`).
 
 use rusqlite::Connection;
 
@@ -61,8 +62,10 @@ CREATE TABLE IF NOT EXISTS map_runs (
 );
 CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn);
 CREATE TABLE IF NOT EXISTS metrics (key TEXT PRIMARY KEY, value REAL NOT NULL) WITHOUT ROWID;
+-- `seq` orders the records (a new one is numbered after every one there is); no AUTOINCREMENT,
+-- whose `sqlite_sequence` row was one more page written with every record.
 CREATE TABLE IF NOT EXISTS records (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, service TEXT NOT NULL,
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, service TEXT NOT NULL,
     target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
     execution_arn TEXT, state_name TEXT
 );
@@ -102,8 +105,31 @@ CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run_arn, seq
     WHERE map_run_arn IS NOT NULL;
 ";
 
-/// Adds the [`ADDED_COLUMNS`] a database does not have yet.
+/// A database made when `records.seq` was AUTOINCREMENT gets the table without it (the rows
+/// and their order kept): SQLite cannot drop AUTOINCREMENT from a table in place.
+const RECORDS_WITHOUT_AUTOINCREMENT: &str = "
+CREATE TABLE records_plain (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, service TEXT NOT NULL,
+    target TEXT NOT NULL, payload TEXT NOT NULL, time INTEGER NOT NULL,
+    execution_arn TEXT, state_name TEXT
+);
+INSERT INTO records_plain (seq, id, service, target, payload, time, execution_arn, state_name)
+    SELECT seq, id, service, target, payload, time, execution_arn, state_name FROM records;
+DROP TABLE records;
+ALTER TABLE records_plain RENAME TO records;
+";
+
+/// Adds the [`ADDED_COLUMNS`] a database does not have yet, and takes AUTOINCREMENT out of
+/// `records` ([`RECORDS_WITHOUT_AUTOINCREMENT`]).
 pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let records: String = conn.query_row(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'",
+        [],
+        |r| r.get(0),
+    )?;
+    if records.contains("AUTOINCREMENT") {
+        conn.execute_batch(&format!("BEGIN;{RECORDS_WITHOUT_AUTOINCREMENT}COMMIT;"))?;
+    }
     for (table, column, ty) in ADDED_COLUMNS {
         let exists: bool = conn.query_row(
             &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
