@@ -308,6 +308,37 @@ impl StateRun<'_> {
         self.exit_with(output, text, assigned, next)
     }
 
+    /// Leaves with the state's input as its output, through `OutputPath` (JSONPath:
+    /// `selected` is the input after `InputPath` when that is not the whole input) or through
+    /// JSONata's `Output` (`output`): the pipeline of a state whose result is its input (Choice,
+    /// Succeed). Unchanged, the input is moved out and its entered text shown again.
+    pub fn exit_through_output(
+        &mut self,
+        selected: Option<Value>,
+        output: Option<&jsonata::Template>,
+        assigned: Option<Map<String, Value>>,
+        next: Option<&str>,
+    ) -> Result<Next, StateError> {
+        match self.ql() {
+            QueryLanguage::JsonPath => match (selected, &self.state.io.output_path) {
+                (None, PathField::Whole) => self.exit_with_input(assigned, next),
+                (selected, path) => {
+                    // Moved out of the state, not copied: nothing reads its input after this.
+                    let doc = selected.unwrap_or_else(|| std::mem::take(&mut self.input));
+                    let out = self.apply_path(path, doc)?;
+                    self.exit(out, assigned, next)
+                }
+            },
+            QueryLanguage::Jsonata => match output {
+                Some(o) => {
+                    let out = self.eval_jsonata(o, None, None, "Output")?;
+                    self.exit(out, assigned, next)
+                }
+                None => self.exit_with_input(assigned, next),
+            },
+        }
+    }
+
     fn exit_with(
         &mut self,
         output: Value,

@@ -337,7 +337,7 @@ impl Service {
         let rec = self.execution(arn)?;
         if rec.status == Status::Running
             && let Some(end) = self.running.decided_end_of(arn)
-            && tokio::time::timeout(STOP_WAIT, end.wait()).await.is_ok()
+            && end.within(STOP_WAIT).await
         {
             return self.execution(arn);
         }
@@ -353,7 +353,7 @@ impl Service {
             let end = self.running.end_of(arn);
             control.stop(req.error.clone(), req.cause.clone());
             if let Some(end) = end {
-                let _ = tokio::time::timeout(STOP_WAIT, end.wait()).await;
+                end.within(STOP_WAIT).await;
             }
             let after = self.store.execution(arn)?.unwrap_or(rec);
             return Ok(after.stop.unwrap_or_else(now_ms));
@@ -397,7 +397,7 @@ impl Service {
             return Err(ApiError::new(ErrorCode::ExecutionNotRedrivable, reason));
         }
         if let Some(end) = self.running.end_of(arn)
-            && tokio::time::timeout(STOP_WAIT, end.wait()).await.is_err()
+            && !end.within(STOP_WAIT).await
         {
             return Err(not_redrivable_running());
         }

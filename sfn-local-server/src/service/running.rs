@@ -45,6 +45,11 @@ impl End {
     pub(crate) async fn wait(mut self) {
         while self.0.changed().await.is_ok() {}
     }
+
+    /// [`End::wait`] for at most `limit`; whether the end came.
+    pub(crate) async fn within(self, limit: std::time::Duration) -> bool {
+        tokio::time::timeout(limit, self.wait()).await.is_ok()
+    }
 }
 
 impl Running {
@@ -152,9 +157,7 @@ mod tests {
 
     /// Whether `end` has come within a moment.
     async fn ended(end: End) -> bool {
-        tokio::time::timeout(Duration::from_millis(50), end.wait())
-            .await
-            .is_ok()
+        end.within(Duration::from_millis(50)).await
     }
 
     /// A launch is removed only by its own watcher: a redrive registered before the previous

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use asl_core::Scope;
 use asl_core::error::names;
 use asl_core::jsonata;
-use asl_core::model::{Condition, PathField, QueryLanguage};
+use asl_core::model::Condition;
 use serde_json::Value;
 
 use crate::engine::TaskFailure;
@@ -57,32 +57,13 @@ pub(super) fn choice(
             }
         },
     };
-    match run.ql() {
-        QueryLanguage::JsonPath => {
-            let assigned = run.eval_assign(assign, &effective, None, None)?;
-            match (effective, &state.io.output_path) {
-                // The output is the input, moved out of the state (nothing reads it after).
-                (Cow::Borrowed(_), PathField::Whole) => run.exit_with_input(assigned, Some(&next)),
-                (Cow::Borrowed(_), path) => {
-                    let doc = std::mem::take(&mut run.input);
-                    let out = run.apply_path(path, doc)?;
-                    run.exit(out, assigned, Some(&next))
-                }
-                (Cow::Owned(doc), path) => {
-                    let out = run.apply_path(path, doc)?;
-                    run.exit(out, assigned, Some(&next))
-                }
-            }
-        }
-        QueryLanguage::Jsonata => {
-            let assigned = run.eval_assign(assign, &run.input, None, None)?;
-            match output.or(state.io.output.as_ref()) {
-                Some(o) => {
-                    let out = run.eval_jsonata(o, None, None, "Output")?;
-                    run.exit(out, assigned, Some(&next))
-                }
-                None => run.exit_with_input(assigned, Some(&next)),
-            }
-        }
-    }
+    // JSONPath: against the input after InputPath; JSONata has no InputPath (`effective` is
+    // the input).
+    let assigned = run.eval_assign(assign, &effective, None, None)?;
+    let selected = match effective {
+        Cow::Owned(v) => Some(v),
+        Cow::Borrowed(_) => None,
+    };
+    let output = output.or(state.io.output.as_ref());
+    run.exit_through_output(selected, output, assigned, Some(&next))
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use asl_core::Scope;
 use asl_core::dataflow::{self, to_json_text};
 use asl_core::jsonata;
-use asl_core::model::{PathField, QueryLanguage, StringField};
+use asl_core::model::{QueryLanguage, StringField};
 use serde_json::Value;
 
 use crate::engine::TaskFailure;
@@ -32,21 +32,12 @@ pub(super) fn pass(run: &mut StateRun<'_>, result: Option<&Value>) -> Result<Nex
 }
 
 pub(super) fn succeed(run: &mut StateRun<'_>) -> Result<Next, StateError> {
-    let state = run.state;
-    let out = match run.ql() {
-        QueryLanguage::JsonPath => match (run.effective_input()?, &state.io.output_path) {
-            (Cow::Borrowed(_), PathField::Whole) => return run.exit_with_input(None, None),
-            (effective, path) => {
-                let doc = effective.into_owned();
-                run.apply_path(path, doc)?
-            }
-        },
-        QueryLanguage::Jsonata => match &state.io.output {
-            Some(o) => run.eval_jsonata(o, None, None, "Output")?,
-            None => return run.exit_with_input(None, None),
-        },
+    let selected = match run.effective_input()? {
+        Cow::Owned(v) => Some(v),
+        Cow::Borrowed(_) => None,
     };
-    run.exit(out, None, None)
+    let output = run.state.io.output.as_ref();
+    run.exit_through_output(selected, output, None, None)
 }
 
 pub(super) fn fail(run: &StateRun<'_>, f: &asl_core::model::Fail) -> TaskFailure {
