@@ -112,7 +112,7 @@ impl Store {
             let mut st = tx.prepare_cached(
                 // The running index: without statistics, the planner would walk every map
                 // run child there ever was.
-                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn)
+                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_seq = seq)
                  FROM executions INDEXED BY executions_running
                  WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL",
             )?;
@@ -132,8 +132,11 @@ impl Store {
                     Some(error),
                     Some(cause),
                 );
-                tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
-                    .execute(params![arn, event.id as i64, event.to_json_text()])?;
+                tx.prepare_cached(INSERT_EVENT)?.execute(params![
+                    arn,
+                    event.id as i64,
+                    event.to_json_text()
+                ])?;
             }
             tx.prepare_cached(
                 "UPDATE executions SET status = 'ABORTED', error = ?2, cause = ?3, stop = ?4 WHERE arn = ?1")?.execute(
@@ -147,8 +150,11 @@ impl Store {
     /// The stored history of an execution, in id order.
     pub fn events(&self, arn: &str) -> Result<Vec<Value>> {
         let db = self.db();
-        let mut st =
-            db.prepare_cached("SELECT event FROM events WHERE execution_arn = ?1 ORDER BY id")?;
+        let mut st = db.prepare_cached(concat!(
+            "SELECT event FROM events WHERE execution_seq = ",
+            seq_of!(),
+            " ORDER BY id"
+        ))?;
         let rows = st.query_map([arn], |r| r.get::<_, String>(0))?;
         Ok(rows
             .map(|r| r.map(json_col))
@@ -159,7 +165,10 @@ impl Store {
     pub fn last_event_id(&self, arn: &str) -> Result<u64> {
         let id: Option<i64> = self
             .db()
-            .prepare_cached("SELECT MAX(id) FROM events WHERE execution_arn = ?1")?
+            .prepare_cached(concat!(
+                "SELECT MAX(id) FROM events WHERE execution_seq = ",
+                seq_of!()
+            ))?
             .query_row([arn], |r| r.get(0))?;
         Ok(id.unwrap_or(0) as u64)
     }
@@ -175,6 +184,21 @@ impl Store {
         Ok(moved == 1)
     }
 }
+
+/// Stores one history event, or replaces it: of the execution whose ARN is `?1`, its id `?2`
+/// and its JSON text `?3`. Nothing is stored for an execution the store does not hold (one
+/// deleted while its last events were queued): events are keyed by the execution's `seq`.
+pub(super) const INSERT_EVENT: &str = "INSERT INTO events (execution_seq, id, event)
+    SELECT seq, ?2, ?3 FROM executions WHERE arn = ?1
+    ON CONFLICT (execution_seq, id) DO UPDATE SET event = excluded.event";
+
+/// The `seq` of the execution whose ARN is `?1`, which keys its events.
+macro_rules! seq_of {
+    () => {
+        "(SELECT seq FROM executions WHERE arn = ?1)"
+    };
+}
+pub(super) use seq_of;
 
 /// Inserts an [`ExecutionRec`] (with [`execute_with`]), numbered after the others.
 pub(super) const INSERT_EXECUTION: &str =
@@ -302,7 +326,8 @@ impl Store {
             }
         }
         for sql in [
-            "DELETE FROM events WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
+            "DELETE FROM events WHERE execution_seq IN
+             (SELECT seq FROM executions WHERE arn IN (SELECT arn FROM doomed_executions))",
             "DELETE FROM tags WHERE resource_arn IN
              (SELECT arn FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions))",
             "DELETE FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
@@ -355,7 +380,7 @@ impl Store {
                 .execute(params![arn, run.to_string()])?;
             let children: Vec<(String, Option<i64>)> = {
                 let mut st = tx.prepare_cached(
-                    "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_arn = arn)
+                    "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_seq = seq)
                      FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1",
                 )?;
                 let rows = st.query_map([&arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -372,8 +397,11 @@ impl Store {
                         None,
                         None,
                     );
-                    tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
-                        .execute(params![child, event.id as i64, event.to_json_text()])?;
+                    tx.prepare_cached(INSERT_EVENT)?.execute(params![
+                        child,
+                        event.id as i64,
+                        event.to_json_text()
+                    ])?;
                 }
                 tx.prepare_cached(
                     "UPDATE executions SET status = 'ABORTED', stop = ?2 WHERE arn = ?1",
@@ -655,5 +683,88 @@ mod tests {
         let closed = s.execution("arn:child").unwrap().unwrap();
         assert_eq!((closed.status, closed.stop), (Status::Aborted, Some(10)));
         drop(s);
+    }
+
+    /// A database whose events were keyed by their execution's ARN gets them keyed by its
+    /// `seq`, every stored execution's history kept in order (the events of an execution no
+    /// longer stored go), and new events are stored after them.
+    #[test]
+    fn a_database_with_events_keyed_by_arn_gets_them_keyed_by_seq() {
+        let db = ScratchDb::new("events-by-arn");
+        let path = db.0.clone();
+        {
+            let s = Store::open(Some(&path)).unwrap();
+            for arn in ["arn:a", "arn:b"] {
+                s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Succeeded))
+                    .unwrap();
+            }
+            s.db()
+                .execute_batch(
+                    r#"DROP TABLE events;
+                    CREATE TABLE events (
+                        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+                        PRIMARY KEY (execution_arn, id)
+                    ) WITHOUT ROWID;
+                    INSERT INTO events VALUES ('arn:b', 2, '{"b":2}'), ('arn:a', 1, '{"a":1}'),
+                        ('arn:b', 1, '{"b":1}'), ('arn:gone', 1, '{"gone":1}'),
+                        ('arn:a', 2, '{"a":2}');"#,
+                )
+                .unwrap();
+        }
+        let s = Store::open(Some(&path)).unwrap();
+        let columns: Vec<String> = s
+            .db()
+            .prepare("SELECT name FROM pragma_table_info('events')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(columns, ["execution_seq", "id", "event"]);
+        assert_eq!(
+            s.events("arn:a").unwrap(),
+            [serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]
+        );
+        assert_eq!(
+            s.events("arn:b").unwrap(),
+            [serde_json::json!({"b": 1}), serde_json::json!({"b": 2})]
+        );
+        assert!(s.events("arn:gone").unwrap().is_empty());
+        let total: i64 = s
+            .db()
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(total, 4);
+        s.apply(&[event("arn:a", 3)]).unwrap();
+        assert_eq!(s.last_event_id("arn:a").unwrap(), 3);
+        assert_eq!(s.last_event_id("arn:b").unwrap(), 2);
+        drop(s);
+    }
+
+    /// An event of an execution the store does not hold (deleted while its last events were
+    /// queued) is not stored, and the rest of its batch is; an event written again replaces
+    /// the first.
+    #[test]
+    fn events_of_an_unknown_execution_are_dropped_and_the_batch_kept() {
+        let s = Store::open(None).unwrap();
+        s.insert_execution_unless_exists(&test_rec("arn:known", "arn:sm", Status::Running))
+            .unwrap();
+        s.apply(&[
+            event("arn:known", 1),
+            event("arn:unknown", 1),
+            WriteOp::Event {
+                execution_arn: "arn:known".into(),
+                id: 1,
+                event: r#"{"again":true}"#.into(),
+            },
+            event("arn:known", 2),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.events("arn:known").unwrap(),
+            [serde_json::json!({"again": true}), serde_json::json!({})]
+        );
+        assert!(s.events("arn:unknown").unwrap().is_empty());
+        assert_eq!(s.last_event_id("arn:unknown").unwrap(), 0);
     }
 }

@@ -11,6 +11,7 @@ use asl_interpreter::Status;
 use rusqlite::types::ToSql;
 use serde_json::Value;
 
+use super::executions::seq_of;
 use super::{Result, Store, enum_col, json_col};
 use crate::kinds::ApiEnum;
 
@@ -158,16 +159,32 @@ impl Store {
     pub fn event_page(&self, q: &EventQuery<'_>) -> Result<Vec<(i64, Value)>> {
         let sql = match (q.reverse, q.from.is_some()) {
             (false, false) => {
-                "SELECT id, event FROM events WHERE execution_arn = ?1 ORDER BY id LIMIT ?2"
+                concat!(
+                    "SELECT id, event FROM events WHERE execution_seq = ",
+                    seq_of!(),
+                    " ORDER BY id LIMIT ?2"
+                )
             }
             (false, true) => {
-                "SELECT id, event FROM events WHERE execution_arn = ?1 AND id > ?3 ORDER BY id LIMIT ?2"
+                concat!(
+                    "SELECT id, event FROM events WHERE execution_seq = ",
+                    seq_of!(),
+                    " AND id > ?3 ORDER BY id LIMIT ?2"
+                )
             }
             (true, false) => {
-                "SELECT id, event FROM events WHERE execution_arn = ?1 ORDER BY id DESC LIMIT ?2"
+                concat!(
+                    "SELECT id, event FROM events WHERE execution_seq = ",
+                    seq_of!(),
+                    " ORDER BY id DESC LIMIT ?2"
+                )
             }
             (true, true) => {
-                "SELECT id, event FROM events WHERE execution_arn = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?2"
+                concat!(
+                    "SELECT id, event FROM events WHERE execution_seq = ",
+                    seq_of!(),
+                    " AND id < ?3 ORDER BY id DESC LIMIT ?2"
+                )
             }
         };
         let db = self.db();
@@ -276,12 +293,15 @@ mod tests {
     #[test]
     fn event_pages_run_both_ways_from_a_cursor() {
         let s = Store::open(None).unwrap();
-        {
+        // Its neighbours' events are not its own.
+        for arn in ["arn:before", "arn:e", "arn:after"] {
+            s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Running))
+                .unwrap();
             let db = s.db();
             for id in 1..=7 {
-                db.prepare_cached("INSERT INTO events VALUES ('arn:e', ?1, ?2)")
+                db.prepare_cached(crate::store::executions::INSERT_EVENT)
                     .unwrap()
-                    .execute(rusqlite::params![id, format!("{{\"id\":{id}}}")])
+                    .execute(rusqlite::params![arn, id, format!("{{\"id\":{id}}}")])
                     .unwrap();
             }
         }

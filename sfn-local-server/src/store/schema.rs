@@ -46,9 +46,13 @@ CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop) WHERE stop IS
 CREATE TABLE IF NOT EXISTS resume_attempts (
     arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
 );
+-- History events, keyed by their execution's `seq`: a new execution's events go after every
+-- stored one, on the last pages (keyed by the execution's ARN, each execution's landed on a
+-- page of its own among all the others, which split as it filled: four pages written for
+-- one short execution), and the ARN is not repeated in every event.
 CREATE TABLE IF NOT EXISTS events (
-    execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-    PRIMARY KEY (execution_arn, id)
+    execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution_seq, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS activities (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, encryption TEXT NOT NULL
@@ -119,8 +123,22 @@ DROP TABLE records;
 ALTER TABLE records_plain RENAME TO records;
 ";
 
-/// Adds the [`ADDED_COLUMNS`] a database does not have yet, and takes AUTOINCREMENT out of
-/// `records` ([`RECORDS_WITHOUT_AUTOINCREMENT`]).
+/// A database made when events were keyed by their execution's ARN gets them keyed by its
+/// `seq` (the events of executions no longer stored are dropped).
+const EVENTS_BY_SEQ: &str = "
+CREATE TABLE events_by_seq (
+    execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+    PRIMARY KEY (execution_seq, id)
+) WITHOUT ROWID;
+INSERT INTO events_by_seq (execution_seq, id, event)
+    SELECT x.seq, e.id, e.event FROM events e JOIN executions x ON x.arn = e.execution_arn
+    ORDER BY x.seq, e.id;
+DROP TABLE events;
+ALTER TABLE events_by_seq RENAME TO events;
+";
+
+/// Adds the [`ADDED_COLUMNS`] a database does not have yet, takes AUTOINCREMENT out of
+/// `records` ([`RECORDS_WITHOUT_AUTOINCREMENT`]) and keys events by `seq` ([`EVENTS_BY_SEQ`]).
 pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let records: String = conn.query_row(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'",
@@ -129,6 +147,14 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     if records.contains("AUTOINCREMENT") {
         conn.execute_batch(&format!("BEGIN;{RECORDS_WITHOUT_AUTOINCREMENT}COMMIT;"))?;
+    }
+    let by_arn: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('events') WHERE name = 'execution_arn'",
+        [],
+        |r| r.get(0),
+    )?;
+    if by_arn {
+        conn.execute_batch(&format!("BEGIN;{EVENTS_BY_SEQ}COMMIT;"))?;
     }
     for (table, column, ty) in ADDED_COLUMNS {
         let exists: bool = conn.query_row(

@@ -5,7 +5,7 @@ use std::sync::{Arc, mpsc};
 
 use rusqlite::params;
 
-use super::executions::{INSERT_EXECUTION, execute_with};
+use super::executions::{INSERT_EVENT, INSERT_EXECUTION, execute_with};
 use super::logs::insert_log_events;
 use super::{ExecutionRec, LogEventRec, RecordRec, Result, Store};
 use crate::kinds::ApiEnum;
@@ -152,8 +152,11 @@ impl Store {
                     id,
                     event,
                 } => {
-                    tx.prepare_cached("INSERT OR REPLACE INTO events VALUES (?1, ?2, ?3)")?
-                        .execute(params![execution_arn, *id as i64, event])?;
+                    tx.prepare_cached(INSERT_EVENT)?.execute(params![
+                        execution_arn,
+                        *id as i64,
+                        event
+                    ])?;
                 }
                 WriteOp::Finish(e) => {
                     tx.prepare_cached(
@@ -215,11 +218,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::executions::test_rec;
+    use asl_interpreter::Status;
     use serde_json::json;
 
     #[test]
     fn writer_batches_and_flush_waits() {
         let s = Store::open(None).unwrap();
+        s.insert_execution_unless_exists(&test_rec("arn:e", "arn:sm", Status::Running))
+            .unwrap();
         let w = Writer::start(s.clone());
         let arn: Arc<str> = "arn:e".into();
         for id in 1..=100 {
@@ -246,6 +253,8 @@ mod tests {
         let path = dir.join("sfn-local.db");
         let s = Store::open(Some(&path)).unwrap();
         let limit = 4 << 20;
+        s.insert_execution_unless_exists(&test_rec("arn:e", "arn:sm", Status::Running))
+            .unwrap();
         let w = Writer::start_checkpointing(s.clone(), std::time::Duration::from_secs(3600), limit);
         let arn: Arc<str> = "arn:e".into();
         let payload = "x".repeat(10_000);
