@@ -118,9 +118,10 @@ fn execution_metrics_count_every_end_and_survive_a_restart() {
     for (name, _) in types {
         assert!(s.docs.contains_key(name), "{name}: {:?}", s.docs);
     }
-    drop(p);
-
-    // A restart keeps them; the next execution adds to them.
+    // Stopped, the server stores the counters (summed in memory, they are stored twice a
+    // second: a crash loses what was counted since); a restart keeps them, and the next
+    // execution adds to them.
+    p.terminate();
     let p = spawn(&["--data-dir", dir.arg()]);
     let e = p.endpoint.as_str();
     let again = counters(&scrape(e), &sm);
@@ -131,7 +132,7 @@ fn execution_metrics_count_every_end_and_survive_a_restart() {
     let c = counters(&s, &sm);
     assert_eq!(c.get("ExecutionsStarted"), Some(&6.0));
     assert_eq!(c.get("ExecutionsSucceeded"), Some(&3.0));
-    drop(p);
+    p.terminate();
 
     // `sfn-local metrics`: one row per state machine; 3 failed + 1 timed out of 7 closes.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sfn-local"))

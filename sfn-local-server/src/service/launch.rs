@@ -124,14 +124,14 @@ impl Service {
             if rec.status == Status::Aborted {
                 // A stopped execution's map runs stop with it, once what their children wrote
                 // is stored, and before the execution's own end is.
-                me.writer.flush_async().await;
+                me.writer.commit_async().await;
                 if let Err(e) = me.store.abort_map_runs_of(&rec.arn, now_ms()) {
                     tracing::warn!(execution = %rec.arn, error = %e, "could not abort its map runs");
                 }
             }
             me.writer.send(WriteOp::Finish(rec.clone()));
             me.status_changed(&rec);
-            me.writer.flush_async().await;
+            me.writer.commit_async().await;
             // Its end is stored: whoever awaits it may read it now.
             me.running.remove(&rec.arn, launch);
             tracing::info!(execution = %rec.arn, status = %rec.status.as_str(), "execution ended");

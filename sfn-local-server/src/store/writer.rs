@@ -40,10 +40,37 @@ pub enum WriteOp {
     /// A log event (execution logs), its group and stream made when missing.
     Log(LogEventRec),
     /// Metric counters to add to (name and labels as `/metrics` writes them, the amount).
+    /// The writer thread sums them over its batches and stores the sums every
+    /// [`COUNTERS_EVERY`] at most (and when flushed): the counters are served from memory, the
+    /// store only keeps them over a restart.
     Metrics(Vec<(String, f64)>),
-    /// Signals once everything queued before it is committed.
-    Ack(tokio::sync::oneshot::Sender<()>),
+    /// Signals once everything queued before it is committed; the metric counters too when
+    /// `counters` (otherwise they may wait for their rhythm).
+    Ack {
+        /// Signalled.
+        done: tokio::sync::oneshot::Sender<()>,
+        /// Whether the counters summed so far are stored as well.
+        counters: bool,
+    },
 }
+
+/// How often the writer thread stores the metric counters it summed at most: every commit
+/// rewrote the counters' page (one of the 20 pages a W5 execution wrote); a crash loses what
+/// was counted since.
+const COUNTERS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// When the writer thread checkpoints and stores its counters.
+struct Rhythm {
+    /// A checkpoint every this at most...
+    checkpoint_every: std::time::Duration,
+    /// ...or at once when the WAL is larger than this, in bytes.
+    wal_limit: u64,
+    /// The summed metric counters stored every this at most.
+    counters_every: std::time::Duration,
+}
+
+/// Metric counters summed over batches, not stored yet.
+type Counters = std::collections::BTreeMap<String, f64>;
 
 /// How often the writer thread checkpoints the WAL at most when it stays under `WAL_LIMIT`
 /// (SQLite's own default was every 1,000 pages, 4 MB, which W5 writes several times a second).
@@ -59,12 +86,23 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread on `store`.
     pub fn start(store: Store) -> Writer {
-        Self::start_checkpointing(store, CHECKPOINT_EVERY, super::WAL_LIMIT)
+        Self::start_with(
+            store,
+            Rhythm {
+                checkpoint_every: CHECKPOINT_EVERY,
+                wal_limit: super::WAL_LIMIT,
+                counters_every: COUNTERS_EVERY,
+            },
+        )
     }
 
-    /// [`Writer::start`], checkpointing every `every` at most, or when the WAL is larger than
-    /// `limit` bytes.
-    fn start_checkpointing(store: Store, every: std::time::Duration, limit: u64) -> Writer {
+    /// [`Writer::start`] with another [`Rhythm`].
+    fn start_with(store: Store, rhythm: Rhythm) -> Writer {
+        let Rhythm {
+            checkpoint_every: every,
+            wal_limit: limit,
+            counters_every,
+        } = rhythm;
         let (tx, rx) = mpsc::channel::<WriteOp>();
         std::thread::Builder::new()
             .name("sfn-local-writer".into())
@@ -72,7 +110,27 @@ impl Writer {
                 let checkpointer = store.checkpointer();
                 let wal = store.wal_path();
                 let mut last_checkpoint = std::time::Instant::now();
-                while let Ok(first) = rx.recv() {
+                let mut counters = Counters::new();
+                let mut counted = std::time::Instant::now();
+                loop {
+                    // Summed counters are stored when due, even when nothing else comes.
+                    let first = if counters.is_empty() {
+                        rx.recv().map_err(|_| ())
+                    } else {
+                        let left = counters_every.saturating_sub(counted.elapsed());
+                        match rx.recv_timeout(left) {
+                            Ok(op) => Ok(op),
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                store_counters(&store, &[], &mut counters, &mut counted, true);
+                                continue;
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => Err(()),
+                        }
+                    };
+                    let Ok(first) = first else {
+                        store_counters(&store, &[], &mut counters, &mut counted, true);
+                        break;
+                    };
                     let mut batch = vec![first];
                     while batch.len() < 4096 {
                         match rx.try_recv() {
@@ -80,11 +138,10 @@ impl Writer {
                             Err(_) => break,
                         }
                     }
-                    if let Err(e) = store.apply(&batch) {
-                        tracing::error!(error = %e, "history write failed");
-                    }
+                    let due = counted.elapsed() >= counters_every;
+                    store_counters(&store, &batch, &mut counters, &mut counted, due);
                     for op in batch {
-                        if let WriteOp::Ack(done) = op {
+                        if let WriteOp::Ack { done, .. } = op {
                             let _ = done.send(());
                         }
                     }
@@ -120,31 +177,82 @@ impl Writer {
         let _ = self.tx.send(op);
     }
 
-    /// Waits until everything queued so far is committed (from a plain thread).
+    /// Waits until everything queued so far is committed, the metric counters too (from a
+    /// plain thread).
     pub fn flush(&self) {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.tx.send(WriteOp::Ack(tx)).is_ok() {
+        let (done, rx) = tokio::sync::oneshot::channel();
+        if self
+            .tx
+            .send(WriteOp::Ack {
+                done,
+                counters: true,
+            })
+            .is_ok()
+        {
             let _ = rx.blocking_recv();
         }
     }
 
-    /// Waits until everything queued so far is committed.
+    /// Waits until everything queued so far is committed, the metric counters too.
     pub async fn flush_async(&self) {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.tx.send(WriteOp::Ack(tx)).is_ok() {
+        self.ack(true).await
+    }
+
+    /// Waits until everything queued so far is committed but the metric counters, which keep
+    /// their rhythm (an execution's end, awaited before anyone may read it).
+    pub async fn commit_async(&self) {
+        self.ack(false).await
+    }
+
+    async fn ack(&self, counters: bool) {
+        let (done, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(WriteOp::Ack { done, counters }).is_ok() {
             let _ = rx.await;
         }
     }
 }
 
+/// Applies `batch`, with the counters summed so far when `due` or when the batch asks for them
+/// (resetting the rhythm); logs a failure.
+fn store_counters(
+    store: &Store,
+    batch: &[WriteOp],
+    counters: &mut Counters,
+    counted: &mut std::time::Instant,
+    due: bool,
+) {
+    let asked = batch
+        .iter()
+        .any(|op| matches!(op, WriteOp::Ack { counters: true, .. }));
+    let write = due || asked;
+    if batch.is_empty() && (counters.is_empty() || !write) {
+        return;
+    }
+    if let Err(e) = store.apply_summing(batch, counters, write) {
+        tracing::error!(error = %e, "history write failed");
+    }
+    if write {
+        *counted = std::time::Instant::now();
+    }
+}
+
 impl Store {
-    /// Applies a batch of writes in one transaction.
+    /// Applies a batch of writes in one transaction, its metric counters too.
     pub fn apply(&self, ops: &[WriteOp]) -> Result<()> {
+        self.apply_summing(ops, &mut Counters::new(), true)
+    }
+
+    /// Applies a batch of writes in one transaction. Its metric counters are added to
+    /// `counters` (one update per counter, however many executions they came from), which are
+    /// stored and emptied when `store_counters`.
+    fn apply_summing(
+        &self,
+        ops: &[WriteOp],
+        counters: &mut Counters,
+        store_counters: bool,
+    ) -> Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        // Metric counters are summed over the batch first: one update per counter, however
-        // many executions the batch closes.
-        let mut metrics: std::collections::BTreeMap<&str, f64> = Default::default();
         for op in ops {
             match op {
                 WriteOp::Event {
@@ -188,10 +296,15 @@ impl Store {
                 }
                 WriteOp::Metrics(adds) => {
                     for (key, amount) in adds {
-                        *metrics.entry(key.as_str()).or_insert(0.0) += amount;
+                        match counters.get_mut(key) {
+                            Some(sum) => *sum += amount,
+                            None => {
+                                counters.insert(key.clone(), *amount);
+                            }
+                        }
                     }
                 }
-                WriteOp::Log(_) | WriteOp::Ack(_) => {}
+                WriteOp::Log(_) | WriteOp::Ack { .. } => {}
             }
         }
         let logs = ops.iter().filter_map(|op| match op {
@@ -201,16 +314,19 @@ impl Store {
         if ops.iter().any(|op| matches!(op, WriteOp::Log(_))) {
             insert_log_events(&tx, logs, chrono::Utc::now().timestamp_millis())?;
         }
-        if !metrics.is_empty() {
+        if store_counters && !counters.is_empty() {
             let mut st = tx.prepare_cached(
                 "INSERT INTO metrics VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
             )?;
-            for (key, amount) in metrics {
+            for (key, amount) in counters.iter() {
                 st.execute(params![key, amount])?;
             }
         }
         tx.commit()?;
+        if store_counters {
+            counters.clear();
+        }
         Ok(())
     }
 }
@@ -243,6 +359,75 @@ mod tests {
         assert_eq!(s.last_event_id("arn:e").unwrap(), 100);
     }
 
+    fn rhythm(counters_every: std::time::Duration) -> Rhythm {
+        Rhythm {
+            checkpoint_every: CHECKPOINT_EVERY,
+            wal_limit: crate::store::WAL_LIMIT,
+            counters_every,
+        }
+    }
+
+    fn stored_counters(s: &Store) -> Vec<(String, f64)> {
+        s.metrics().unwrap()
+    }
+
+    /// Metric counters are summed over batches and stored on their rhythm: not with an
+    /// execution's end (`commit_async`), but when flushed, summed once per counter.
+    #[tokio::test]
+    async fn counters_wait_for_their_rhythm_or_a_flush() {
+        let s = Store::open(None).unwrap();
+        s.insert_execution_unless_exists(&test_rec("arn:e", "arn:sm", Status::Running))
+            .unwrap();
+        let w = Writer::start_with(s.clone(), rhythm(std::time::Duration::from_secs(3600)));
+        w.send(WriteOp::Metrics(vec![("a".into(), 1.0)]));
+        w.flush_async().await;
+        assert_eq!(stored_counters(&s), [("a".to_string(), 1.0)]);
+        for id in 1..=3 {
+            w.send(WriteOp::Event {
+                execution_arn: "arn:e".into(),
+                id,
+                event: "{}".into(),
+            });
+            w.send(WriteOp::Metrics(vec![("a".into(), 1.0), ("b".into(), 2.0)]));
+            w.commit_async().await;
+        }
+        assert_eq!(
+            s.last_event_id("arn:e").unwrap(),
+            3,
+            "the rows are committed"
+        );
+        assert_eq!(
+            stored_counters(&s),
+            [("a".to_string(), 1.0)],
+            "the counters wait"
+        );
+        w.flush_async().await;
+        assert_eq!(
+            stored_counters(&s),
+            [("a".to_string(), 4.0), ("b".to_string(), 6.0)]
+        );
+    }
+
+    /// Counters left summed are stored when their time comes, even when nothing else is
+    /// written.
+    #[tokio::test]
+    async fn summed_counters_are_stored_when_due_without_other_writes() {
+        let s = Store::open(None).unwrap();
+        let w = Writer::start_with(s.clone(), rhythm(std::time::Duration::from_millis(20)));
+        w.send(WriteOp::Metrics(vec![("a".into(), 1.0)]));
+        w.commit_async().await;
+        w.send(WriteOp::Metrics(vec![("a".into(), 1.0)]));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while stored_counters(&s) != [("a".to_string(), 2.0)] {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{:?}",
+                stored_counters(&s)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// The store's own connection never checkpoints; the writer thread's does, here only
     /// because the WAL outgrew its limit (4 MB here; the timed checkpoint is an hour away).
     /// Without it the WAL would hold all 32 MB written here (43.7 MB of pages).
@@ -255,7 +440,14 @@ mod tests {
         let limit = 4 << 20;
         s.insert_execution_unless_exists(&test_rec("arn:e", "arn:sm", Status::Running))
             .unwrap();
-        let w = Writer::start_checkpointing(s.clone(), std::time::Duration::from_secs(3600), limit);
+        let w = Writer::start_with(
+            s.clone(),
+            Rhythm {
+                checkpoint_every: std::time::Duration::from_secs(3600),
+                wal_limit: limit,
+                counters_every: COUNTERS_EVERY,
+            },
+        );
         let arn: Arc<str> = "arn:e".into();
         let payload = "x".repeat(10_000);
         for batch in 0..32u64 {

@@ -153,6 +153,22 @@ pub struct Proc {
     pub endpoint: String,
 }
 
+impl Proc {
+    /// Stops the server as `docker stop` or a service manager would (SIGTERM) and waits for
+    /// its exit: it finishes what it was doing and flushes its store.
+    #[allow(dead_code)]
+    pub fn terminate(mut self) {
+        let pid = self.child.id();
+        let sent = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {pid}")])
+            .status()
+            .expect("sh");
+        assert!(sent.success(), "kill -TERM {pid}");
+        let status = self.child.wait().expect("the server's exit");
+        assert!(status.success(), "the server exited with {status}");
+    }
+}
+
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.child.kill();
