@@ -90,14 +90,17 @@ impl Store {
             .optional()?)
     }
 
+    /// The statement of [`Store::running_executions`]: the planner would rather walk the
+    /// whole table in `seq` order than sort what the running index holds.
+    const RUNNING_EXECUTIONS: &str = "SELECT * FROM executions INDEXED BY executions_running
+        WHERE status = 'RUNNING' AND map_run_arn IS NULL ORDER BY seq";
+
     /// The executions that are running (on start-up: the ones that were), map run children
     /// aside (their map run runs them, see [`Store::close_interrupted_children`]). Read from
     /// the `executions_running` index, which holds only them.
     pub fn running_executions(&self) -> Result<Vec<ExecutionRec>> {
         let db = self.db();
-        let mut st = db.prepare_cached(
-            "SELECT * FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL ORDER BY seq",
-        )?;
+        let mut st = db.prepare_cached(Self::RUNNING_EXECUTIONS)?;
         let rows = st.query_map([], execution_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -564,8 +567,10 @@ mod tests {
         }
     }
 
-    /// A database made with the `(status, seq)` index loses it on open and gets the index of
-    /// the running executions, which the start-up reads go through.
+    /// A database made with the `(status, seq)` index loses it on open, and its indexes of
+    /// the running executions and of a machine's by status get their present definitions
+    /// (the running ones apart from the ended ones); the start-up reads and the status filters
+    /// go through them.
     #[test]
     fn a_database_with_the_status_index_gets_the_running_index() {
         let db = ScratchDb::new("running");
@@ -581,7 +586,10 @@ mod tests {
             s.db()
                 .execute_batch(
                     "DROP INDEX executions_running;
-                     CREATE INDEX executions_by_status ON executions (status, seq);",
+                     DROP INDEX executions_by_sm_status;
+                     CREATE INDEX executions_by_status ON executions (status, seq);
+                     CREATE INDEX executions_running ON executions (seq) WHERE status = 'RUNNING';
+                     CREATE INDEX executions_by_sm_status ON executions (sm_arn, status, seq);",
                 )
                 .unwrap();
         }
@@ -614,12 +622,46 @@ mod tests {
         let plan: String = s
             .db()
             .query_row(
-                "EXPLAIN QUERY PLAN SELECT * FROM executions WHERE status = 'RUNNING' AND map_run_arn IS NULL ORDER BY seq",
+                &format!("EXPLAIN QUERY PLAN {}", Store::RUNNING_EXECUTIONS),
                 [],
                 |r| r.get(3),
             )
             .unwrap();
         assert!(plan.contains("executions_running"), "{plan}");
+        let definition = |name: &str| -> String {
+            s.db()
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert!(
+            definition("executions_running").contains("(sm_arn, seq)"),
+            "{}",
+            definition("executions_running")
+        );
+        assert!(
+            definition("executions_by_sm_status").ends_with("WHERE status != 'RUNNING'"),
+            "{}",
+            definition("executions_by_sm_status")
+        );
+        for (status, rows) in [
+            (Status::Running, ["arn:run"]),
+            (Status::Succeeded, ["arn:done"]),
+        ] {
+            let page: Vec<String> = s
+                .execution_page(&crate::store::ExecutionQuery {
+                    status: Some(status),
+                    ..crate::store::ExecutionQuery::all(crate::store::Parent::Machine("arn:sm"))
+                })
+                .unwrap()
+                .into_iter()
+                .map(|e| e.arn)
+                .collect();
+            assert_eq!(page, rows);
+        }
         drop(s);
     }
 

@@ -8,7 +8,6 @@
 //! each) stay on disk.
 
 use asl_interpreter::Status;
-use rusqlite::types::ToSql;
 use serde_json::Value;
 
 use super::executions::seq_of;
@@ -93,50 +92,10 @@ pub struct EventQuery<'a> {
 impl Store {
     /// One page of executions: `q.limit` at most, newest first.
     pub fn execution_page(&self, q: &ExecutionQuery<'_>) -> Result<Vec<ExecutionSummary>> {
-        let mut sql = String::from(
-            "SELECT seq, arn, sm_arn, name, status, start, stop, version_arn, alias_arn,
-             redrive_count, redrive_date, item_count FROM executions WHERE ",
-        );
-        let mut args: Vec<&dyn ToSql> = Vec::new();
-        let status = q.status.map(Status::api_name);
-        let limit = q.limit as i64;
-        match &q.parent {
-            Parent::Machine(arn) => {
-                sql.push_str("sm_arn = ?");
-                args.push(arn);
-            }
-            Parent::MapRun(arn) => {
-                sql.push_str("map_run_arn = ?");
-                args.push(arn);
-            }
-        }
-        // Each filter is its own equality, so the planner picks the index it matches.
-        if let Some(s) = &status {
-            sql.push_str(" AND status = ?");
-            args.push(s);
-        }
-        if let Some(v) = &q.version_arn {
-            sql.push_str(" AND version_arn = ?");
-            args.push(v);
-        }
-        if let Some(a) = &q.alias_arn {
-            sql.push_str(" AND alias_arn = ?");
-            args.push(a);
-        }
-        match q.redriven {
-            Some(true) => sql.push_str(" AND redrive_count > 0"),
-            Some(false) => sql.push_str(" AND redrive_count = 0"),
-            None => {}
-        }
-        if let Some(b) = &q.before {
-            sql.push_str(" AND seq < ?");
-            args.push(b);
-        }
-        sql.push_str(" ORDER BY seq DESC LIMIT ?");
-        args.push(&limit);
+        let (sql, args) = page_statement(q);
         let db = self.db();
         let mut st = db.prepare_cached(&sql)?;
-        let rows = st.query_map(args.as_slice(), |r| {
+        let rows = st.query_map(rusqlite::params_from_iter(args), |r| {
             Ok(ExecutionSummary {
                 seq: r.get(0)?,
                 arn: r.get(1)?,
@@ -201,6 +160,59 @@ impl Store {
         };
         Ok(rows)
     }
+}
+
+/// The statement that reads a page of executions, and its arguments.
+fn page_statement(q: &ExecutionQuery<'_>) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from(
+        "SELECT seq, arn, sm_arn, name, status, start, stop, version_arn, alias_arn,
+         redrive_count, redrive_date, item_count FROM executions WHERE ",
+    );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let status = q.status.map(Status::api_name);
+    let limit = q.limit as i64;
+    match &q.parent {
+        Parent::Machine(arn) => {
+            sql.push_str("sm_arn = ?");
+            args.push(arn.to_string().into());
+        }
+        Parent::MapRun(arn) => {
+            sql.push_str("map_run_arn = ?");
+            args.push(arn.to_string().into());
+        }
+    }
+    // Each filter is its own equality, so the planner picks the index it matches. The
+    // status is written as a literal (one of the API's names), with the condition of the
+    // partial index that holds it (`store/schema.rs`, INDEXES).
+    match status {
+        Some("RUNNING") => sql.push_str(" AND status = 'RUNNING'"),
+        Some(s) => {
+            sql.push_str(" AND status = '");
+            sql.push_str(s);
+            sql.push_str("' AND status != 'RUNNING'");
+        }
+        None => {}
+    }
+    if let Some(v) = &q.version_arn {
+        sql.push_str(" AND version_arn = ?");
+        args.push(v.to_string().into());
+    }
+    if let Some(a) = &q.alias_arn {
+        sql.push_str(" AND alias_arn = ?");
+        args.push(a.to_string().into());
+    }
+    match q.redriven {
+        Some(true) => sql.push_str(" AND redrive_count > 0"),
+        Some(false) => sql.push_str(" AND redrive_count = 0"),
+        None => {}
+    }
+    if let Some(b) = &q.before {
+        sql.push_str(" AND seq < ?");
+        args.push((*b).into());
+    }
+    sql.push_str(" ORDER BY seq DESC LIMIT ?");
+    args.push(limit.into());
+    (sql, args)
 }
 
 #[cfg(test)]
@@ -288,6 +300,72 @@ mod tests {
             .map(|e| e.name)
             .collect();
         assert_eq!(names, ["e6", "e3", "e0"]);
+    }
+
+    /// Every page reads one index range: a machine's executions, its running ones, its ended
+    /// ones in a status, a map run's children; never a scan of the table.
+    #[test]
+    fn every_page_searches_the_index_its_filter_matches() {
+        let s = Store::open(None).unwrap();
+        let plan = |q: &ExecutionQuery<'_>| -> String {
+            let (sql, args) = page_statement(q);
+            let db = s.db();
+            let mut st = db.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            st.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .unwrap()
+                .join("; ")
+        };
+        let mut cases = vec![(None, "executions_by_sm ")];
+        for status in Status::ALL.iter().copied() {
+            let index = if status == Status::Running {
+                "executions_running "
+            } else {
+                "executions_by_sm_status "
+            };
+            cases.push((Some(status), index));
+        }
+        for (status, index) in cases {
+            for before in [None, Some(40)] {
+                let q = ExecutionQuery {
+                    status,
+                    before,
+                    limit: 100,
+                    ..ExecutionQuery::all(Parent::Machine("arn:sm"))
+                };
+                let p = plan(&q);
+                assert!(
+                    p.starts_with("SEARCH executions USING INDEX "),
+                    "{status:?}: {p}"
+                );
+                assert!(p.contains(index), "{status:?}: {p}");
+                for filtered in [
+                    ExecutionQuery {
+                        version_arn: Some("arn:sm:1"),
+                        ..q
+                    },
+                    ExecutionQuery {
+                        alias_arn: Some("arn:sm:a"),
+                        ..q
+                    },
+                    ExecutionQuery {
+                        redriven: Some(true),
+                        ..q
+                    },
+                    ExecutionQuery {
+                        parent: Parent::MapRun("arn:run"),
+                        ..q
+                    },
+                ] {
+                    let p = plan(&filtered);
+                    assert!(
+                        p.starts_with("SEARCH executions USING "),
+                        "{filtered:?}: {p}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

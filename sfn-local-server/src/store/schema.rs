@@ -1,7 +1,7 @@
 //! The database schema, and how a database made by an earlier release is brought up to it
 //! (columns added since, an index replaced, AUTOINCREMENT taken out of `records`).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS state_machines (
@@ -33,15 +33,11 @@ CREATE INDEX IF NOT EXISTS executions_by_sm ON executions (sm_arn, seq);
 -- (MAX(seq)), a status filter, a version's or an alias's executions, the running ones at
 -- start-up, and the finished ones retention expires.
 CREATE INDEX IF NOT EXISTS executions_by_seq ON executions (seq);
-CREATE INDEX IF NOT EXISTS executions_by_sm_status ON executions (sm_arn, status, seq);
 CREATE INDEX IF NOT EXISTS executions_by_version ON executions (version_arn, seq)
     WHERE version_arn IS NOT NULL;
 CREATE INDEX IF NOT EXISTS executions_by_alias ON executions (alias_arn, seq)
     WHERE alias_arn IS NOT NULL;
--- The running executions only: an execution enters it when it starts and leaves it when it
--- ends, on the same few pages (a `(status, seq)` index moved each end to another range's page:
--- one more page written per execution).
-CREATE INDEX IF NOT EXISTS executions_running ON executions (seq) WHERE status = 'RUNNING';
+-- A status filter reads `executions_running` or `executions_by_sm_status` (INDEXES, below).
 CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop) WHERE stop IS NOT NULL;
 CREATE TABLE IF NOT EXISTS resume_attempts (
     arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
@@ -109,6 +105,27 @@ CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions (map_run_arn, seq
     WHERE map_run_arn IS NOT NULL;
 ";
 
+/// Indexes whose definition changed since a release: made when missing, made again when a
+/// database holds an older definition (compared as SQLite keeps it in `sqlite_master`).
+///
+/// A status filter reads one of two: the running executions (`executions_running`, which an
+/// execution enters when it starts and leaves when it ends, on the same few pages), and the
+/// ended ones (`executions_by_sm_status`, which an execution enters when it ends). When the
+/// running ones were in the second, a start wrote one more page, and an end two (out of the
+/// RUNNING range, into another); a `(status, seq)` index was one more still. A query names the
+/// status as a literal (`store/pages.rs`): the planner uses a partial index only when the query
+/// says what the index's `WHERE` says.
+const INDEXES: &[(&str, &str)] = &[
+    (
+        "executions_running",
+        "CREATE INDEX executions_running ON executions (sm_arn, seq) WHERE status = 'RUNNING'",
+    ),
+    (
+        "executions_by_sm_status",
+        "CREATE INDEX executions_by_sm_status ON executions (sm_arn, status, seq) WHERE status != 'RUNNING'",
+    ),
+];
+
 /// A database made when `records.seq` was AUTOINCREMENT gets the table without it (the rows
 /// and their order kept): SQLite cannot drop AUTOINCREMENT from a table in place.
 const RECORDS_WITHOUT_AUTOINCREMENT: &str = "
@@ -166,5 +183,20 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
         }
     }
-    conn.execute_batch(AFTER_ADDED_COLUMNS)
+    conn.execute_batch(AFTER_ADDED_COLUMNS)?;
+    for (name, sql) in INDEXES {
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() != Some(*sql) {
+            conn.execute_batch(&format!(
+                "BEGIN; DROP INDEX IF EXISTS {name}; {sql}; COMMIT;"
+            ))?;
+        }
+    }
+    Ok(())
 }
