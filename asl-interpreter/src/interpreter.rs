@@ -45,9 +45,15 @@ impl<F: std::future::Future> std::future::Future for Observed<F> {
     ) -> std::task::Poll<F::Output> {
         let this = &mut *self;
         (this.listener)(Some(&this.arn));
-        let r = this.fut.as_mut().poll(cx);
-        (this.listener)(None);
-        r
+        // Told of the poll's end even when it panics (tokio keeps the thread).
+        struct Ends<'a>(&'a PollListener);
+        impl Drop for Ends<'_> {
+            fn drop(&mut self) {
+                (self.0)(None);
+            }
+        }
+        let _ends = Ends(&this.listener);
+        this.fut.as_mut().poll(cx)
     }
 }
 

@@ -129,9 +129,14 @@ impl Service {
                     tracing::warn!(execution = %rec.arn, error = %e, "could not abort its map runs");
                 }
             }
-            me.writer.send(WriteOp::Finish(rec.clone()));
-            me.status_changed(&rec);
-            me.writer.commit_async().await;
+            // The end, its status-change record and the Ack go to the writer as one message.
+            let committed = {
+                let _held = me.writer.hold();
+                me.writer.send(WriteOp::Finish(rec.clone()));
+                me.status_changed(&rec);
+                me.writer.acked(false)
+            };
+            let _ = committed.await;
             // Its end is stored: whoever awaits it may read it now.
             me.running.remove(&rec.arn, launch);
             tracing::info!(execution = %rec.arn, status = %rec.status.as_str(), "execution ended");

@@ -151,6 +151,7 @@ impl Service {
                 execution_arn: rec.arn.as_str().into(),
                 id: last + 1,
                 event: event.to_json_text(),
+                closes: false,
             },
             WriteOp::Finish(rec),
         ])?;

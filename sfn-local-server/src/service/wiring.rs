@@ -35,9 +35,17 @@ pub(super) fn interpreter(
         .on_event(history_listener(listeners))
         .on_map_run(map_run_listener(writer.clone()))
         .on_map_run_child(map_run_child_listener(writer.clone()));
-    if let Some(p) = polls {
-        builder = builder.on_poll(p);
-    }
+    // What a poll of an execution writes goes to the writer together when the poll ends;
+    // the durable store also notes which execution each thread is polling.
+    let held = writer.poll_listener();
+    let polls: PollListener = match polls {
+        Some(inflight) => Arc::new(move |polling| {
+            inflight(polling);
+            held(polling);
+        }),
+        None => Arc::new(held),
+    };
+    builder = builder.on_poll(polls);
     if let Some(m) = &settings.mock {
         builder = builder.mock_config(m.clone());
     }
@@ -164,6 +172,7 @@ fn history_listener(l: Listeners) -> EventListener {
             execution_arn: arn.into(),
             id: ev.id,
             event: ev.to_json_text(),
+            closes: ev.event_type.is_terminal(),
         });
     })
 }
@@ -244,6 +253,7 @@ fn record_map_run_child(w: &Writer, c: &MapRunChildReport) {
                 execution_arn: arn.clone(),
                 id: ev.id,
                 event: ev.to_json_text(),
+                closes: false,
             });
         }
     }

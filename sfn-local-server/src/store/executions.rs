@@ -462,6 +462,7 @@ mod tests {
             execution_arn: arn.into(),
             id,
             event: "{}".into(),
+            closes: false,
         }
     }
 
@@ -798,6 +799,7 @@ mod tests {
                 execution_arn: "arn:known".into(),
                 id: 1,
                 event: r#"{"again":true}"#.into(),
+                closes: false,
             },
             event("arn:known", 2),
         ])

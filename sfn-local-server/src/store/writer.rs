@@ -21,6 +21,9 @@ pub enum WriteOp {
         id: u64,
         /// The event's JSON text.
         event: String,
+        /// Whether it ends the execution: its stored end follows at once ([`WriteOp::Finish`]
+        /// and an `Ack`), and the writer waits a moment for them to commit all in one.
+        closes: bool,
     },
     /// An execution's end.
     Finish(ExecutionRec),
@@ -59,6 +62,49 @@ pub enum WriteOp {
 /// was counted since.
 const COUNTERS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// How long the writer waits at most, after an execution's closing event, for the execution's
+/// end to be queued ([`WriteOp::Finish`] and the `Ack` its watcher awaits), so that they
+/// commit together: the end comes from another task a few microseconds later, and committed
+/// apart, its commit rewrote pages the events' had just written.
+const END_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// The most writes committed together (a poll's writes come whole).
+const BATCH: usize = 4096;
+
+/// The batch that starts with `first`: what the queue holds, up to [`BATCH`] writes; then,
+/// when it holds an execution's closing event and no `Ack`, what comes within `end_wait`
+/// ([`END_WAIT`]) until an `Ack`.
+fn gather(rx: &mpsc::Receiver<Sent>, first: Sent, end_wait: std::time::Duration) -> Vec<WriteOp> {
+    let mut batch = Vec::new();
+    first.into_batch(&mut batch);
+    while batch.len() < BATCH {
+        match rx.try_recv() {
+            Ok(sent) => sent.into_batch(&mut batch),
+            Err(_) => break,
+        }
+    }
+    let closes = |ops: &[WriteOp]| {
+        ops.iter()
+            .any(|op| matches!(op, WriteOp::Event { closes: true, .. }))
+    };
+    let acks = |ops: &[WriteOp]| ops.iter().any(|op| matches!(op, WriteOp::Ack { .. }));
+    if closes(&batch) && !acks(&batch) {
+        let deadline = std::time::Instant::now() + end_wait;
+        while batch.len() < BATCH {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let Ok(sent) = rx.recv_timeout(left) else {
+                break;
+            };
+            let from = batch.len();
+            sent.into_batch(&mut batch);
+            if acks(&batch[from..]) {
+                break;
+            }
+        }
+    }
+    batch
+}
+
 /// When the writer thread checkpoints and stores its counters.
 struct Rhythm {
     /// A checkpoint every this at most...
@@ -67,6 +113,19 @@ struct Rhythm {
     wal_limit: u64,
     /// The summed metric counters stored every this at most.
     counters_every: std::time::Duration,
+}
+
+/// What [`Writer::hold`] returns: the writes stay held until it goes.
+pub struct Holding<'a> {
+    writer: &'a Writer,
+    /// Neither `Send` nor `Sync`: the writes are held per thread.
+    _per_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        self.writer.end_holding();
+    }
 }
 
 /// Metric counters summed over batches, not stored yet.
@@ -80,8 +139,46 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 /// burst of events costs one commit.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<WriteOp>,
+    tx: mpsc::Sender<Sent>,
+    /// Tells this writer's held writes from another's (see [`HELD`]).
+    id: usize,
 }
+
+/// What goes down the writer's queue: one write, or what one poll of an execution wrote.
+// One write is the common message: boxing it would allocate for each.
+#[allow(clippy::large_enum_variant)]
+enum Sent {
+    One(WriteOp),
+    Many(Vec<WriteOp>),
+}
+
+impl Sent {
+    fn into_batch(self, batch: &mut Vec<WriteOp>) {
+        match self {
+            Sent::One(op) => batch.push(op),
+            Sent::Many(ops) => batch.extend(ops),
+        }
+    }
+}
+
+/// The writes held on this thread while it polls an execution: sent down the queue together
+/// when the poll ends ([`Writer::poll_listener`]). A short execution's events, records and
+/// counters were each a message that woke the writer thread, which committed the first alone
+/// and the others in one or two more commits, each rewriting the pages they share.
+struct Held {
+    writer: usize,
+    /// Its queue.
+    tx: mpsc::Sender<Sent>,
+    /// Polls begun and not ended (a poll within a poll keeps holding).
+    depth: usize,
+    ops: Vec<WriteOp>,
+}
+
+thread_local! {
+    static HELD: std::cell::RefCell<Option<Held>> = const { std::cell::RefCell::new(None) };
+}
+
+static NEXT_WRITER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Writer {
     /// Starts the writer thread on `store`.
@@ -103,7 +200,7 @@ impl Writer {
             wal_limit: limit,
             counters_every,
         } = rhythm;
-        let (tx, rx) = mpsc::channel::<WriteOp>();
+        let (tx, rx) = mpsc::channel::<Sent>();
         std::thread::Builder::new()
             .name("sfn-local-writer".into())
             .spawn(move || {
@@ -131,13 +228,7 @@ impl Writer {
                         store_counters(&store, &[], &mut counters, &mut counted, true);
                         break;
                     };
-                    let mut batch = vec![first];
-                    while batch.len() < 4096 {
-                        match rx.try_recv() {
-                            Ok(op) => batch.push(op),
-                            Err(_) => break,
-                        }
-                    }
+                    let batch = gather(&rx, first, END_WAIT);
                     let due = counted.elapsed() >= counters_every;
                     store_counters(&store, &batch, &mut counters, &mut counted, due);
                     for op in batch {
@@ -169,28 +260,100 @@ impl Writer {
             })
             .map(|_| ())
             .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the writer thread"));
-        Writer { tx }
+        Writer {
+            tx,
+            id: NEXT_WRITER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
-    /// Queues a write.
+    /// Queues a write; held while this thread holds this writer's writes (polling an
+    /// execution, [`Writer::hold`]). An `Ack` is never held: it goes at once, with what was
+    /// held before it, in one message.
     pub fn send(&self, op: WriteOp) {
-        let _ = self.tx.send(op);
+        let ack = matches!(op, WriteOp::Ack { .. });
+        let unheld = HELD.with(|h| match &mut *h.borrow_mut() {
+            Some(held) if held.writer == self.id => {
+                held.ops.push(op);
+                if ack {
+                    let _ = held.tx.send(Sent::Many(std::mem::take(&mut held.ops)));
+                }
+                None
+            }
+            _ => Some(op),
+        });
+        if let Some(op) = unheld {
+            let _ = self.tx.send(Sent::One(op));
+        }
+    }
+
+    /// Holds this writer's writes on this thread until the guard goes, then sends them in one
+    /// message (one wake-up of the writer thread instead of one per write). The guard cannot
+    /// cross an `.await`: the writes are held per thread.
+    pub fn hold(&self) -> Holding<'_> {
+        self.begin_holding();
+        Holding {
+            writer: self,
+            _per_thread: std::marker::PhantomData,
+        }
+    }
+
+    fn begin_holding(&self) {
+        HELD.with(|h| {
+            let mut h = h.borrow_mut();
+            match &mut *h {
+                Some(held) if held.writer == self.id => held.depth += 1,
+                other => {
+                    // Another writer's holding on this thread that did not end (it cannot
+                    // happen): what it held goes to its queue first.
+                    if let Some(held) = other.take()
+                        && !held.ops.is_empty()
+                    {
+                        let _ = held.tx.send(Sent::Many(held.ops));
+                    }
+                    *other = Some(Held {
+                        writer: self.id,
+                        tx: self.tx.clone(),
+                        depth: 1,
+                        ops: Vec::new(),
+                    });
+                }
+            }
+        });
+    }
+
+    fn end_holding(&self) {
+        let ended = HELD.with(|h| {
+            let mut h = h.borrow_mut();
+            match &mut *h {
+                Some(held) if held.writer == self.id && held.depth > 1 => {
+                    held.depth -= 1;
+                    None
+                }
+                Some(held) if held.writer == self.id => h.take(),
+                _ => None,
+            }
+        });
+        if let Some(held) = ended
+            && !held.ops.is_empty()
+        {
+            let _ = held.tx.send(Sent::Many(held.ops));
+        }
+    }
+
+    /// Told around every poll of an execution (`Some` as it begins, `None` as it ends): holds
+    /// the writes made during the poll and sends them together as it ends.
+    pub fn poll_listener(&self) -> impl Fn(Option<&str>) + Send + Sync + 'static {
+        let w = self.clone();
+        move |polling| match polling {
+            Some(_) => w.begin_holding(),
+            None => w.end_holding(),
+        }
     }
 
     /// Waits until everything queued so far is committed, the metric counters too (from a
     /// plain thread).
     pub fn flush(&self) {
-        let (done, rx) = tokio::sync::oneshot::channel();
-        if self
-            .tx
-            .send(WriteOp::Ack {
-                done,
-                counters: true,
-            })
-            .is_ok()
-        {
-            let _ = rx.blocking_recv();
-        }
+        let _ = self.acked(true).blocking_recv();
     }
 
     /// Waits until everything queued so far is committed, the metric counters too.
@@ -205,10 +368,16 @@ impl Writer {
     }
 
     async fn ack(&self, counters: bool) {
+        let _ = self.acked(counters).await;
+    }
+
+    /// Queues an `Ack` now (with what this thread holds for the writer, see [`Writer::send`]),
+    /// and returns what signals once everything queued before it is committed; the metric
+    /// counters too when `counters`.
+    pub fn acked(&self, counters: bool) -> tokio::sync::oneshot::Receiver<()> {
         let (done, rx) = tokio::sync::oneshot::channel();
-        if self.tx.send(WriteOp::Ack { done, counters }).is_ok() {
-            let _ = rx.await;
-        }
+        self.send(WriteOp::Ack { done, counters });
+        rx
     }
 }
 
@@ -259,6 +428,7 @@ impl Store {
                     execution_arn,
                     id,
                     event,
+                    ..
                 } => {
                     tx.prepare_cached(INSERT_EVENT)?.execute(params![
                         execution_arn,
@@ -350,6 +520,7 @@ mod tests {
                 execution_arn: arn.clone(),
                 id,
                 event: format!("{{\"id\":{id}}}"),
+                closes: false,
             });
         }
         w.flush();
@@ -387,6 +558,7 @@ mod tests {
                 execution_arn: "arn:e".into(),
                 id,
                 event: "{}".into(),
+                closes: false,
             });
             w.send(WriteOp::Metrics(vec![("a".into(), 1.0), ("b".into(), 2.0)]));
             w.commit_async().await;
@@ -428,6 +600,148 @@ mod tests {
         }
     }
 
+    fn store_with(arns: &[&str]) -> Store {
+        let s = Store::open(None).unwrap();
+        for arn in arns {
+            s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Running))
+                .unwrap();
+        }
+        s
+    }
+
+    fn ev(arn: &str, id: u64) -> WriteOp {
+        WriteOp::Event {
+            execution_arn: arn.into(),
+            id,
+            event: "{}".into(),
+            closes: false,
+        }
+    }
+
+    /// What a poll of an execution writes is held on its thread and sent when the poll ends:
+    /// a flush from another thread in the meantime does not see it; a poll within the poll
+    /// keeps holding until the outer one ends.
+    #[test]
+    fn writes_during_a_poll_are_held_until_it_ends() {
+        let s = store_with(&["arn:e"]);
+        let w = Writer::start(s.clone());
+        let polls = w.poll_listener();
+        polls(Some("arn:e"));
+        w.send(ev("arn:e", 1));
+        polls(Some("arn:e"));
+        w.send(ev("arn:e", 2));
+        polls(None);
+        let other = w.clone();
+        std::thread::spawn(move || other.flush()).join().unwrap();
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 0, "held");
+        w.send(ev("arn:e", 3));
+        polls(None);
+        let other = w.clone();
+        std::thread::spawn(move || other.flush()).join().unwrap();
+        assert_eq!(
+            s.events("arn:e").unwrap().len(),
+            3,
+            "sent as the poll ended"
+        );
+        // Not polling any more: sent at once.
+        w.send(ev("arn:e", 4));
+        let other = w.clone();
+        std::thread::spawn(move || other.flush()).join().unwrap();
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 4);
+    }
+
+    /// A flush during a poll sends what the poll held first, so it waits for it too; another
+    /// writer's writes on the same thread are not held.
+    #[test]
+    fn a_flush_during_a_poll_sends_what_it_held_and_other_writers_are_not_held() {
+        let s = store_with(&["arn:e"]);
+        let w = Writer::start(s.clone());
+        let t = store_with(&["arn:t"]);
+        let other = Writer::start(t.clone());
+        let polls = w.poll_listener();
+        polls(Some("arn:e"));
+        w.send(ev("arn:e", 1));
+        other.send(ev("arn:t", 1));
+        let o = other.clone();
+        std::thread::spawn(move || o.flush()).join().unwrap();
+        assert_eq!(t.last_event_id("arn:t").unwrap(), 1, "another writer's");
+        w.flush();
+        assert_eq!(
+            s.last_event_id("arn:e").unwrap(),
+            1,
+            "flushed with what it held"
+        );
+        w.send(ev("arn:e", 2));
+        polls(None);
+        w.flush();
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 2);
+        // Held by a guard, the same: the Ack goes with what was held before it.
+        let done = {
+            let _held = w.hold();
+            w.send(ev("arn:e", 3));
+            w.acked(false)
+        };
+        done.blocking_recv().unwrap();
+        assert_eq!(s.last_event_id("arn:e").unwrap(), 3);
+    }
+
+    fn closing(id: u64) -> WriteOp {
+        WriteOp::Event {
+            execution_arn: "arn:e".into(),
+            id,
+            event: "{}".into(),
+            closes: true,
+        }
+    }
+
+    fn kinds(batch: &[WriteOp]) -> Vec<&'static str> {
+        batch
+            .iter()
+            .map(|op| match op {
+                WriteOp::Event { closes: true, .. } => "closing",
+                WriteOp::Event { .. } => "event",
+                WriteOp::Finish(_) => "finish",
+                WriteOp::Ack { .. } => "ack",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    /// A batch holding an execution's closing event waits for its end (its Finish and the Ack
+    /// its watcher awaits) and stops at the Ack; one without does not wait.
+    #[test]
+    fn a_closing_event_waits_for_the_end_to_commit_with_it() {
+        let (tx, rx) = mpsc::channel::<Sent>();
+        let wait = std::time::Duration::from_secs(30);
+        tx.send(Sent::Many(vec![ev("arn:e", 1), closing(2)]))
+            .unwrap();
+        let late = tx.clone();
+        let (done, _rx) = tokio::sync::oneshot::channel();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let rec = test_rec("arn:e", "arn:sm", Status::Succeeded);
+            late.send(Sent::One(WriteOp::Finish(rec))).unwrap();
+            late.send(Sent::One(WriteOp::Ack {
+                done,
+                counters: false,
+            }))
+            .unwrap();
+            late.send(Sent::One(ev("arn:next", 1))).unwrap();
+        });
+        let first = rx.recv().unwrap();
+        let batch = gather(&rx, first, wait);
+        assert_eq!(kinds(&batch), ["event", "closing", "finish", "ack"]);
+        sender.join().unwrap();
+        // Without a closing event, only what is queued.
+        let first = rx.recv().unwrap();
+        assert_eq!(kinds(&gather(&rx, first, wait)), ["event"]);
+        // A closing event whose end never comes waits no longer than the wait.
+        tx.send(Sent::One(closing(3))).unwrap();
+        let first = rx.recv().unwrap();
+        let batch = gather(&rx, first, std::time::Duration::from_millis(1));
+        assert_eq!(kinds(&batch), ["closing"]);
+    }
+
     /// The store's own connection never checkpoints; the writer thread's does, here only
     /// because the WAL outgrew its limit (4 MB here; the timed checkpoint is an hour away).
     /// Without it the WAL would hold all 32 MB written here (43.7 MB of pages).
@@ -456,6 +770,7 @@ mod tests {
                     execution_arn: arn.clone(),
                     id: batch * 100 + i + 1,
                     event: format!("{{\"p\":\"{payload}\"}}"),
+                    closes: false,
                 });
             }
             w.flush();
