@@ -146,12 +146,19 @@ fn the_console_in_a_real_browser() {
     };
     let server = spawn(&["--in-memory"]);
     let e = server.endpoint.clone();
+    // The execution waits in Nap (an activity's task) until the test lets it go: however long
+    // the browser takes to start, the page first shows it running (a 3-second Wait was not
+    // always long enough on a loaded machine).
+    let nap = ok(&e, "CreateActivity", json!({"name": "console-demo-nap"}))["activityArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let demo = create(
         &e,
         "console-demo",
         &json!({"StartAt": EVIL, "States": {
             EVIL: {"Type": "Pass", "Next": "Nap"},
-            "Nap": {"Type": "Wait", "Seconds": 3, "Next": "Pick"},
+            "Nap": {"Type": "Task", "Resource": nap, "ResultPath": null, "Next": "Pick"},
             "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Done"}], "Default": "Broken"},
             "Done": {"Type": "Succeed"},
             "Broken": {"Type": "Fail", "Error": "Demo.Broken", "Cause": EVIL}}}),
@@ -190,6 +197,13 @@ fn the_console_in_a_real_browser() {
             "RUNNING"
         );
         c.execute("window.__marker = 42;", vec![]).await.unwrap();
+        let task = ok(&e, "GetActivityTask", json!({"activityArn": nap}));
+        let token = task["taskToken"].as_str().expect("Nap's task").to_string();
+        ok(
+            &e,
+            "SendTaskSuccess",
+            json!({"taskToken": token, "output": "{}"}),
+        );
         assert_eq!(
             wait_status(&c, "SUCCEEDED", Duration::from_secs(30)).await,
             "SUCCEEDED"

@@ -1,5 +1,12 @@
-//! The writer thread: history events, execution ends, map runs and recorded messages, queued
-//! while executions run and committed in batches.
+//! The writer thread: history events, execution ends, map runs, recorded messages, logs and
+//! metric counters, queued while executions run and committed in batches.
+//!
+//! Fewer commits write fewer pages (each commit rewrites every page it touches), so writes
+//! travel together: what one poll of an execution writes is held on its thread and sent as one
+//! message when the poll ends, and so are an execution's end and the `Ack` its watcher awaits
+//! ([`Writer::hold`]); after an execution's closing event the writer waits a moment for that
+//! end ([`END_WAIT`]); metric counters are summed and stored on a rhythm of their own
+//! ([`COUNTERS_EVERY`]); the WAL is checkpointed from here, between batches.
 
 use std::sync::{Arc, mpsc};
 
