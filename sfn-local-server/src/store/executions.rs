@@ -417,6 +417,17 @@ impl Store {
     }
 }
 
+/// Event `id` of `arn`'s history, `{}`, for the store's tests.
+#[cfg(test)]
+pub(super) fn test_event(arn: &str, id: u64) -> super::WriteOp {
+    super::WriteOp::Event {
+        execution_arn: arn.into(),
+        id,
+        event: "{}".into(),
+        closes: false,
+    }
+}
+
 /// A Standard execution of `sm_arn` named after the last part of `arn`, started at 0, for
 /// the store's tests to adjust.
 #[cfg(test)]
@@ -457,15 +468,6 @@ mod tests {
         }
     }
 
-    fn event(arn: &str, id: u64) -> WriteOp {
-        WriteOp::Event {
-            execution_arn: arn.into(),
-            id,
-            event: "{}".into(),
-            closes: false,
-        }
-    }
-
     /// Retention: what closed before the cutoff goes with everything that hangs off it (events,
     /// map runs and their tags, children and grandchildren, tags, resumption counts, records);
     /// what closed after it, what still runs, and a child whose parent stays, stay.
@@ -501,10 +503,10 @@ mod tests {
             s_map_run("arn:run", "arn:old"),
             s_map_run("arn:run2", "arn:child"),
             s_map_run("arn:run3", "arn:young"),
-            event("arn:old", 1),
-            event("arn:child", 1),
-            event("arn:grandchild", 1),
-            event("arn:young", 1),
+            test_event("arn:old", 1),
+            test_event("arn:child", 1),
+            test_event("arn:grandchild", 1),
+            test_event("arn:young", 1),
             WriteOp::Record(record("r-old", 100)),
             WriteOp::Record(record("r-young", 300)),
         ])
@@ -778,7 +780,7 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
             .unwrap();
         assert_eq!(total, 4);
-        s.apply(&[event("arn:a", 3)]).unwrap();
+        s.apply(&[test_event("arn:a", 3)]).unwrap();
         assert_eq!(s.last_event_id("arn:a").unwrap(), 3);
         assert_eq!(s.last_event_id("arn:b").unwrap(), 2);
         drop(s);
@@ -793,15 +795,15 @@ mod tests {
         s.insert_execution_unless_exists(&test_rec("arn:known", "arn:sm", Status::Running))
             .unwrap();
         s.apply(&[
-            event("arn:known", 1),
-            event("arn:unknown", 1),
+            test_event("arn:known", 1),
+            test_event("arn:unknown", 1),
             WriteOp::Event {
                 execution_arn: "arn:known".into(),
                 id: 1,
                 event: r#"{"again":true}"#.into(),
                 closes: false,
             },
-            event("arn:known", 2),
+            test_event("arn:known", 2),
         ])
         .unwrap();
         assert_eq!(

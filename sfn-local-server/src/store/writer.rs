@@ -51,7 +51,7 @@ pub enum WriteOp {
     Log(LogEventRec),
     /// Metric counters to add to (name and labels as `/metrics` writes them, the amount).
     /// The writer thread sums them over its batches and stores the sums every
-    /// [`COUNTERS_EVERY`] at most (and when flushed): the counters are served from memory, the
+    /// `COUNTERS_EVERY` at most (and when flushed): the counters are served from memory, the
     /// store only keeps them over a restart.
     Metrics(Vec<(String, f64)>),
     /// Signals once everything queued before it is committed; the metric counters too when
@@ -511,7 +511,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::executions::test_rec;
+    use crate::store::executions::{test_event as ev, test_rec};
     use asl_interpreter::Status;
     use serde_json::json;
 
@@ -614,15 +614,6 @@ mod tests {
                 .unwrap();
         }
         s
-    }
-
-    fn ev(arn: &str, id: u64) -> WriteOp {
-        WriteOp::Event {
-            execution_arn: arn.into(),
-            id,
-            event: "{}".into(),
-            closes: false,
-        }
     }
 
     /// What a poll of an execution writes is held on its thread and sent when the poll ends:
