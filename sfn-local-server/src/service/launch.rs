@@ -64,13 +64,31 @@ impl Service {
         let mut config = self.config_for(rec, ExecutionType::Standard);
         config.input = input;
         let handle = if recorded.is_empty() {
-            self.status_changed(rec);
+            // Its status changes to RUNNING with its first event, in its first poll: the
+            // status-change record then reaches the store with its first events, in one commit
+            // (sent from here, it was a commit of its own).
+            self.starting().insert(rec.arn.clone(), rec.clone());
             self.interp.start(machine, config)
         } else {
             // A resumed execution's status did not change: it was RUNNING all along.
             self.interp.resume(machine, config, recorded)
         };
         self.watch(rec, handle);
+    }
+
+    fn starting(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, ExecutionRec>> {
+        self.starting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An execution's `ExecutionStarted` event: a started execution's status changes to
+    /// RUNNING now (a resumed or redriven one's has, or had, its own moment).
+    pub(super) fn started(&self, arn: &str) {
+        let rec = self.starting().remove(arn);
+        if let Some(rec) = rec {
+            self.status_changed(&rec);
+        }
     }
 
     /// Redrives a closed execution: its row goes back to RUNNING with one more redrive, and

@@ -57,6 +57,9 @@ pub struct Service {
     execution_logs: Arc<ExecutionLogs>,
     /// The handlers executions call, for TestState's unmocked Tasks.
     pub(crate) task_handlers: Handlers,
+    /// Started executions whose status change to RUNNING waits for their `ExecutionStarted`
+    /// event (see [`Service::launch`]).
+    starting: std::sync::Mutex<std::collections::HashMap<String, crate::store::ExecutionRec>>,
 }
 
 /// Epoch milliseconds now.
@@ -90,6 +93,7 @@ impl Service {
                 writer: writer.clone(),
                 logs: execution_logs.clone(),
                 metrics: metrics.clone(),
+                service: me.clone(),
             };
             let interp = wiring::interpreter(&settings, handlers, listeners, polls);
             Service {
@@ -105,6 +109,7 @@ impl Service {
                 activities: Default::default(),
                 execution_logs,
                 task_handlers,
+                starting: Default::default(),
             }
         })
     }

@@ -5,8 +5,8 @@ use std::sync::{Arc, Weak};
 
 use asl_core::arn::ResourceType;
 use asl_interpreter::{
-    EventListener, Handlers, Interpreter, MapRunChildListener, MapRunChildReport, MapRunListener,
-    MapRunReport, PollListener, RealClock, TaskFailure, TaskRequest,
+    EventListener, EventType, Handlers, Interpreter, MapRunChildListener, MapRunChildReport,
+    MapRunListener, MapRunReport, PollListener, RealClock, TaskFailure, TaskRequest,
 };
 use serde_json::{Value, json};
 
@@ -142,6 +142,8 @@ pub(super) struct Listeners {
     pub logs: Arc<ExecutionLogs>,
     /// Counts it when it is a task's.
     pub metrics: Arc<Metrics>,
+    /// Told of each `ExecutionStarted` ([`Service::started`]).
+    pub service: Weak<Service>,
 }
 
 /// Logs every history event (as a trace, and to CloudWatch Logs when its execution logs),
@@ -151,8 +153,14 @@ fn history_listener(l: Listeners) -> EventListener {
         writer: w,
         logs,
         metrics,
+        service,
     } = l;
     Arc::new(move |arn, ev| {
+        if ev.event_type == EventType::ExecutionStarted
+            && let Some(service) = service.upgrade()
+        {
+            service.started(arn);
+        }
         if tracing::enabled!(tracing::Level::INFO)
             && (ev.event_type.is_state_entered() || ev.event_type.is_state_exited())
         {
