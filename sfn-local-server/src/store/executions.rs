@@ -115,9 +115,13 @@ impl Store {
             let mut st = tx.prepare_cached(
                 // The running index: without statistics, the planner would walk every map
                 // run child there ever was.
-                "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_seq = seq)
+                concat!(
+                    "SELECT arn, (SELECT MAX(key) % 16777216 FROM events WHERE ",
+                    event_keys!("seq"),
+                    ")
                  FROM executions INDEXED BY executions_running
-                 WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL",
+                 WHERE status = 'RUNNING' AND map_run_arn IS NOT NULL"
+                ),
             )?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -154,9 +158,9 @@ impl Store {
     pub fn events(&self, arn: &str) -> Result<Vec<Value>> {
         let db = self.db();
         let mut st = db.prepare_cached(concat!(
-            "SELECT event FROM events WHERE execution_seq = ",
-            seq_of!(),
-            " ORDER BY id"
+            "SELECT event FROM events WHERE ",
+            event_keys!(of_arn),
+            " ORDER BY key"
         ))?;
         let rows = st.query_map([arn], |r| r.get::<_, String>(0))?;
         Ok(rows
@@ -169,8 +173,8 @@ impl Store {
         let id: Option<i64> = self
             .db()
             .prepare_cached(concat!(
-                "SELECT MAX(id) FROM events WHERE execution_seq = ",
-                seq_of!()
+                "SELECT MAX(key) % 16777216 FROM events WHERE ",
+                event_keys!(of_arn)
             ))?
             .query_row([arn], |r| r.get(0))?;
         Ok(id.unwrap_or(0) as u64)
@@ -189,19 +193,31 @@ impl Store {
 }
 
 /// Stores one history event, or replaces it: of the execution whose ARN is `?1`, its id `?2`
-/// and its JSON text `?3`. Nothing is stored for an execution the store does not hold (one
-/// deleted while its last events were queued): events are keyed by the execution's `seq`.
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (execution_seq, id, event)
-    SELECT seq, ?2, ?3 FROM executions WHERE arn = ?1
-    ON CONFLICT (execution_seq, id) DO UPDATE SET event = excluded.event";
+/// and its JSON text `?3`. An event's key is its execution's `seq` times 2^24 plus its id
+/// ([`event_keys`]). Nothing is stored for an execution the store does not hold (one deleted
+/// while its last events were queued), nor an id past 2^24 - 1 (it would fall among the next
+/// execution's; AWS's quota is 25,000 events).
+pub(super) const INSERT_EVENT: &str = "INSERT INTO events (key, event)
+    SELECT seq * 16777216 + ?2, ?3 FROM executions WHERE arn = ?1 AND ?2 BETWEEN 0 AND 16777215
+    ON CONFLICT (key) DO UPDATE SET event = excluded.event";
 
-/// The `seq` of the execution whose ARN is `?1`, which keys its events.
-macro_rules! seq_of {
-    () => {
-        "(SELECT seq FROM executions WHERE arn = ?1)"
+/// The range of event keys of one execution, as SQL: of the execution whose ARN is `?1`
+/// (`of_arn`), or whose `seq` is the given SQL expression. An event's id is `key % 16777216`.
+macro_rules! event_keys {
+    (of_arn) => {
+        $crate::store::executions::event_keys!("(SELECT seq FROM executions WHERE arn = ?1)")
+    };
+    ($seq:literal) => {
+        concat!(
+            "key BETWEEN ",
+            $seq,
+            " * 16777216 AND ",
+            $seq,
+            " * 16777216 + 16777215"
+        )
     };
 }
-pub(super) use seq_of;
+pub(super) use event_keys;
 
 /// Inserts an [`ExecutionRec`] (with [`execute_with`]), numbered after the others.
 pub(super) const INSERT_EXECUTION: &str =
@@ -328,9 +344,19 @@ impl Store {
                 break;
             }
         }
+        // Each execution's events are one range of keys.
+        let seqs: Vec<i64> = {
+            let mut st = tx.prepare_cached(
+                "SELECT seq FROM executions WHERE arn IN (SELECT arn FROM doomed_executions)",
+            )?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for seq in seqs {
+            tx.prepare_cached(concat!("DELETE FROM events WHERE ", event_keys!("?1")))?
+                .execute([seq])?;
+        }
         for sql in [
-            "DELETE FROM events WHERE execution_seq IN
-             (SELECT seq FROM executions WHERE arn IN (SELECT arn FROM doomed_executions))",
             "DELETE FROM tags WHERE resource_arn IN
              (SELECT arn FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions))",
             "DELETE FROM map_runs WHERE execution_arn IN (SELECT arn FROM doomed_executions)",
@@ -382,10 +408,12 @@ impl Store {
             tx.prepare_cached("UPDATE map_runs SET run = ?2 WHERE arn = ?1")?
                 .execute(params![arn, run.to_string()])?;
             let children: Vec<(String, Option<i64>)> = {
-                let mut st = tx.prepare_cached(
-                    "SELECT arn, (SELECT MAX(id) FROM events WHERE execution_seq = seq)
-                     FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1",
-                )?;
+                let mut st = tx.prepare_cached(concat!(
+                    "SELECT arn, (SELECT MAX(key) % 16777216 FROM events WHERE ",
+                    event_keys!("seq"),
+                    ")
+                     FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1"
+                ))?;
                 let rows = st.query_map([&arn], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
@@ -730,60 +758,98 @@ mod tests {
         drop(s);
     }
 
-    /// A database whose events were keyed by their execution's ARN gets them keyed by its
-    /// `seq`, every stored execution's history kept in order (the events of an execution no
-    /// longer stored go), and new events are stored after them.
+    /// A database whose events were keyed by their execution's ARN, or by `(seq, id)`, gets
+    /// them keyed as now, every stored execution's history kept in order (the events of an
+    /// execution no longer stored go), and new events are stored after them.
     #[test]
-    fn a_database_with_events_keyed_by_arn_gets_them_keyed_by_seq() {
-        let db = ScratchDb::new("events-by-arn");
-        let path = db.0.clone();
-        {
-            let s = Store::open(Some(&path)).unwrap();
-            for arn in ["arn:a", "arn:b"] {
-                s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Succeeded))
+    fn a_database_with_events_keyed_otherwise_gets_them_keyed_as_now() {
+        let old_tables = [
+            r#"CREATE TABLE events (
+                execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+                PRIMARY KEY (execution_arn, id)
+            ) WITHOUT ROWID;
+            INSERT INTO events VALUES ('arn:b', 2, '{"b":2}'), ('arn:a', 1, '{"a":1}'),
+                ('arn:b', 1, '{"b":1}'), ('arn:gone', 1, '{"gone":1}'),
+                ('arn:a', 2, '{"a":2}');"#,
+            r#"CREATE TABLE events (
+                execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
+                PRIMARY KEY (execution_seq, id)
+            ) WITHOUT ROWID;
+            INSERT INTO events VALUES (2, 2, '{"b":2}'), (1, 1, '{"a":1}'), (2, 1, '{"b":1}'),
+                (1, 2, '{"a":2}');"#,
+        ];
+        for old in old_tables {
+            let db = ScratchDb::new("events-keyed");
+            let path = db.0.clone();
+            {
+                let s = Store::open(Some(&path)).unwrap();
+                for arn in ["arn:a", "arn:b"] {
+                    s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Succeeded))
+                        .unwrap();
+                }
+                s.db()
+                    .execute_batch(&format!("DROP TABLE events; {old}"))
                     .unwrap();
             }
-            s.db()
-                .execute_batch(
-                    r#"DROP TABLE events;
-                    CREATE TABLE events (
-                        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-                        PRIMARY KEY (execution_arn, id)
-                    ) WITHOUT ROWID;
-                    INSERT INTO events VALUES ('arn:b', 2, '{"b":2}'), ('arn:a', 1, '{"a":1}'),
-                        ('arn:b', 1, '{"b":1}'), ('arn:gone', 1, '{"gone":1}'),
-                        ('arn:a', 2, '{"a":2}');"#,
-                )
+            let s = Store::open(Some(&path)).unwrap();
+            let columns: Vec<String> = s
+                .db()
+                .prepare("SELECT name FROM pragma_table_info('events')")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(columns, ["key", "event"]);
+            assert_eq!(
+                s.events("arn:a").unwrap(),
+                [serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]
+            );
+            assert_eq!(
+                s.events("arn:b").unwrap(),
+                [serde_json::json!({"b": 1}), serde_json::json!({"b": 2})]
+            );
+            let total: i64 = s
+                .db()
+                .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(total, 4, "{old}");
+            s.apply(&[test_event("arn:a", 3)]).unwrap();
+            assert_eq!(s.last_event_id("arn:a").unwrap(), 3);
+            assert_eq!(s.last_event_id("arn:b").unwrap(), 2);
+            drop(s);
+        }
+    }
+
+    /// An execution's events are one range of keys: an id that would fall in the next
+    /// execution's range is not stored, and deleting an execution takes its range only.
+    #[test]
+    fn an_executions_events_stay_in_its_own_range() {
+        let s = Store::open(None).unwrap();
+        for arn in ["arn:a", "arn:b"] {
+            s.insert_execution_unless_exists(&test_rec(arn, "arn:sm", Status::Succeeded))
                 .unwrap();
         }
-        let s = Store::open(Some(&path)).unwrap();
-        let columns: Vec<String> = s
-            .db()
-            .prepare("SELECT name FROM pragma_table_info('events')")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(columns, ["execution_seq", "id", "event"]);
+        s.apply(&[
+            test_event("arn:a", 1),
+            test_event("arn:a", 16_777_215),
+            test_event("arn:a", 16_777_216),
+            test_event("arn:b", 1),
+        ])
+        .unwrap();
+        assert_eq!(s.last_event_id("arn:a").unwrap(), 16_777_215);
+        assert_eq!(s.events("arn:a").unwrap().len(), 2);
         assert_eq!(
-            s.events("arn:a").unwrap(),
-            [serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]
+            s.events("arn:b").unwrap().len(),
+            1,
+            "arn:a's last id is not arn:b's"
         );
-        assert_eq!(
-            s.events("arn:b").unwrap(),
-            [serde_json::json!({"b": 1}), serde_json::json!({"b": 2})]
-        );
-        assert!(s.events("arn:gone").unwrap().is_empty());
-        let total: i64 = s
-            .db()
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        s.db()
+            .execute_batch("UPDATE executions SET stop = 1 WHERE arn = 'arn:a'")
             .unwrap();
-        assert_eq!(total, 4);
-        s.apply(&[test_event("arn:a", 3)]).unwrap();
-        assert_eq!(s.last_event_id("arn:a").unwrap(), 3);
-        assert_eq!(s.last_event_id("arn:b").unwrap(), 2);
-        drop(s);
+        assert_eq!(s.expire_closed_before(100, 10).unwrap(), 1);
+        assert!(s.events("arn:a").unwrap().is_empty());
+        assert_eq!(s.events("arn:b").unwrap().len(), 1);
     }
 
     /// An event of an execution the store does not hold (deleted while its last events were

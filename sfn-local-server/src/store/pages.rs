@@ -10,7 +10,7 @@
 use asl_interpreter::Status;
 use serde_json::Value;
 
-use super::executions::seq_of;
+use super::executions::event_keys;
 use super::{Result, Store, enum_col, json_col};
 use crate::kinds::ApiEnum;
 
@@ -119,30 +119,32 @@ impl Store {
         let sql = match (q.reverse, q.from.is_some()) {
             (false, false) => {
                 concat!(
-                    "SELECT id, event FROM events WHERE execution_seq = ",
-                    seq_of!(),
-                    " ORDER BY id LIMIT ?2"
+                    "SELECT key % 16777216, event FROM events WHERE ",
+                    event_keys!(of_arn),
+                    " ORDER BY key LIMIT ?2"
                 )
             }
             (false, true) => {
                 concat!(
-                    "SELECT id, event FROM events WHERE execution_seq = ",
-                    seq_of!(),
-                    " AND id > ?3 ORDER BY id LIMIT ?2"
+                    "SELECT key % 16777216, event FROM events WHERE ",
+                    event_keys!(of_arn),
+                    " AND key > (SELECT seq FROM executions WHERE arn = ?1) * 16777216 + ?3",
+                    " ORDER BY key LIMIT ?2"
                 )
             }
             (true, false) => {
                 concat!(
-                    "SELECT id, event FROM events WHERE execution_seq = ",
-                    seq_of!(),
-                    " ORDER BY id DESC LIMIT ?2"
+                    "SELECT key % 16777216, event FROM events WHERE ",
+                    event_keys!(of_arn),
+                    " ORDER BY key DESC LIMIT ?2"
                 )
             }
             (true, true) => {
                 concat!(
-                    "SELECT id, event FROM events WHERE execution_seq = ",
-                    seq_of!(),
-                    " AND id < ?3 ORDER BY id DESC LIMIT ?2"
+                    "SELECT key % 16777216, event FROM events WHERE ",
+                    event_keys!(of_arn),
+                    " AND key < (SELECT seq FROM executions WHERE arn = ?1) * 16777216 + ?3",
+                    " ORDER BY key DESC LIMIT ?2"
                 )
             }
         };

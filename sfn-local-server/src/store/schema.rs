@@ -42,14 +42,13 @@ CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop) WHERE stop IS
 CREATE TABLE IF NOT EXISTS resume_attempts (
     arn TEXT PRIMARY KEY, attempts INTEGER NOT NULL, at_event INTEGER NOT NULL
 );
--- History events, keyed by their execution's `seq`: a new execution's events go after every
--- stored one, on the last pages (keyed by the execution's ARN, each execution's landed on a
--- page of its own among all the others, which split as it filled: four pages written for
--- one short execution), and the ARN is not repeated in every event.
-CREATE TABLE IF NOT EXISTS events (
-    execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-    PRIMARY KEY (execution_seq, id)
-) WITHOUT ROWID;
+-- History events, keyed by their execution's `seq` times 2^24 plus their id (store/executions.rs,
+-- INSERT_EVENT and event_keys): a new execution's events go after every stored one, on the last
+-- page, which SQLite fills whole before it adds the next (keyed by the execution's ARN, each
+-- execution's landed on a page among all the others, which split as it filled; keyed by
+-- `(seq, id)` in an index tree, each append that filled the last page rebalanced it with its
+-- neighbours: three or four pages written per short execution).
+CREATE TABLE IF NOT EXISTS events (key INTEGER PRIMARY KEY, event TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS activities (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL, encryption TEXT NOT NULL
 );
@@ -140,22 +139,19 @@ DROP TABLE records;
 ALTER TABLE records_plain RENAME TO records;
 ";
 
-/// A database made when events were keyed by their execution's ARN gets them keyed by its
-/// `seq` (the events of executions no longer stored are dropped).
-const EVENTS_BY_SEQ: &str = "
-CREATE TABLE events_by_seq (
-    execution_seq INTEGER NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL,
-    PRIMARY KEY (execution_seq, id)
-) WITHOUT ROWID;
-INSERT INTO events_by_seq (execution_seq, id, event)
-    SELECT x.seq, e.id, e.event FROM events e JOIN executions x ON x.arn = e.execution_arn
-    ORDER BY x.seq, e.id;
+/// A database made when events were keyed by their execution's ARN (or, briefly, by
+/// `(execution_seq, id)`) gets them keyed as [`SCHEMA`] says; the events of executions no
+/// longer stored are dropped. `{rows}` is the query of the old rows' keys and texts.
+const EVENTS_BY_KEY: &str = "
+CREATE TABLE events_by_key (key INTEGER PRIMARY KEY, event TEXT NOT NULL);
+INSERT INTO events_by_key (key, event) {rows};
 DROP TABLE events;
-ALTER TABLE events_by_seq RENAME TO events;
+ALTER TABLE events_by_key RENAME TO events;
 ";
 
 /// Adds the [`ADDED_COLUMNS`] a database does not have yet, takes AUTOINCREMENT out of
-/// `records` ([`RECORDS_WITHOUT_AUTOINCREMENT`]) and keys events by `seq` ([`EVENTS_BY_SEQ`]).
+/// `records` ([`RECORDS_WITHOUT_AUTOINCREMENT`]) and keys events as they are now
+/// ([`EVENTS_BY_KEY`]).
 pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let records: String = conn.query_row(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'",
@@ -165,13 +161,27 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     if records.contains("AUTOINCREMENT") {
         conn.execute_batch(&format!("BEGIN;{RECORDS_WITHOUT_AUTOINCREMENT}COMMIT;"))?;
     }
-    let by_arn: bool = conn.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('events') WHERE name = 'execution_arn'",
-        [],
-        |r| r.get(0),
-    )?;
-    if by_arn {
-        conn.execute_batch(&format!("BEGIN;{EVENTS_BY_SEQ}COMMIT;"))?;
+    let event_columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('events')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let old_rows = if event_columns.iter().any(|c| c == "execution_arn") {
+        Some(
+            "SELECT x.seq * 16777216 + e.id, e.event FROM events e
+             JOIN executions x ON x.arn = e.execution_arn WHERE e.id BETWEEN 0 AND 16777215
+             ORDER BY 1",
+        )
+    } else if event_columns.iter().any(|c| c == "execution_seq") {
+        Some(
+            "SELECT execution_seq * 16777216 + id, event FROM events
+             WHERE id BETWEEN 0 AND 16777215 ORDER BY 1",
+        )
+    } else {
+        None
+    };
+    if let Some(rows) = old_rows {
+        let sql = EVENTS_BY_KEY.replace("{rows}", rows);
+        conn.execute_batch(&format!("BEGIN;{sql}COMMIT;"))?;
     }
     for (table, column, ty) in ADDED_COLUMNS {
         let exists: bool = conn.query_row(
