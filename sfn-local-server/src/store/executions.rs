@@ -116,7 +116,9 @@ impl Store {
                 // The running index: without statistics, the planner would walk every map
                 // run child there ever was.
                 concat!(
-                    "SELECT arn, (SELECT MAX(key) % 16777216 FROM events WHERE ",
+                    "SELECT arn, (SELECT MAX(",
+                    event_id!(),
+                    ") FROM events WHERE ",
                     event_keys!("seq"),
                     ")
                  FROM executions INDEXED BY executions_running
@@ -159,7 +161,7 @@ impl Store {
         let db = self.db();
         let mut st = db.prepare_cached(concat!(
             "SELECT event FROM events WHERE ",
-            event_keys!(of_arn),
+            event_keys!(seq_of_arn!()),
             " ORDER BY key"
         ))?;
         let rows = st.query_map([arn], |r| r.get::<_, String>(0))?;
@@ -173,8 +175,10 @@ impl Store {
         let id: Option<i64> = self
             .db()
             .prepare_cached(concat!(
-                "SELECT MAX(key) % 16777216 FROM events WHERE ",
-                event_keys!(of_arn)
+                "SELECT MAX(",
+                event_id!(),
+                ") FROM events WHERE ",
+                event_keys!(seq_of_arn!())
             ))?
             .query_row([arn], |r| r.get(0))?;
         Ok(id.unwrap_or(0) as u64)
@@ -192,32 +196,60 @@ impl Store {
     }
 }
 
-/// Stores one history event, or replaces it: of the execution whose ARN is `?1`, its id `?2`
-/// and its JSON text `?3`. An event's key is its execution's `seq` times 2^24 plus its id
-/// ([`event_keys`]). Nothing is stored for an execution the store does not hold (one deleted
-/// while its last events were queued), nor an id past 2^24 - 1 (it would fall among the next
-/// execution's; AWS's quota is 25,000 events).
-pub(super) const INSERT_EVENT: &str = "INSERT INTO events (key, event)
-    SELECT seq * 16777216 + ?2, ?3 FROM executions WHERE arn = ?1 AND ?2 BETWEEN 0 AND 16777215
-    ON CONFLICT (key) DO UPDATE SET event = excluded.event";
-
-/// The range of event keys of one execution, as SQL: of the execution whose ARN is `?1`
-/// (`of_arn`), or whose `seq` is the given SQL expression. An event's id is `key % 16777216`.
-macro_rules! event_keys {
-    (of_arn) => {
-        $crate::store::executions::event_keys!("(SELECT seq FROM executions WHERE arn = ?1)")
+/// An event's key, as SQL: its execution's `seq` times 2^24 plus its id (both SQL), so that an
+/// execution's events are one range of keys ([`event_keys`]), appended after every stored one.
+/// Every statement on `events` writes its keys with these macros.
+macro_rules! event_key {
+    ($seq:expr, $id:expr) => {
+        concat!($seq, " * 16777216 + ", $id)
     };
-    ($seq:literal) => {
+}
+
+/// Whether an event id (SQL) fits in a key: past 2^24 - 1 it would fall among the next
+/// execution's (AWS's quota is 25,000 events).
+macro_rules! event_id_fits {
+    ($id:expr) => {
+        concat!($id, " BETWEEN 0 AND 16777215")
+    };
+}
+
+/// An event's id from its key, as SQL.
+macro_rules! event_id {
+    () => {
+        "key % 16777216"
+    };
+}
+
+/// The `seq` of the execution whose ARN is `?1`, as SQL.
+macro_rules! seq_of_arn {
+    () => {
+        "(SELECT seq FROM executions WHERE arn = ?1)"
+    };
+}
+
+/// The condition on `key` that holds one execution's events, whose `seq` is the given SQL.
+macro_rules! event_keys {
+    ($seq:expr) => {
         concat!(
             "key BETWEEN ",
-            $seq,
-            " * 16777216 AND ",
-            $seq,
-            " * 16777216 + 16777215"
+            $crate::store::executions::event_key!($seq, "0"),
+            " AND ",
+            $crate::store::executions::event_key!($seq, "16777215")
         )
     };
 }
-pub(super) use event_keys;
+pub(super) use {event_id, event_id_fits, event_key, event_keys, seq_of_arn};
+
+/// Stores one history event, or replaces it: of the execution whose ARN is `?1`, its id `?2`
+/// and its JSON text `?3`. Nothing is stored for an execution the store does not hold (one
+/// deleted while its last events were queued), nor an id that does not fit a key.
+pub(super) const INSERT_EVENT: &str = concat!(
+    "INSERT INTO events (key, event) SELECT ",
+    event_key!("seq", "?2"),
+    ", ?3 FROM executions WHERE arn = ?1 AND ",
+    event_id_fits!("?2"),
+    " ON CONFLICT (key) DO UPDATE SET event = excluded.event"
+);
 
 /// Inserts an [`ExecutionRec`] (with [`execute_with`]), numbered after the others.
 pub(super) const INSERT_EXECUTION: &str =
@@ -409,7 +441,9 @@ impl Store {
                 .execute(params![arn, run.to_string()])?;
             let children: Vec<(String, Option<i64>)> = {
                 let mut st = tx.prepare_cached(concat!(
-                    "SELECT arn, (SELECT MAX(key) % 16777216 FROM events WHERE ",
+                    "SELECT arn, (SELECT MAX(",
+                    event_id!(),
+                    ") FROM events WHERE ",
                     event_keys!("seq"),
                     ")
                      FROM executions WHERE status = 'RUNNING' AND map_run_arn = ?1"

@@ -10,7 +10,7 @@
 use asl_interpreter::Status;
 use serde_json::Value;
 
-use super::executions::event_keys;
+use super::executions::{event_id, event_key, event_keys, seq_of_arn};
 use super::{Result, Store, enum_col, json_col};
 use crate::kinds::ApiEnum;
 
@@ -116,37 +116,32 @@ impl Store {
 
     /// One page of a stored history: `q.limit` events at most, each with its id.
     pub fn event_page(&self, q: &EventQuery<'_>) -> Result<Vec<(i64, Value)>> {
+        // One execution's range of keys, from the cursor (`?3`) when there is one.
+        macro_rules! page {
+            ($from:expr, $order:literal) => {
+                concat!(
+                    "SELECT ",
+                    event_id!(),
+                    ", event FROM events WHERE ",
+                    event_keys!(seq_of_arn!()),
+                    $from,
+                    " ORDER BY key ",
+                    $order,
+                    " LIMIT ?2"
+                )
+            };
+        }
         let sql = match (q.reverse, q.from.is_some()) {
-            (false, false) => {
-                concat!(
-                    "SELECT key % 16777216, event FROM events WHERE ",
-                    event_keys!(of_arn),
-                    " ORDER BY key LIMIT ?2"
-                )
-            }
-            (false, true) => {
-                concat!(
-                    "SELECT key % 16777216, event FROM events WHERE ",
-                    event_keys!(of_arn),
-                    " AND key > (SELECT seq FROM executions WHERE arn = ?1) * 16777216 + ?3",
-                    " ORDER BY key LIMIT ?2"
-                )
-            }
-            (true, false) => {
-                concat!(
-                    "SELECT key % 16777216, event FROM events WHERE ",
-                    event_keys!(of_arn),
-                    " ORDER BY key DESC LIMIT ?2"
-                )
-            }
-            (true, true) => {
-                concat!(
-                    "SELECT key % 16777216, event FROM events WHERE ",
-                    event_keys!(of_arn),
-                    " AND key < (SELECT seq FROM executions WHERE arn = ?1) * 16777216 + ?3",
-                    " ORDER BY key DESC LIMIT ?2"
-                )
-            }
+            (false, false) => page!("", "ASC"),
+            (false, true) => page!(
+                concat!(" AND key > ", event_key!(seq_of_arn!(), "?3")),
+                "ASC"
+            ),
+            (true, false) => page!("", "DESC"),
+            (true, true) => page!(
+                concat!(" AND key < ", event_key!(seq_of_arn!(), "?3")),
+                "DESC"
+            ),
         };
         let db = self.db();
         let mut st = db.prepare_cached(sql)?;

@@ -3,6 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use super::executions::{event_id_fits, event_key};
+
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS state_machines (
     arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT NOT NULL,
@@ -161,21 +163,22 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     if records.contains("AUTOINCREMENT") {
         conn.execute_batch(&format!("BEGIN;{RECORDS_WITHOUT_AUTOINCREMENT}COMMIT;"))?;
     }
-    let event_columns: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('events')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let old_rows = if event_columns.iter().any(|c| c == "execution_arn") {
-        Some(
-            "SELECT x.seq * 16777216 + e.id, e.event FROM events e
-             JOIN executions x ON x.arn = e.execution_arn WHERE e.id BETWEEN 0 AND 16777215
-             ORDER BY 1",
-        )
-    } else if event_columns.iter().any(|c| c == "execution_seq") {
-        Some(
-            "SELECT execution_seq * 16777216 + id, event FROM events
-             WHERE id BETWEEN 0 AND 16777215 ORDER BY 1",
-        )
+    let old_rows = if has_column(conn, "events", "execution_arn")? {
+        Some(concat!(
+            "SELECT ",
+            event_key!("x.seq", "e.id"),
+            ", e.event FROM events e JOIN executions x ON x.arn = e.execution_arn WHERE ",
+            event_id_fits!("e.id"),
+            " ORDER BY 1"
+        ))
+    } else if has_column(conn, "events", "execution_seq")? {
+        Some(concat!(
+            "SELECT ",
+            event_key!("execution_seq", "id"),
+            ", event FROM events WHERE ",
+            event_id_fits!("id"),
+            " ORDER BY 1"
+        ))
     } else {
         None
     };
@@ -184,12 +187,7 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(&format!("BEGIN;{sql}COMMIT;"))?;
     }
     for (table, column, ty) in ADDED_COLUMNS {
-        let exists: bool = conn.query_row(
-            &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
-            [column],
-            |r| r.get(0),
-        )?;
-        if !exists {
+        if !has_column(conn, table, column)? {
             conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
         }
     }
@@ -209,4 +207,13 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `table` has `column`.
+fn has_column(conn: &Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get(0),
+    )
 }

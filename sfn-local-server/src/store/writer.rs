@@ -225,19 +225,19 @@ impl Writer {
                         match rx.recv_timeout(left) {
                             Ok(op) => Ok(op),
                             Err(mpsc::RecvTimeoutError::Timeout) => {
-                                store_counters(&store, &[], &mut counters, &mut counted, true);
+                                commit(&store, &[], &mut counters, &mut counted, true);
                                 continue;
                             }
                             Err(mpsc::RecvTimeoutError::Disconnected) => Err(()),
                         }
                     };
                     let Ok(first) = first else {
-                        store_counters(&store, &[], &mut counters, &mut counted, true);
+                        commit(&store, &[], &mut counters, &mut counted, true);
                         break;
                     };
                     let batch = gather(&rx, first, END_WAIT);
                     let due = counted.elapsed() >= counters_every;
-                    store_counters(&store, &batch, &mut counters, &mut counted, due);
+                    commit(&store, &batch, &mut counters, &mut counted, due);
                     for op in batch {
                         if let WriteOp::Ack { done, .. } = op {
                             let _ = done.send(());
@@ -365,17 +365,13 @@ impl Writer {
 
     /// Waits until everything queued so far is committed, the metric counters too.
     pub async fn flush_async(&self) {
-        self.ack(true).await
+        let _ = self.acked(true).await;
     }
 
     /// Waits until everything queued so far is committed but the metric counters, which keep
     /// their rhythm (an execution's end, awaited before anyone may read it).
     pub async fn commit_async(&self) {
-        self.ack(false).await
-    }
-
-    async fn ack(&self, counters: bool) {
-        let _ = self.acked(counters).await;
+        let _ = self.acked(false).await;
     }
 
     /// Queues an `Ack` now (with what this thread holds for the writer, see [`Writer::send`]),
@@ -388,9 +384,9 @@ impl Writer {
     }
 }
 
-/// Applies `batch`, with the counters summed so far when `due` or when the batch asks for them
+/// Commits `batch`, with the counters summed so far when `due` or when the batch asks for them
 /// (resetting the rhythm); logs a failure.
-fn store_counters(
+fn commit(
     store: &Store,
     batch: &[WriteOp],
     counters: &mut Counters,
